@@ -1,0 +1,49 @@
+"""Settings: one object, built once at start-up and passed to whatever needs it.
+
+Every field is documented in ``docs/SETTINGS.md``; a test keeps that table complete.
+Values come from ``LAOSP_*`` environment variables, then an optional TOML/env file
+named by ``LAOSP_CONFIG_FILE`` (dotenv format), then the defaults below.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///laosp.db"
+
+
+class Settings(BaseSettings):
+    """Runtime settings of laosp."""
+
+    model_config = SettingsConfigDict(env_prefix="LAOSP_", extra="ignore")
+
+    database_url: str = Field(
+        default=DEFAULT_DATABASE_URL,
+        description="SQLAlchemy URL of the registry database; a SQLite file in the working "
+        "directory by default, a postgresql+psycopg:// URL in production.",
+    )
+    pack_dir: Path | None = Field(
+        default=None,
+        description="Folder of the policy pack to use; the bundled Lao pack when unset.",
+    )
+    echo_sql: bool = Field(default=False, description="Log every SQL statement (debugging).")
+    secret_key: str | None = Field(
+        default=None,
+        description="Key that signs session tokens of the API; required to serve the API, "
+        "never stored in the repository.",
+    )
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build the settings from explicit overrides (``None`` means "not given"), the
+    environment, and the file named by ``LAOSP_CONFIG_FILE``."""
+    clean: dict[str, Any] = {key: value for key, value in overrides.items() if value is not None}
+    env_file = os.environ.get("LAOSP_CONFIG_FILE")
+    if env_file:
+        clean["_env_file"] = env_file
+    return Settings(**clean)

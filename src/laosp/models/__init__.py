@@ -1,0 +1,27 @@
+"""The registry's tables (SQLAlchemy 2.0), one module per aggregate, one MetaData."""
+
+from laosp.models.audit import AuditEvent
+from laosp.models.base import Base, metadata
+from laosp.models.enrolment import Enrolment
+from laosp.models.grievance import Grievance
+from laosp.models.ledger import BenefitPayment, Contribution, PaymentCycle
+from laosp.models.reference import District, Province, Village
+from laosp.models.registry import Household, Person
+from laosp.models.user import User
+
+__all__ = [
+    "AuditEvent",
+    "Base",
+    "BenefitPayment",
+    "Contribution",
+    "District",
+    "Enrolment",
+    "Grievance",
+    "Household",
+    "PaymentCycle",
+    "Person",
+    "Province",
+    "User",
+    "Village",
+    "metadata",
+]

@@ -1,0 +1,1 @@
+"""Financing projections: demography, macro, costing, NHI fund, scenarios."""

@@ -1,0 +1,1 @@
+"""Lao administrative units and code lists."""

@@ -1,0 +1,1 @@
+"""Household and person registry: validation, storage, search, import, deduplication."""
