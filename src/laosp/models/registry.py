@@ -81,6 +81,7 @@ class Person(Base):
             postgresql_where=text("relationship = 'head'"),
         ),
         Index("ix_persons_name_key", "name_key"),
+        Index("ix_persons_name_fold", "name_fold"),
     )
 
     person_id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -91,6 +92,8 @@ class Person(Base):
     given_name: Mapped[str] = mapped_column(String(120))
     family_name: Mapped[str] = mapped_column(String(120))
     name_key: Mapped[str] = mapped_column(String(260))
+    #: second search key, variants of romanisation folded (``laosp.registry.names``)
+    name_fold: Mapped[str | None] = mapped_column(String(260))
     sex: Mapped[str] = mapped_column(String(1))
     birth_date: Mapped[dt.date] = mapped_column(Date)
     birth_date_precision: Mapped[str] = mapped_column(

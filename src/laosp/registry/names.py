@@ -1,0 +1,87 @@
+"""Search forms of person names, in Lao script and romanised.
+
+``normalise`` turns a name (or a query) into the form stored in ``persons.name_key`` and
+matched with SQL ``LIKE``. It forgives what people vary when they type a name:
+
+* Unicode NFC; Latin letters case-folded and stripped of diacritics ("Phommasône" →
+  "phommasone");
+* Lao tone marks (U+0EC8–U+0ECB) and the cancellation mark (U+0ECC) removed — they are
+  what users leave out ("ສົມພອນ" finds "ສົມພ່ອນ"); vowel signs are kept;
+* Lao spelling variants folded: the subscript lo (U+0EBC) and ligatures ໜ/ໝ
+  (U+0EDC/U+0EDD) become the two-letter spellings ຫລ/ຫນ/ຫມ, and "ໍ" + "າ" becomes "ຳ";
+* Lao digits become ASCII digits; zero-width spaces and joiners (used in Lao text as
+  line-break hints) are dropped; punctuation becomes a space; whitespace is collapsed.
+
+``roman_fold`` is a second, coarser key for romanised names, because Lao names have no
+single official romanisation: it applies, in order, ph→p, x→s, ou→u, w→v, then double
+vowels to single, then removes a final "e" of a word of more than three letters
+("Phommasone", "Pommason", "Phommasonh" differ only by "h": they are not folded
+together). Lao-script text passes through unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_TONE_MARKS = dict.fromkeys(range(0x0EC8, 0x0ECD))  # mai ek .. mai catawa, cancellation
+_LAO_FOLDS = {
+    0x0EBC: "\u0ea5",  # subscript lo -> lo
+    0x0EDC: "\u0eab\u0e99",  # ho no ligature -> ho + no
+    0x0EDD: "\u0eab\u0ea1",  # ho mo ligature -> ho + mo
+    **{0x0ED0 + digit: str(digit) for digit in range(10)},  # Lao digits
+    **dict.fromkeys((0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD), ""),  # invisible
+}
+_LAO_BLOCK = range(0x0E80, 0x0F00)
+_SPACES = re.compile(r"\s+")
+
+
+def _strip_latin_marks(text: str) -> str:
+    """Remove combining marks that follow non-Lao letters (Lao vowel signs are marks too,
+    and must stay)."""
+    decomposed = unicodedata.normalize("NFD", text)
+    kept: list[str] = []
+    for char in decomposed:
+        if unicodedata.category(char) == "Mn" and ord(char) not in _LAO_BLOCK:
+            continue
+        kept.append(char)
+    return unicodedata.normalize("NFC", "".join(kept))
+
+
+def normalise(text: str) -> str:
+    """The search form of ``text`` (see the module docstring)."""
+    text = unicodedata.normalize("NFC", text)
+    text = text.translate(_TONE_MARKS).translate(_LAO_FOLDS)
+    text = text.replace("\u0ecd\u0eb2", "\u0eb3")  # nikhahit + aa -> am
+    text = _strip_latin_marks(text).casefold()
+    text = "".join(" " if unicodedata.category(char)[0] in "PSZ" else char for char in text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def name_key(given_name: str, family_name: str) -> str:
+    """The value of ``persons.name_key``: given and family names, normalised."""
+    return normalise(f"{given_name} {family_name}")
+
+
+_ROMAN_RULES = (
+    (re.compile(r"ph"), "p"),
+    (re.compile(r"x"), "s"),
+    (re.compile(r"ou"), "u"),
+    (re.compile(r"w"), "v"),
+    (re.compile(r"([aeiou])\1+"), r"\1"),
+    (re.compile(r"\b([a-z]{3,})e\b"), r"\1"),
+)
+
+
+def roman_fold(text: str) -> str:
+    """A coarser key that equates common variants of Lao romanisation (normalises
+    first)."""
+    folded = normalise(text)
+    for pattern, replacement in _ROMAN_RULES:
+        folded = pattern.sub(replacement, folded)
+    return folded
+
+
+def search_tokens(query: str) -> list[str]:
+    """The words of a query, each to be found somewhere in the name key."""
+    return [token for token in normalise(query).split(" ") if token]

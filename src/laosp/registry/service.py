@@ -1,0 +1,287 @@
+"""The registry service: create, read, update and search households and persons.
+
+Functions take the ``Session`` explicitly and never commit; the caller (a CLI command,
+a request, a job) owns the transaction. Every change writes an ``AuditEvent`` in the
+same transaction. Invalid input raises ``ValidationFailed`` before anything is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from laosp.reference.admin_units import district_codes, province_codes
+from laosp.registry import repository as repo
+from laosp.registry.errors import ConflictError, FieldError, NotFoundError, ValidationFailed
+from laosp.registry.names import roman_fold, search_tokens
+from laosp.registry.schemas import (
+    AddOutcome,
+    HouseholdCreate,
+    HouseholdDetail,
+    PersonCreate,
+    PersonHit,
+    PersonRead,
+)
+from laosp.registry.validation import check_household, check_members, check_person, parse
+
+#: Fields whose values the audit trail records only as changed, never in clear.
+SENSITIVE = frozenset({"national_id", "phone"})
+DEFAULT_ACTOR = "system"
+
+
+def _today(today: dt.date | None) -> dt.date:
+    return today or dt.date.today()
+
+
+def _audit_value(name: str, value: Any) -> Any:
+    if name in SENSITIVE and value is not None:
+        return "<redacted>"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _audit(
+    session: Session, actor: str, action: str, entity: str, entity_id: str, changes: Any
+) -> None:
+    repo.add_audit(
+        session, actor=actor, action=action, entity=entity, entity_id=entity_id, changes=changes
+    )
+
+
+def _created(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: _audit_value(name, value) for name, value in values.items()}
+
+
+def _diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
+    """``{field: [old, new]}`` of the fields of ``new`` whose value differs."""
+    return {
+        name: [_audit_value(name, old.get(name)), _audit_value(name, value)]
+        for name, value in new.items()
+        if old.get(name) != value
+    }
+
+
+# --- reading -------------------------------------------------------------------------
+
+
+def get_household(session: Session, household_id: str) -> HouseholdDetail:
+    household = repo.get_household(session, household_id)
+    if household is None:
+        raise NotFoundError("household", household_id)
+    members = [repo.to_person_read(person) for person in repo.members_of(session, household_id)]
+    return HouseholdDetail(**repo.to_household_read(household).model_dump(), members=members)
+
+
+def get_person(session: Session, person_id: str) -> PersonRead:
+    person = repo.get_person(session, person_id)
+    if person is None:
+        raise NotFoundError("person", person_id)
+    return repo.to_person_read(person)
+
+
+def search(
+    session: Session,
+    *,
+    name: str | None = None,
+    district_code: str | None = None,
+    province_code: str | None = None,
+    limit: int = 50,
+) -> list[PersonHit]:
+    """Persons by name (Lao script or romanised; every word of the query must occur,
+    tone marks, case, diacritics and romanisation variants ignored), district and
+    province."""
+    errors: list[FieldError] = []
+    if district_code is not None and district_code not in district_codes():
+        errors.append(FieldError("district", district_code, "is not one of the 148 district codes"))
+    if province_code is not None and province_code not in province_codes():
+        errors.append(FieldError("province", province_code, "is not one of the province codes"))
+    if limit < 1:
+        errors.append(FieldError("limit", limit, "must be at least 1"))
+    if errors:
+        raise ValidationFailed(errors)
+    tokens = search_tokens(name or "")
+    fold_tokens = [token for token in roman_fold(name or "").split(" ") if token]
+    return repo.search_persons(
+        session,
+        tokens=tokens,
+        fold_tokens=fold_tokens,
+        district_code=district_code,
+        province_code=province_code,
+        limit=limit,
+    )
+
+
+# --- households with members -----------------------------------------------------------
+
+
+def _parse_input(
+    data: Mapping[str, Any] | BaseModel, today: dt.date
+) -> tuple[HouseholdCreate | None, dict[int, PersonCreate], list[FieldError]]:
+    """Parse and check a household with members, collecting every problem found."""
+    raw = data.model_dump(exclude_unset=True) if isinstance(data, BaseModel) else data
+    if not isinstance(raw, Mapping):
+        raise ValidationFailed([FieldError("(input)", raw, "must be an object (a household)")])
+    header = {key: value for key, value in raw.items() if key != "members"}
+    household, errors = parse(HouseholdCreate, header)
+    raw_members = raw.get("members") or []
+    members: dict[int, PersonCreate] = {}
+    if not isinstance(raw_members, list):
+        errors.append(FieldError("members", raw_members, "must be a list of persons"))
+        raw_members = []
+    for index, raw_member in enumerate(raw_members):
+        prefix = f"members[{index}]"
+        member, member_errors = parse(PersonCreate, raw_member, prefix)
+        errors.extend(member_errors)
+        if member is None:
+            continue
+        if household is not None and member.household_id not in (None, household.household_id):
+            errors.append(
+                FieldError(
+                    f"{prefix}.household_id",
+                    member.household_id,
+                    f"must be empty or equal to the household's id {household.household_id}",
+                )
+            )
+        errors.extend(check_person(member, today, prefix))
+        members[index] = member
+    if household is not None:
+        errors.extend(check_household(household, today))
+    return household, members, errors
+
+
+def _person_row(member: PersonCreate | PersonRead, household_id: str) -> dict[str, Any]:
+    values = member.model_dump(exclude={"household_id"})
+    values["household_id"] = household_id
+    return values
+
+
+def _check_people(
+    session: Session, household_id: str | None, members: Mapping[str, PersonCreate | PersonRead]
+) -> list[FieldError]:
+    """Rules across the members (keyed by their path in the input) and the rest of the
+    registry."""
+    named = {member.mother_id for member in members.values() if member.mother_id}
+    mothers = repo.sexes_of(session, named)
+    mothers.update({member.person_id: member.sex for member in members.values()})
+    errors = check_members(members, mothers)
+    elsewhere = repo.households_of(session, (member.person_id for member in members.values()))
+    for path, member in members.items():
+        other = elsewhere.get(member.person_id)
+        if other is not None and other != household_id:
+            errors.append(
+                FieldError(
+                    f"{path}.person_id",
+                    member.person_id,
+                    f"is already registered in household {other}",
+                )
+            )
+    return errors
+
+
+def _raise_if(errors: list[FieldError]) -> None:
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def _paths(members: Mapping[int, PersonCreate]) -> dict[str, PersonCreate | PersonRead]:
+    return {f"members[{index}]": member for index, member in members.items()}
+
+
+def add_household(
+    session: Session,
+    data: Mapping[str, Any] | BaseModel,
+    *,
+    actor: str = DEFAULT_ACTOR,
+    update: bool = False,
+    today: dt.date | None = None,
+) -> AddOutcome:
+    """Register a household with its members.
+
+    Adding a household that is already registered with the same data changes nothing
+    (``unchanged``). With different data it is a ``ConflictError`` unless ``update`` is true:
+    then the household's fields and the listed members are updated, new members added,
+    and members not listed are kept as they are.
+    """
+    household, members, errors = _parse_input(data, _today(today))
+    if household is None:
+        _raise_if(errors + _check_people(session, None, _paths(members)))
+    assert household is not None
+    household_id = household.household_id
+    household_values = household.model_dump(exclude={"household_id"})
+    existing = repo.get_household(session, household_id)
+    if existing is None:
+        _raise_if(errors + _check_people(session, household_id, _paths(members)))
+        repo.insert_household(session, {"household_id": household_id, **household_values})
+        rows = [_person_row(member, household_id) for member in members.values()]
+        repo.insert_persons(session, rows)
+        _audit(session, actor, "create", "household", household_id, _created(household_values))
+        for row in rows:
+            _audit(session, actor, "create", "person", row["person_id"], _created(row))
+        return AddOutcome(household_id=household_id, action="created", members=len(rows))
+    _raise_if(errors)
+    return _merge_household(session, existing, household_values, members, actor, update)
+
+
+def _merge_household(
+    session: Session,
+    existing: Any,
+    household_values: dict[str, Any],
+    members: dict[int, PersonCreate],
+    actor: str,
+    update: bool,
+) -> AddOutcome:
+    household_id: str = existing.household_id
+    current = {person.person_id: person for person in repo.members_of(session, household_id)}
+    household_changes = _diff(repo.household_values(existing), household_values)
+    person_changes: dict[str, dict[str, Any]] = {}
+    new_rows: list[dict[str, Any]] = []
+    for member in members.values():
+        row = _person_row(member, household_id)
+        person = current.get(member.person_id)
+        if person is None:
+            new_rows.append(row)
+        elif changes := _diff(repo.person_values(person), row):
+            person_changes[member.person_id] = changes
+    if not (household_changes or person_changes or new_rows):
+        return AddOutcome(household_id=household_id, action="unchanged", members=len(current))
+    if not update:
+        raise ConflictError(
+            "household_id",
+            household_id,
+            f"household {household_id} is already registered with different data "
+            "(use --update to change it)",
+        )
+    listed = {member.person_id for member in members.values()}
+    merged: dict[str, PersonCreate | PersonRead] = {
+        f"registered person {person_id}": repo.to_person_read(person)
+        for person_id, person in current.items()
+        if person_id not in listed
+    }
+    merged.update(_paths(members))
+    _raise_if(_check_people(session, household_id, merged))
+    if household_changes:
+        repo.update_household(session, existing, household_values)
+        _audit(session, actor, "update", "household", household_id, household_changes)
+    for member in members.values():
+        person = current.get(member.person_id)
+        if person is not None and member.person_id in person_changes:
+            repo.update_person(session, person, _person_row(member, household_id))
+            _audit(
+                session,
+                actor,
+                "update",
+                "person",
+                member.person_id,
+                person_changes[member.person_id],
+            )
+    repo.insert_persons(session, new_rows)
+    for row in new_rows:
+        _audit(session, actor, "create", "person", row["person_id"], _created(row))
+    return AddOutcome(
+        household_id=household_id, action="updated", members=len(current) + len(new_rows)
+    )
