@@ -1,0 +1,153 @@
+"""What the indicators need to know about the schemes and the pack's parameters.
+
+The scheme catalogue (unit, kind, functions) and the statutory retirement age belong to
+the policy pack (``shared/spec/lao-policy.md``). They are read from the pack when its
+API is available; :data:`FALLBACK_CATALOGUE` mirrors the spec's table for the time the
+pack cannot be loaded (and for tests). The lookup lives here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import polars as pl
+
+Unit = Literal["person", "household"]
+Kind = Literal["contributory", "non_contributory_cash", "health"]
+
+#: The functions the SDG 1.3.1 series are built on, as columns of the catalogue frame.
+SERIES_FUNCTIONS = (
+    "children",
+    "maternity",
+    "disability",
+    "unemployment",
+    "old_age",
+    "employment_injury",
+    "health",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SchemeInfo:
+    code: str
+    unit: Unit
+    kind: Kind
+    functions: frozenset[str]
+
+
+_SOCIAL_SECURITY = frozenset(
+    {
+        "old_age",
+        "disability",
+        "survivors",
+        "sickness",
+        "maternity",
+        "employment_injury",
+        "unemployment",
+        "health",
+    }
+)
+
+FALLBACK_CATALOGUE: tuple[SchemeInfo, ...] = (
+    SchemeInfo("nhi", "person", "health", frozenset({"health"})),
+    SchemeInfo("nssf_private", "person", "contributory", _SOCIAL_SECURITY),
+    SchemeInfo("nssf_public", "person", "contributory", _SOCIAL_SECURITY),
+    SchemeInfo(
+        "nssf_voluntary",
+        "person",
+        "contributory",
+        _SOCIAL_SECURITY - {"employment_injury", "unemployment"},
+    ),
+    SchemeInfo("mecg", "person", "non_contributory_cash", frozenset({"maternity", "children"})),
+    SchemeInfo(
+        "cct", "household", "non_contributory_cash", frozenset({"children", "social_assistance"})
+    ),
+    SchemeInfo("child_grant", "person", "non_contributory_cash", frozenset({"children"})),
+    SchemeInfo("social_pension", "person", "non_contributory_cash", frozenset({"old_age"})),
+    SchemeInfo(
+        "disability_allowance", "person", "non_contributory_cash", frozenset({"disability"})
+    ),
+)
+
+FALLBACK_RETIREMENT_AGE: Mapping[str, int] = {"M": 60, "F": 55}
+
+
+def _kind(text: str) -> Kind:
+    lowered = text.lower().replace("-", "_").replace(" ", "_")
+    if lowered.startswith("contributory"):
+        return "contributory"
+    if "non_contributory" in lowered:
+        return "non_contributory_cash"
+    return "health"
+
+
+def _schemes_of(pack: Any) -> Iterable[Any]:
+    schemes = pack.schemes
+    return schemes.values() if isinstance(schemes, Mapping) else schemes
+
+
+def _catalogue_from_pack(pack: Any) -> tuple[SchemeInfo, ...]:
+    return tuple(
+        SchemeInfo(
+            code=str(scheme.code),
+            unit="household" if str(scheme.unit) == "household" else "person",
+            kind=_kind(str(scheme.kind)),
+            functions=frozenset(str(function) for function in scheme.functions),
+        )
+        for scheme in _schemes_of(pack)
+    )
+
+
+def load_pack() -> Any | None:
+    """The default policy pack, or ``None`` while the rules package cannot load it."""
+    try:
+        module = importlib.import_module("laosp.rules.pack")
+    except ImportError:
+        return None
+    try:
+        return module.load_pack()
+    except Exception:  # a pack that does not load must not stop the monitoring view
+        return None
+
+
+def scheme_catalogue(pack: Any | None = None) -> tuple[SchemeInfo, ...]:
+    """The schemes of ``pack`` (the default pack when ``None``), else the fallback."""
+    pack = pack if pack is not None else load_pack()
+    if pack is None:
+        return FALLBACK_CATALOGUE
+    try:
+        return _catalogue_from_pack(pack) or FALLBACK_CATALOGUE
+    except (AttributeError, TypeError):
+        return FALLBACK_CATALOGUE
+
+
+def retirement_age(pack: Any | None = None) -> dict[str, int]:
+    """Statutory retirement age by sex (``nssf.retirement_age``), M 60 / F 55 by default."""
+    pack = pack if pack is not None else load_pack()
+    if pack is None:
+        return dict(FALLBACK_RETIREMENT_AGE)
+    try:
+        value = pack.parameter("nssf.retirement_age")
+        return {"M": int(value["M"]), "F": int(value["F"])}
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return dict(FALLBACK_RETIREMENT_AGE)
+
+
+def catalogue_frame(catalogue: Iterable[SchemeInfo]) -> pl.DataFrame:
+    """One row per scheme: ``scheme``, ``unit``, ``kind`` and a bool per series function."""
+    rows = list(catalogue)
+    return pl.DataFrame(
+        {
+            "scheme": [info.code for info in rows],
+            "unit": [info.unit for info in rows],
+            "kind": [info.kind for info in rows],
+            **{
+                f"fn_{function}": [function in info.functions for info in rows]
+                for function in SERIES_FUNCTIONS
+            },
+        },
+        schema_overrides={f"fn_{function}": pl.Boolean for function in SERIES_FUNCTIONS},
+    )
