@@ -1,0 +1,210 @@
+"""Evaluation: every requested output for all persons and households at a date.
+
+Pure: Polars frames in, Polars frames out. Only the outputs the request needs are
+computed (following the dependency graph). Person outputs are columns of the person
+frame; household aggregations run in one ``group_by`` per phase; household outputs a
+person rule reads are joined back to the persons in the next phase.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from laosp.rules import nodes as n
+from laosp.rules.errors import PackError
+from laosp.rules.fields import HOUSEHOLD, HOUSEHOLD_FIELDS, PERSON, household_inputs, person_inputs
+from laosp.rules.pack import Key, Output, Pack
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """``persons`` keyed by ``person_id`` and ``households`` by ``household_id``, one
+    column per output (``mecg.eligible``, ...)."""
+
+    at: dt.date
+    persons: pl.DataFrame
+    households: pl.DataFrame
+
+
+def person_context(output: Output) -> Iterator[n.Node]:
+    """The nodes of ``output`` evaluated on the person frame."""
+    if output.entity == PERSON:
+        yield from output.node.walk()
+        return
+    for node in output.node.walk():
+        if isinstance(node, n.Aggregate) and node.operand is not None:
+            yield from node.operand.walk()
+
+
+def needed(pack: Pack, at: dt.date, names: Sequence[str] | None) -> list[Key]:
+    """The requested outputs and everything they read, in dependency order."""
+    if names is None:
+        wanted = set(pack.outputs)
+    else:
+        wanted = {key for key in pack.outputs if key[0] in set(names)}
+        unknown = sorted(set(names) - {name for name, _ in wanted})
+        if unknown:
+            raise PackError(f"unknown output(s): {', '.join(unknown)}")
+    stack = list(wanted)
+    while stack:
+        output = pack.outputs[stack.pop()]
+        if pack.in_force(output.namespace, at):
+            for dep in output.deps - wanted:
+                wanted.add(dep)
+                stack.append(dep)
+    return [key for key in pack.order if key in wanted]
+
+
+def _final(output: Output, expr: pl.Expr) -> pl.Expr:
+    kind = output.type.type
+    if kind == "money" and output.node.kind == "float":
+        expr = n.round_half_up(expr)
+    elif kind in ("money", "int"):
+        expr = expr.cast(pl.Int64)
+    elif kind == "number":
+        expr = expr.cast(pl.Float64)
+    return expr.alias(output.name)
+
+
+def run(
+    pack: Pack,
+    persons: pl.DataFrame | pl.LazyFrame,
+    households: pl.DataFrame | pl.LazyFrame,
+    at: dt.date,
+    names: Sequence[str] | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame, list[Key]]:
+    """The person and household frames with inputs, outputs and aggregation columns."""
+    keys = needed(pack, at, names)
+    env = n.Env(pack.params_at(at))
+    live = {k for k in keys if pack.in_force(pack.outputs[k].namespace, at)}
+
+    # which phase each output is computed in, and its level within the phase
+    phase: dict[Key, int] = {}
+    level: dict[Key, int] = {}
+    for key in keys:
+        output = pack.outputs[key]
+        deps = output.deps if key in live else frozenset()
+        phase[key] = max([0, *(phase[d] + (d[1] == HOUSEHOLD and key[1] == PERSON) for d in deps)])
+        level[key] = max(
+            [0, *(level[d] + 1 for d in deps if d[1] == key[1] and phase[d] == phase[key])]
+        )
+
+    person_fields: set[str] = set()
+    household_fields: set[str] = set()
+    broadcast: set[str] = set()  # household fields read on the person frame
+    for key in live:
+        output = pack.outputs[key]
+        for node in output.node.walk():
+            if isinstance(node, n.Column) and not node.is_output:
+                (person_fields if node.entity == PERSON else household_fields).add(node.name)
+        for node in person_context(output):
+            if isinstance(node, n.Column) and not node.is_output and node.entity == HOUSEHOLD:
+                broadcast.add(node.name)
+
+    people = person_inputs(persons, person_fields, at)
+    homes = household_inputs(households, household_fields)
+    if broadcast:
+        joined = homes.select(
+            "household_id",
+            *(pl.col(f).alias(f"household.{f}") for f in sorted(broadcast)),
+        )
+        people = people.join(joined, on="household_id", how="left").with_columns(
+            pl.col(f"household.{f}").fill_null(HOUSEHOLD_FIELDS[f].default)
+            for f in sorted(broadcast)
+        )
+    person_frame = people.collect()
+    household_frame = homes.collect()
+
+    by_phase: dict[tuple[int, str, int], list[Key]] = defaultdict(list)
+    for key in keys:
+        by_phase[(phase[key], key[1], level[key])].append(key)
+    last = max(phase.values(), default=0)
+    for k in range(last + 1):
+        if k > 0:
+            wanted = sorted(
+                {
+                    d[0]
+                    for key in keys
+                    if key[1] == PERSON and phase[key] == k and key in live
+                    for d in pack.outputs[key].deps
+                    if d[1] == HOUSEHOLD
+                }
+            )
+            if wanted:
+                back = household_frame.select(
+                    "household_id", *(pl.col(w).alias(f"household.{w}") for w in wanted)
+                )
+                person_frame = person_frame.join(back, on="household_id", how="left")
+        person_frame = _compute(pack, person_frame, by_phase, k, PERSON, live, env)
+        aggregates = [
+            node
+            for key in keys
+            if key[1] == HOUSEHOLD and phase[key] == k and key in live
+            for node in pack.outputs[key].node.walk()
+            if isinstance(node, n.Aggregate)
+        ]
+        if aggregates:
+            sums = (
+                person_frame.lazy()
+                .group_by("household_id")
+                .agg(a.member_expr(env) for a in aggregates)
+            )
+            household_frame = (
+                household_frame.lazy()
+                .join(sums, on="household_id", how="left")
+                .with_columns(pl.col(a.column).fill_null(a.empty_value()) for a in aggregates)
+                .collect()
+            )
+        household_frame = _compute(pack, household_frame, by_phase, k, HOUSEHOLD, live, env)
+    return person_frame, household_frame, keys
+
+
+def _compute(
+    pack: Pack,
+    frame: pl.DataFrame,
+    by_phase: dict[tuple[int, str, int], list[Key]],
+    k: int,
+    entity: str,
+    live: set[Key],
+    env: n.Env,
+) -> pl.DataFrame:
+    lazy = frame.lazy()
+    levels = sorted(lv for (p, e, lv) in by_phase if p == k and e == entity)
+    for lv in levels:
+        exprs = []
+        for key in by_phase[(k, entity, lv)]:
+            output = pack.outputs[key]
+            if key in live:
+                exprs.append(_final(output, output.node.compile(env)))
+            else:
+                value = output.off_value()
+                kind = {"bool": "bool", "code": "str", "number": "float"}.get(
+                    output.type.type, "int"
+                )
+                exprs.append(n.lit(value, kind).alias(output.name))
+        lazy = lazy.with_columns(exprs)
+    return lazy.collect()
+
+
+def evaluate(
+    pack: Pack,
+    persons: pl.DataFrame,
+    households: pl.DataFrame,
+    at: dt.date,
+    outputs: Sequence[str] | None = None,
+) -> Evaluation:
+    """Evaluate ``outputs`` (default: all) for every person and household at ``at``."""
+    person_frame, household_frame, keys = run(pack, persons, households, at, outputs)
+    wanted = set(outputs) if outputs is not None else None
+    person_cols = [k[0] for k in keys if k[1] == PERSON and (wanted is None or k[0] in wanted)]
+    home_cols = [k[0] for k in keys if k[1] == HOUSEHOLD and (wanted is None or k[0] in wanted)]
+    return Evaluation(
+        at=at,
+        persons=person_frame.select("person_id", *person_cols),
+        households=household_frame.select("household_id", *home_cols),
+    )

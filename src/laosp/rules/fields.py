@@ -1,0 +1,150 @@
+"""The registry fields rules may read (``registry.md``), their types, codes and defaults,
+and the normalisation of input frames to exactly those columns."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import polars as pl
+
+from laosp.reference import codes
+
+PERSON = "person"
+HOUSEHOLD = "household"
+
+
+@dataclass(frozen=True)
+class Field:
+    """One input field. ``kind`` is one of bool, int, str, date; ``codes`` lists the legal
+    values of a coded string; ``default`` fills missing columns and empty cells."""
+
+    name: str
+    kind: str
+    default: object
+    codes: tuple[str, ...] | None = None
+    derived: bool = False
+
+
+def _f(name: str, kind: str, default: object, code_list: Iterable[str] | None = None) -> Field:
+    return Field(name, kind, default, tuple(code_list) if code_list is not None else None)
+
+
+PERSON_FIELDS: dict[str, Field] = {
+    f.name: f
+    for f in (
+        _f("relationship", "str", "other", codes.RELATIONSHIPS),
+        _f("sex", "str", "F", codes.SEXES),
+        _f("birth_date", "date", None),
+        _f("birth_date_precision", "str", "day", codes.BIRTH_DATE_PRECISIONS),
+        _f("nationality", "str", "LA"),
+        _f("mother_id", "str", ""),
+        _f("pregnant", "bool", False),
+        _f("pregnancy_month", "int", 0),
+        _f("disability", "str", "none", codes.DISABILITIES),
+        _f("monk", "bool", False),
+        _f("employment_status", "str", "inactive", codes.EMPLOYMENT_STATUSES),
+        # "" stands for "not applicable" (the registry leaves these empty)
+        _f("employment_type", "str", "", ("", *codes.EMPLOYMENT_TYPES)),
+        _f("employer_type", "str", "", ("", *codes.EMPLOYER_TYPES)),
+        _f("formal", "bool", False),
+        _f("sector", "str", "", ("", *codes.SECTORS)),
+        _f("earnings_monthly", "int", 0),
+        _f("declared_income_monthly", "int", 0),
+        _f("nssf_contribution_months", "int", 0),
+        _f("cct_compliant", "bool", True),
+        _f("facility_level", "str", "district", codes.FACILITY_LEVELS),
+        Field("age", "int", 0, derived=True),
+        Field("age_months", "int", 0, derived=True),
+    )
+}
+
+HOUSEHOLD_FIELDS: dict[str, Field] = {
+    f.name: f
+    for f in (
+        _f("district_code", "str", ""),
+        Field("province_code", "str", "", derived=True),
+        _f("village_code", "str", ""),
+        _f("urban", "bool", False),
+        _f("poor", "bool", False),
+    )
+}
+
+#: Fields a scenario file may set that rules do not read (kept for realism).
+PERSON_EXTRA_FIELDS = ("given_name", "family_name", "national_id", "phone")
+HOUSEHOLD_EXTRA_FIELDS = ("village_name", "registered_on")
+
+_DTYPES: dict[str, pl.DataType] = {
+    "bool": pl.Boolean(),
+    "int": pl.Int64(),
+    "str": pl.String(),
+    "date": pl.Date(),
+}
+
+
+def fields_of(entity: str) -> dict[str, Field]:
+    return PERSON_FIELDS if entity == PERSON else HOUSEHOLD_FIELDS
+
+
+def _column(frame: pl.LazyFrame, names: set[str], field: Field) -> pl.Expr:
+    dtype = _DTYPES[field.kind]
+    if field.name not in names:
+        return pl.lit(field.default, dtype=dtype).alias(field.name)
+    column = pl.col(field.name)
+    if field.kind == "date":
+        return column.cast(pl.Date).alias(field.name)
+    if field.kind == "bool":
+        column = column.cast(pl.Boolean)
+    elif field.kind == "int":
+        column = column.cast(pl.Int64)
+    else:
+        column = column.cast(pl.String)
+    return column.fill_null(pl.lit(field.default, dtype=dtype)).alias(field.name)
+
+
+def person_inputs(
+    persons: pl.LazyFrame | pl.DataFrame, wanted: Iterable[str], at: dt.date
+) -> pl.LazyFrame:
+    """``person_id``, ``household_id`` and the ``wanted`` fields (derived ages included),
+    typed, with registry defaults for missing columns and empty cells."""
+    frame = persons.lazy()
+    names = set(frame.collect_schema().names())
+    wanted = set(wanted)
+    stored = [PERSON_FIELDS[n] for n in sorted(wanted) if not PERSON_FIELDS[n].derived]
+    if wanted & {"age", "age_months"} and "birth_date" not in wanted:
+        stored.append(PERSON_FIELDS["birth_date"])
+    columns = [pl.col("person_id").cast(pl.String), pl.col("household_id").cast(pl.String)]
+    frame = frame.select(*columns, *(_column(frame, names, f) for f in stored))
+    extra: list[pl.Expr] = []
+    if "age" in wanted or "age_months" in wanted:
+        birth = pl.col("birth_date")
+        years = pl.lit(at.year, dtype=pl.Int64) - birth.dt.year().cast(pl.Int64)
+        month_day = birth.dt.month().cast(pl.Int64) * 100 + birth.dt.day().cast(pl.Int64)
+        if "age" in wanted:
+            # completed years: a person is N on their Nth birthday
+            before = (month_day > at.month * 100 + at.day).cast(pl.Int64)
+            extra.append((years - before).alias("age"))
+        if "age_months" in wanted:
+            months = years * 12 + (at.month - birth.dt.month().cast(pl.Int64))
+            extra.append((months - (birth.dt.day() > at.day).cast(pl.Int64)).alias("age_months"))
+    return frame.with_columns(extra) if extra else frame
+
+
+def household_inputs(
+    households: pl.LazyFrame | pl.DataFrame, wanted: Iterable[str]
+) -> pl.LazyFrame:
+    """``household_id`` and the ``wanted`` household fields; ``province_code`` is derived
+    from ``district_code``."""
+    frame = households.lazy()
+    names = set(frame.collect_schema().names())
+    wanted = set(wanted)
+    stored = [HOUSEHOLD_FIELDS[n] for n in sorted(wanted) if not HOUSEHOLD_FIELDS[n].derived]
+    if "province_code" in wanted and "district_code" not in wanted:
+        stored.append(HOUSEHOLD_FIELDS["district_code"])
+    frame = frame.select(
+        pl.col("household_id").cast(pl.String), *(_column(frame, names, f) for f in stored)
+    )
+    if "province_code" in wanted:
+        frame = frame.with_columns(pl.col("district_code").str.slice(0, 2).alias("province_code"))
+    return frame
