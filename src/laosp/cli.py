@@ -34,7 +34,14 @@ def version() -> None:
     typer.echo(__version__)
 
 
+_registered = False
+
+
 def _register_domains() -> None:
+    """Add every domain's commands to ``app`` (once; calling again does nothing)."""
+    global _registered
+    if _registered:
+        return
     from laosp.demo import register as register_demo
     from laosp.indicators.cli import register as register_indicators
     from laosp.projection.cli import register as register_projection
@@ -51,8 +58,14 @@ def _register_domains() -> None:
         register_demo,
     ):
         register(app)
+    _registered = True
+
+
+def build_app() -> typer.Typer:
+    """The ``laosp`` app with every domain's commands (for tests and embedding)."""
+    _register_domains()
+    return app
 
 
 def main() -> None:
-    _register_domains()
-    app()
+    build_app()()

@@ -1,9 +1,309 @@
-"""CLI commands of this domain (placeholder until the domain lands)."""
+"""``laosp registry``: add, show and search households and persons; list districts."""
 
 from __future__ import annotations
 
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from laosp.cli_common import DbOption, engine_for, fail
+from laosp.db import unit_of_work
+from laosp.reference.admin_units import DistrictRow, districts, provinces
+from laosp.registry import service
+from laosp.registry.errors import ConflictError, FieldError, NotFoundError, ValidationFailed
+from laosp.registry.names import normalise, roman_fold
+from laosp.registry.schemas import AddOutcome, HouseholdDetail, PersonHit
+
+registry_app = typer.Typer(
+    help="Households and persons of the registry (ທະບຽນຄົວເຮືອນ ແລະ ບຸກຄົນ).",
+    no_args_is_help=True,
+)
+
+ActorOption = Annotated[
+    str, typer.Option("--actor", help="Who makes the change (recorded in the audit trail).")
+]
+
+
+class ShowFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+class ListFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+def _console() -> Console:
+    return Console(highlight=False, soft_wrap=False)
+
+
+def _errors_exit(errors: list[FieldError]) -> typer.Exit:
+    lines = ["Invalid input, nothing was written (ຂໍ້ມູນບໍ່ຖືກຕ້ອງ, ບໍ່ໄດ້ບັນທຶກ):"]
+    for error in errors:
+        value = "" if error.value is None else f" (value: {error.value!r})"
+        lines.append(f"  {error.field}: {error.reason}{value}")
+    return fail("\n".join(lines))
+
+
+def _prefixed(errors: list[FieldError], prefix: str) -> list[FieldError]:
+    return [
+        FieldError(
+            f"{prefix}.{e.field}" if not e.field.startswith("(") else prefix, e.value, e.reason
+        )
+        for e in errors
+    ]
+
+
+def _load_json(file: Path) -> Any:
+    try:
+        return json.loads(file.read_text("utf-8"))
+    except OSError as error:
+        raise fail(f"cannot read {file}: {error.strerror}") from error
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise fail(f"{file} is not valid JSON: {error}") from error
+
+
+@registry_app.command("add-household")
+def add_household(
+    file: Annotated[
+        Path, typer.Argument(help="JSON file: one household with its members, or a list.")
+    ],
+    db: DbOption = None,
+    actor: ActorOption = "cli",
+    update: Annotated[
+        bool, typer.Option("--update", help="Change households already registered.")
+    ] = False,
+) -> None:
+    """Register households with their members, all or nothing.
+
+    Adding a household already registered with the same data changes nothing; with
+    different data it is an error unless --update is given.
+    """
+    data = _load_json(file)
+    items = data if isinstance(data, list) else [data]
+    many = isinstance(data, list)
+    errors: list[FieldError] = []
+    outcomes: list[AddOutcome] = []
+    engine = engine_for(db)
+    try:
+        with unit_of_work(engine) as session:
+            for index, item in enumerate(items):
+                try:
+                    outcomes.append(
+                        service.add_household(session, item, actor=actor, update=update)
+                    )
+                except ValidationFailed as error:
+                    errors.extend(_prefixed(error.errors, f"[{index}]") if many else error.errors)
+                except ConflictError as error:
+                    errors.append(error.error)
+            if errors:
+                raise _errors_exit(errors)  # rolls back the households already added
+    finally:
+        engine.dispose()
+    for outcome in outcomes:
+        typer.echo(f"{outcome.household_id}: {outcome.action} ({outcome.members} members)")
+
+
+@registry_app.command("show")
+def show(
+    identifier: Annotated[str, typer.Argument(metavar="ID", help="A household_id or person_id.")],
+    db: DbOption = None,
+    output: Annotated[ShowFormat, typer.Option("--format", help="text or json.")] = (
+        ShowFormat.text
+    ),
+) -> None:
+    """Show a household with its members, or a person with their household."""
+    engine = engine_for(db)
+    try:
+        with unit_of_work(engine) as session:
+            person = None
+            try:
+                household = service.get_household(session, identifier)
+            except NotFoundError:
+                try:
+                    person = service.get_person(session, identifier)
+                except NotFoundError:
+                    raise fail(
+                        f"no household or person with id {identifier!r} (ບໍ່ພົບຄົວເຮືອນ ຫຼື ບຸກຄົນ)"
+                    ) from None
+                household = service.get_household(session, person.household_id)
+    finally:
+        engine.dispose()
+    if output is ShowFormat.json:
+        payload: dict[str, Any] = household.model_dump(mode="json")
+        if person is not None:
+            payload = {"person": person.model_dump(mode="json"), "household": payload}
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    _print_household(household, highlight=person.person_id if person else None)
+
+
+def _district_label(code: str) -> str:
+    row = next((d for d in districts() if d.code == code), None)
+    return f"{code} {row.name_en} ({row.name_lo})" if row else code
+
+
+def _print_household(household: HouseholdDetail, highlight: str | None) -> None:
+    console = _console()
+    console.print(f"Household / ຄົວເຮືອນ [bold]{household.household_id}[/bold]")
+    details = {
+        "district / ເມືອງ": _district_label(household.district_code),
+        "village / ບ້ານ": " ".join(
+            part for part in (household.village_code, household.village_name) if part
+        ),
+        "urban": household.urban,
+        "poor / ທຸກຍາກ": household.poor,
+        "registered_on": household.registered_on,
+    }
+    for label, value in details.items():
+        if value not in (None, ""):
+            console.print(f"  {label}: {value}")
+    table = Table(title="Members / ສະມາຊິກ")
+    for column in ("person_id", "name / ຊື່", "sex", "born", "relationship", "work", "notes"):
+        table.add_column(column)
+    for member in household.members:
+        work: str = member.employment_status
+        if member.employment_type:
+            work = f"{member.employment_type}" + (
+                f" ({member.employer_type})" if member.employer_type else ""
+            )
+        notes = [
+            f"pregnant, month {member.pregnancy_month}" if member.pregnant else "",
+            f"disability {member.disability}" if member.disability != "none" else "",
+            "monk" if member.monk else "",
+            "formal" if member.formal else "",
+        ]
+        marker = "→ " if member.person_id == highlight else ""
+        table.add_row(
+            marker + member.person_id,
+            f"{member.given_name} {member.family_name}",
+            member.sex,
+            member.birth_date.isoformat(),
+            member.relationship,
+            work,
+            ", ".join(note for note in notes if note),
+        )
+    console.print(table)
+
+
+@registry_app.command("search")
+def search(
+    name: Annotated[
+        str | None, typer.Option("--name", help="Name in Lao script or romanised.")
+    ] = None,
+    district: Annotated[str | None, typer.Option("--district", help="District code PPDD.")] = None,
+    province: Annotated[str | None, typer.Option("--province", help="Province code PP.")] = None,
+    limit: Annotated[int, typer.Option("--limit", help="At most this many persons.")] = 50,
+    db: DbOption = None,
+    output: Annotated[ListFormat, typer.Option("--format", help="table or json.")] = (
+        ListFormat.table
+    ),
+) -> None:
+    """Find persons by name (tone marks, case and accents ignored), district, province."""
+    engine = engine_for(db)
+    try:
+        with unit_of_work(engine) as session:
+            hits = service.search(
+                session, name=name, district_code=district, province_code=province, limit=limit
+            )
+    except ValidationFailed as error:
+        raise _errors_exit(error.errors) from None
+    finally:
+        engine.dispose()
+    if output is ListFormat.json:
+        rows = [hit.model_dump(mode="json") for hit in hits]
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    _print_hits(hits)
+
+
+def _print_hits(hits: list[PersonHit]) -> None:
+    table = Table(title=f"{len(hits)} persons / ບຸກຄົນ")
+    for column in ("person_id", "name / ຊື່", "sex", "born", "household", "district", "village"):
+        table.add_column(column)
+    for hit in hits:
+        table.add_row(
+            hit.person_id,
+            f"{hit.given_name} {hit.family_name}",
+            hit.sex,
+            hit.birth_date.isoformat(),
+            hit.household_id,
+            hit.district_code,
+            hit.village_name or "",
+        )
+    _console().print(table)
+
+
+def _province_code(query: str) -> str:
+    wanted = normalise(query)
+    for row in provinces():
+        names = (row.code, row.iso_code, row.name_en, row.name_lo)
+        if wanted in {normalise(name) for name in names}:
+            return row.code
+    raise fail(f"province: {query!r} is not a province code or name")
+
+
+def _matches(row: DistrictRow, query: str) -> bool:
+    if row.code.startswith(query.strip()):
+        return True
+    names = [row.name_en, row.name_lo, row.name_en_alt or ""]
+    return any(normalise(query) in normalise(name) for name in names) or any(
+        roman_fold(query) in roman_fold(name) for name in names
+    )
+
+
+@registry_app.command("districts")
+def list_districts(
+    province: Annotated[
+        str | None, typer.Option("--province", help="Province code or name (either script).")
+    ] = None,
+    name: Annotated[
+        str | None, typer.Option("--name", help="District code, or part of its name.")
+    ] = None,
+    output: Annotated[ListFormat, typer.Option("--format", help="table or json.")] = (
+        ListFormat.table
+    ),
+) -> None:
+    """List districts (ເມືອງ) of the reference data, by province and by name or code."""
+    rows = list(districts())
+    if province is not None:
+        code = _province_code(province)
+        rows = [row for row in rows if row.province_code == code]
+    if name:
+        rows = [row for row in rows if _matches(row, name)]
+    if output is ListFormat.json:
+        typer.echo(
+            json.dumps(
+                [
+                    {
+                        "code": r.code,
+                        "province_code": r.province_code,
+                        "name_en": r.name_en,
+                        "name_lo": r.name_lo,
+                        "name_en_alt": r.name_en_alt,
+                    }
+                    for r in rows
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    province_names = {row.code: row.name_en for row in provinces()}
+    table = Table(title=f"{len(rows)} districts / ເມືອງ")
+    for column in ("code", "district", "ເມືອງ", "province / ແຂວງ"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(row.code, row.name_en, row.name_lo, province_names[row.province_code])
+    _console().print(table)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this domain's commands to ``app``."""
+    """Add ``laosp registry ...`` to ``app``."""
+    app.add_typer(registry_app, name="registry")

@@ -14,7 +14,8 @@ matched with SQL ``LIKE``. It forgives what people vary when they type a name:
 
 ``roman_fold`` is a second, coarser key for romanised names, because Lao names have no
 single official romanisation: it applies, in order, ph→p, x→s, ou→u, w→v, then double
-vowels to single, then removes a final "e" of a word of more than three letters
+vowels to single, then removes a final "e" of a word of more than three letters and
+makes a final "y" after a letter an "i" ("Xay" = "Sai", "Bounmy" = "Bunmi")
 ("Phommasone", "Pommason", "Phommasonh" differ only by "h": they are not folded
 together). Lao-script text passes through unchanged.
 """
@@ -70,6 +71,7 @@ _ROMAN_RULES = (
     (re.compile(r"w"), "v"),
     (re.compile(r"([aeiou])\1+"), r"\1"),
     (re.compile(r"\b([a-z]{3,})e\b"), r"\1"),
+    (re.compile(r"\B([a-z])y\b"), r"\1i"),
 )
 
 
