@@ -44,7 +44,9 @@ def rap_cost(
     """The RAP cost of one scheme in one year."""
     loaded = _CONTEXT.add(Decimal(1), exact(admin_rate))
     total = _CONTEXT.multiply(
-        _CONTEXT.multiply(_CONTEXT.multiply(exact(eligible), exact(take_up)), exact(annual_benefit)),
+        _CONTEXT.multiply(
+            _CONTEXT.multiply(exact(eligible), exact(take_up)), exact(annual_benefit)
+        ),
         loaded,
     )
     return whole_kip(total)

@@ -21,7 +21,9 @@ def health_fund(
     members = scheme.beneficiaries
     active = (scheme.take_up > 0).astype(np.float64)
     transfer = products(np.full(len(members), health.government_transfer), macro.cpi_index, active)
-    copayments = products(members, np.full(len(members), health.copayment_per_member), macro.cpi_index)
+    copayments = products(
+        members, np.full(len(members), health.copayment_per_member), macro.cpi_index
+    )
     revenue = transfer + copayments + routed
     balance = revenue - scheme.cost
     closing = np.maximum(-balance, 0)

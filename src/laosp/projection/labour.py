@@ -6,7 +6,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from laosp.projection.cohort import AGES
-from laosp.projection.scenario import SECTORS, LabourGroup, Labour
+from laosp.projection.scenario import SECTORS, Labour, LabourGroup
 
 Array = NDArray[np.float64]
 
@@ -29,7 +29,9 @@ def group_shares(spec: Labour) -> dict[LabourGroup, Array]:
     rest are private employees.
     """
     employed = participation(spec) * (1.0 - spec.unemployment_rate)
-    informal_by_sector = {s: spec.sector_shares[s] * spec.informal_share_by_sector[s] for s in SECTORS}
+    informal_by_sector = {
+        s: spec.sector_shares[s] * spec.informal_share_by_sector[s] for s in SECTORS
+    }
     informal = sum(informal_by_sector.values())
     return {
         "employed": employed,

@@ -55,7 +55,7 @@ def person_years(survivors: Array) -> Array:
 
 
 def life_expectancy(alpha: Array) -> Array:
-    return person_years(survivors_for(alpha)).sum(axis=-1)
+    return np.asarray(person_years(survivors_for(alpha)).sum(axis=-1), dtype=np.float64)
 
 
 def calibrate_alpha(e0: Array, iterations: int = 60) -> Array:
@@ -67,7 +67,7 @@ def calibrate_alpha(e0: Array, iterations: int = 60) -> Array:
         too_long = life_expectancy(middle) > e0
         low = np.where(too_long, middle, low)
         high = np.where(too_long, high, middle)
-    return 0.5 * (low + high)
+    return np.asarray(0.5 * (low + high), dtype=np.float64)
 
 
 @dataclass(frozen=True)

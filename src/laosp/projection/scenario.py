@@ -24,7 +24,8 @@ LabourGroup = Literal[
 ]
 Indexation = Literal["cpi", "wages", "none"]
 SchemeKind = Literal["cash", "contributory", "health"]
-SECTORS = ("agriculture", "industry", "services")
+Sector = Literal["agriculture", "industry", "services"]
+SECTORS: tuple[Sector, ...] = ("agriculture", "industry", "services")
 
 
 def path_values(path: Path) -> list[float]:
@@ -147,8 +148,8 @@ class AgeBandRate(Strict):
 class Labour(Sourced):
     participation: list[AgeBandRate]
     unemployment_rate: float = Field(ge=0, le=1)
-    sector_shares: dict[Literal["agriculture", "industry", "services"], float]
-    informal_share_by_sector: dict[Literal["agriculture", "industry", "services"], float]
+    sector_shares: dict[Sector, float]
+    informal_share_by_sector: dict[Sector, float]
     public_share: float = Field(ge=0, le=1, description="public employees / employed")
 
     @model_validator(mode="after")

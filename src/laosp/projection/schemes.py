@@ -55,7 +55,9 @@ def _contributions(scheme: Scheme, setting: Setting) -> tuple[Array, Money, Mone
     earnings = spec.insured_earnings_monthly * 12 * setting.macro.wage_index
     received = products(contributors, earnings, np.full(len(contributors), spec.rate))
     subsidy_share = (
-        along(spec.subsidy_share.value, setting.years) if spec.subsidy_share else np.zeros(len(eligible))
+        along(spec.subsidy_share.value, setting.years)
+        if spec.subsidy_share
+        else np.zeros(len(eligible))
     )
     subsidy, _ = split(received, subsidy_share)
     to_nhi, _ = split(received, np.full(len(received), spec.to_nhi_share))

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from laosp.projection.loading import shipped_scenarios_dir
+
+
+@pytest.fixture
+def write_scenario(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Write a scenario file next to a copy of the shipped ones; return its path."""
+    for shipped in shipped_scenarios_dir().glob("*.yaml"):
+        (tmp_path / shipped.name).write_text(shipped.read_text("utf-8"), "utf-8")
+
+    def write(name: str, text: str) -> Path:
+        path = tmp_path / name
+        path.write_text(text, "utf-8")
+        return path
+
+    return write
