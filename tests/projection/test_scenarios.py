@@ -29,7 +29,11 @@ def _sources(node: object, where: str = "") -> list[str]:
         if "source" in node:
             return []
         dates = {"base_year", "end_year", "start_year"}
-        numbers = [k for k, v in node.items() if isinstance(v, int | float) and k not in dates]
+        numbers = [
+            k
+            for k, v in node.items()
+            if isinstance(v, int | float) and not isinstance(v, bool) and k not in dates
+        ]
         if numbers:
             missing.append(where)
         for key, value in node.items():
