@@ -8,7 +8,9 @@ pack cannot be loaded (and for tests). The lookup lives here and nowhere else.
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -16,7 +18,7 @@ from typing import Any, Literal
 import polars as pl
 
 Unit = Literal["person", "household"]
-Kind = Literal["contributory", "non_contributory_cash", "health"]
+Kind = Literal["contributory", "non_contributory_cash", "health", "other"]
 
 #: The functions the SDG 1.3.1 series are built on, as columns of the catalogue frame.
 SERIES_FUNCTIONS = (
@@ -75,18 +77,17 @@ FALLBACK_CATALOGUE: tuple[SchemeInfo, ...] = (
 FALLBACK_RETIREMENT_AGE: Mapping[str, int] = {"M": 60, "F": 55}
 
 
-def _kind(text: str) -> Kind:
-    lowered = text.lower().replace("-", "_").replace(" ", "_")
-    if lowered.startswith("contributory"):
-        return "contributory"
-    if "non_contributory" in lowered:
+def _kind(code: str, text: str) -> Kind:
+    """The pack states the kind in words ("non-contributory cash", "contributory", ...)."""
+    words = text.lower().replace("-", "_").replace(" ", "_")
+    if "non_contributory" in words:
         return "non_contributory_cash"
-    return "health"
-
-
-def _schemes_of(pack: Any) -> Iterable[Any]:
-    schemes = pack.schemes
-    return schemes.values() if isinstance(schemes, Mapping) else schemes
+    if words.startswith("contributory"):
+        return "contributory"
+    if "health" in words:
+        return "health"
+    known = {info.code: info.kind for info in FALLBACK_CATALOGUE}
+    return known.get(code, "other")
 
 
 def _catalogue_from_pack(pack: Any) -> tuple[SchemeInfo, ...]:
@@ -94,10 +95,10 @@ def _catalogue_from_pack(pack: Any) -> tuple[SchemeInfo, ...]:
         SchemeInfo(
             code=str(scheme.code),
             unit="household" if str(scheme.unit) == "household" else "person",
-            kind=_kind(str(scheme.kind)),
+            kind=_kind(str(scheme.code), str(scheme.kind)),
             functions=frozenset(str(function) for function in scheme.functions),
         )
-        for scheme in _schemes_of(pack)
+        for scheme in pack.schemes.values()
     )
 
 
@@ -109,7 +110,11 @@ def load_pack() -> Any | None:
         return None
     try:
         return module.load_pack()
-    except Exception:  # a pack that does not load must not stop the monitoring view
+    except Exception as error:  # a broken pack must not stop the monitoring view
+        warnings.warn(
+            f"policy pack not loaded ({error}); using the built-in scheme catalogue",
+            stacklevel=2,
+        )
         return None
 
 
@@ -124,15 +129,16 @@ def scheme_catalogue(pack: Any | None = None) -> tuple[SchemeInfo, ...]:
         return FALLBACK_CATALOGUE
 
 
-def retirement_age(pack: Any | None = None) -> dict[str, int]:
-    """Statutory retirement age by sex (``nssf.retirement_age``), M 60 / F 55 by default."""
+def retirement_age(pack: Any | None = None, at: dt.date | None = None) -> dict[str, int]:
+    """Statutory retirement age by sex (``nssf.retirement_age`` in force at ``at``)."""
     pack = pack if pack is not None else load_pack()
     if pack is None:
         return dict(FALLBACK_RETIREMENT_AGE)
     try:
-        value = pack.parameter("nssf.retirement_age")
-        return {"M": int(value["M"]), "F": int(value["F"])}
-    except (AttributeError, KeyError, TypeError, ValueError):
+        parameter = pack.parameters["nssf.retirement_age"]
+        value = parameter.value_at(at or dt.date.today()) or parameter.values[0]
+        return {"M": int(value.value["M"]), "F": int(value.value["F"])}
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError):
         return dict(FALLBACK_RETIREMENT_AGE)
 
 

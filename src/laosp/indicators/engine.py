@@ -15,9 +15,10 @@ from typing import Any
 import polars as pl
 
 from laosp.indicators.breakdowns import BREAKDOWNS
-from laosp.indicators.catalogue import SchemeInfo, retirement_age, scheme_catalogue
+from laosp.indicators.catalogue import SchemeInfo, load_pack, retirement_age, scheme_catalogue
 from laosp.indicators.definitions import INDICATORS, Indicator
 from laosp.indicators.frames import (
+    HOUSEHOLD_COLUMNS,
     RegistryFrames,
     check_columns,
     completed_months,
@@ -64,7 +65,12 @@ def population(
             .alias("retirement_age"),
         )
     )
-    households = frames.households.lazy().select("household_id", "district_code", "urban", "poor")
+    household_columns = [
+        column
+        for column in (*HOUSEHOLD_COLUMNS, "village_code", "village_name")
+        if column in frames.households.columns
+    ]
+    households = frames.households.lazy().select(household_columns)
     status = person_status(frames, at, catalogue).drop("household_id")
     return (
         persons.join(households, on="household_id", how="left")
@@ -111,11 +117,13 @@ def compute_indicators(
     unknown = [field for field in by if field not in BREAKDOWNS]
     if unknown:
         raise ValueError(f"unknown breakdown field(s): {', '.join(unknown)}")
+    if pack is None and (catalogue is None or retirement is None):
+        pack = load_pack()
     people = population(
         frames,
         at,
         catalogue=catalogue if catalogue is not None else scheme_catalogue(pack),
-        retirement=retirement if retirement is not None else retirement_age(pack),
+        retirement=retirement if retirement is not None else retirement_age(pack, at),
     )
     tally = _tally(people, by, indicators)
     order = {item.id: number for number, item in enumerate(indicators)}

@@ -1,0 +1,291 @@
+"""Who is left behind: persons with no cover at all, and units eligible for a scheme
+(by the rules engine, at the same date) without an active enrolment in it.
+
+The result is one frame, one row per person (per household for household schemes,
+shown by its head), with the breakdown fields, the names and places a field team needs,
+and the reason in English and Lao. It holds personal data: it is for authorised officers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+import polars as pl
+
+from laosp.indicators import reasons
+from laosp.indicators.breakdowns import BREAKDOWNS
+from laosp.indicators.catalogue import SchemeInfo
+from laosp.indicators.engine import population
+from laosp.indicators.frames import RegistryFrames, active_on
+from laosp.reference.admin_units import districts, provinces
+
+UNCOVERED = "uncovered"
+NOT_ENROLLED = "eligible_not_enrolled"
+
+LIST_COLUMNS = (
+    "gap",
+    "scheme",
+    "province",
+    "district",
+    "district_name_en",
+    "district_name_lo",
+    "village_code",
+    "village_name",
+    "household_id",
+    "person_id",
+    "given_name",
+    "family_name",
+    "sex",
+    "age",
+    "age_group",
+    "urban",
+    "poor",
+    "sector",
+    "formal",
+    "reason_en",
+    "reason_lo",
+    "enrolment_status",
+)
+
+#: Labels of the list columns for exports (English, Lao).
+LIST_LABELS: dict[str, tuple[str, str]] = {
+    "gap": ("Gap", "ຊ່ອງຫວ່າງ"),
+    "scheme": ("Scheme", "ໂຄງການ"),
+    "province": ("Province", "ແຂວງ"),
+    "district": ("District code", "ລະຫັດເມືອງ"),
+    "district_name_en": ("District", "ເມືອງ"),
+    "district_name_lo": ("District (Lao)", "ເມືອງ (ລາວ)"),
+    "village_code": ("Village code", "ລະຫັດບ້ານ"),
+    "village_name": ("Village", "ບ້ານ"),
+    "household_id": ("Household", "ຄົວເຮືອນ"),
+    "person_id": ("Person", "ບຸກຄົນ"),
+    "given_name": ("Given name", "ຊື່"),
+    "family_name": ("Family name", "ນາມສະກຸນ"),
+    "sex": ("Sex", "ເພດ"),
+    "age": ("Age", "ອາຍຸ"),
+    "age_group": ("Age group", "ກຸ່ມອາຍຸ"),
+    "urban": ("Urban", "ຕົວເມືອງ"),
+    "poor": ("Poor household", "ຄົວເຮືອນທຸກຍາກ"),
+    "sector": ("Sector", "ຂະແໜງການ"),
+    "formal": ("Formal job", "ວຽກໃນລະບົບ"),
+    "reason_en": ("Why", "ເຫດຜົນ (ອັງກິດ)"),
+    "reason_lo": ("Why (Lao)", "ເຫດຜົນ"),
+    "enrolment_status": ("Enrolment status", "ສະຖານະການລົງທະບຽນ"),
+}
+
+
+class Eligibility(Protocol):
+    """What the rules engine returns (``laosp.rules.engine.Evaluation``)."""
+
+    @property
+    def persons(self) -> pl.DataFrame: ...
+    @property
+    def households(self) -> pl.DataFrame: ...
+
+
+@dataclass(frozen=True)
+class GapRule:
+    """A scheme, the rules output that says who is eligible, and the reason to show."""
+
+    scheme: str
+    unit: Literal["person", "household"]
+    output: str
+    eligible: pl.Expr
+    reason: Callable[[], reasons.Reason]
+
+
+GAP_RULES: tuple[GapRule, ...] = (
+    GapRule("nhi", "person", "nhi.covered", pl.col("nhi.covered"), reasons.nhi),
+    GapRule(
+        "nssf_private",
+        "person",
+        "nssf.scheme",
+        pl.col("nssf.scheme") == "private",
+        reasons.nssf_private,
+    ),
+    GapRule(
+        "nssf_public",
+        "person",
+        "nssf.scheme",
+        pl.col("nssf.scheme") == "public",
+        reasons.nssf_public,
+    ),
+    GapRule(
+        "nssf_voluntary",
+        "person",
+        "nssf.scheme",
+        pl.col("nssf.scheme") == "voluntary_eligible",
+        reasons.nssf_voluntary,
+    ),
+    GapRule("mecg", "person", "mecg.eligible", pl.col("mecg.eligible"), reasons.mecg),
+    GapRule("cct", "household", "cct.eligible", pl.col("cct.eligible"), reasons.cct),
+)
+GAP_SCHEMES = tuple(rule.scheme for rule in GAP_RULES)
+
+
+def eligibility_outputs(schemes: Iterable[str] = GAP_SCHEMES) -> list[str]:
+    """The rules outputs to evaluate for the gap lists of ``schemes``."""
+    wanted = set(schemes)
+    return sorted({rule.output for rule in GAP_RULES if rule.scheme in wanted})
+
+
+def _place_names() -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    district_names = pl.LazyFrame(
+        {
+            "district": [row.code for row in districts()],
+            "district_name_en": [row.name_en for row in districts()],
+            "district_name_lo": [row.name_lo for row in districts()],
+        }
+    )
+    province_names = pl.LazyFrame(
+        {
+            "province": [row.code for row in provinces()],
+            "province_name_en": [row.name_en for row in provinces()],
+            "province_name_lo": [row.name_lo for row in provinces()],
+        }
+    )
+    return district_names, province_names
+
+
+def _people(
+    frames: RegistryFrames,
+    at: dt.date,
+    catalogue: Iterable[SchemeInfo],
+    retirement: Mapping[str, int],
+    district: str | None,
+) -> pl.DataFrame:
+    district_names, province_names = _place_names()
+    people = population(frames, at, catalogue=catalogue, retirement=retirement)
+    if district is not None:
+        people = people.filter(pl.col("district_code") == district)
+    return (
+        people.with_columns(expr.alias(name) for name, expr in BREAKDOWNS.items())
+        .join(district_names, on="district", how="left")
+        .join(province_names, on="province", how="left")
+        .collect()
+    )
+
+
+def _latest_status(enrolments: pl.DataFrame, scheme: str, key: str) -> pl.LazyFrame:
+    return (
+        enrolments.lazy()
+        .filter((pl.col("scheme") == scheme) & pl.col(key).is_not_null())
+        .sort("start_date")
+        .group_by(key)
+        .agg(pl.col("status").last().alias("enrolment_status"))
+    )
+
+
+def _not_enrolled(
+    rule: GapRule,
+    frames: RegistryFrames,
+    eligibility: Eligibility,
+    people: pl.DataFrame,
+    at: dt.date,
+) -> pl.LazyFrame | None:
+    """``None`` when the pack has no eligibility output for the scheme."""
+    key = f"{rule.unit}_id"
+    source = eligibility.persons if rule.unit == "person" else eligibility.households
+    if rule.output not in source.columns:
+        return None
+    enrolled = (
+        frames.enrolments.lazy()
+        .filter((pl.col("scheme") == rule.scheme) & active_on(at))
+        .select(key)
+    )
+    missing = (
+        source.lazy()
+        .filter(rule.eligible.fill_null(False))
+        .select(key)
+        .join(enrolled, on=key, how="anti")
+    )
+    if rule.unit == "person":
+        rows = people.lazy().join(missing, on="person_id", how="semi")
+    else:
+        members = (
+            people.lazy()
+            .group_by("household_id")
+            .agg(
+                pl.col("age_months").min().alias("youngest_months"),
+                pl.col("pregnant").fill_null(False).any().alias("any_pregnant"),
+            )
+        )
+        rows = (
+            people.lazy()
+            .join(missing, on="household_id", how="semi")
+            .sort(pl.col("relationship") != "head", "person_id")
+            .unique("household_id", keep="first", maintain_order=True)
+            .join(members, on="household_id")
+        )
+    english, lao = rule.reason()
+    return rows.join(
+        _latest_status(frames.enrolments, rule.scheme, key), on=key, how="left"
+    ).with_columns(
+        pl.lit(NOT_ENROLLED).alias("gap"),
+        pl.lit(rule.scheme).alias("scheme"),
+        english.alias("reason_en"),
+        lao.alias("reason_lo"),
+        pl.col("enrolment_status").fill_null("none"),
+    )
+
+
+def _uncovered(people: pl.DataFrame) -> pl.LazyFrame:
+    english, lao = reasons.uncovered()
+    return (
+        people.lazy()
+        .filter(
+            ~pl.col("receives_cash") & ~pl.col("active_contributor") & ~pl.col("health_covered")
+        )
+        .with_columns(
+            pl.lit(UNCOVERED).alias("gap"),
+            pl.lit(None, dtype=pl.String).alias("scheme"),
+            english.alias("reason_en"),
+            lao.alias("reason_lo"),
+            pl.lit("none").alias("enrolment_status"),
+        )
+    )
+
+
+def gap_list(
+    frames: RegistryFrames,
+    at: dt.date,
+    eligibility: Eligibility | None,
+    *,
+    catalogue: Iterable[SchemeInfo],
+    retirement: Mapping[str, int],
+    schemes: Sequence[str] | None = None,
+    district: str | None = None,
+    include_uncovered: bool = True,
+) -> pl.DataFrame:
+    """The gap list at ``at`` with the columns of :data:`LIST_COLUMNS`: the uncovered
+    persons, then per scheme (default: all of :data:`GAP_SCHEMES`) the eligible units
+    without an active enrolment. Without ``eligibility`` only the uncovered are listed."""
+    unknown = [scheme for scheme in schemes or () if scheme not in GAP_SCHEMES]
+    if unknown:
+        raise ValueError(f"no gap list for {', '.join(unknown)}; known: {', '.join(GAP_SCHEMES)}")
+    people = _people(frames, at, catalogue, retirement, district)
+    uncovered = _uncovered(people)
+    parts = [uncovered] if include_uncovered else [uncovered.filter(pl.lit(False))]
+    if eligibility is not None:
+        wanted = set(schemes or GAP_SCHEMES)
+        for rule in (rule for rule in GAP_RULES if rule.scheme in wanted):
+            part = _not_enrolled(rule, frames, eligibility, people, at)
+            if part is not None:
+                parts.append(part)
+    listed = pl.concat([part.select(LIST_COLUMNS) for part in parts]).collect()
+    return listed.sort(
+        "gap", "scheme", "district", "village_code", "household_id", "person_id", nulls_last=True
+    )
+
+
+def gap_counts(listed: pl.DataFrame, by: Sequence[str] = ()) -> pl.DataFrame:
+    """Rows of the gap list per gap, scheme and breakdown cell (``count``)."""
+    keys = ["gap", "scheme", *by]
+    return (
+        listed.group_by(keys)
+        .agg(pl.len().cast(pl.Int64).alias("count"))
+        .sort(keys, nulls_last=False)
+    )
