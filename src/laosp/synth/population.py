@@ -1,0 +1,84 @@
+"""The generator's entry point: a whole synthetic population as Polars frames."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+
+from laosp.synth.attributes import add_attributes
+from laosp.synth.duplicates import plant_duplicates
+from laosp.synth.employment import add_employment
+from laosp.synth.households import make_households
+from laosp.synth.names import assign_names, search_keys
+from laosp.synth.persons import completed_years, make_persons
+
+HOUSEHOLD_COLUMNS = (
+    "household_id", "district_code", "village_code", "village_name", "urban", "poor",
+    "registered_on",
+)  # fmt: skip
+PERSON_COLUMNS = (
+    "person_id", "household_id", "relationship", "given_name", "family_name", "name_key",
+    "name_fold", "sex", "birth_date", "birth_date_precision", "national_id", "phone",
+    "nationality", "mother_id", "pregnant", "pregnancy_month", "disability", "monk",
+    "employment_status", "employment_type", "employer_type", "formal", "sector",
+    "earnings_monthly", "declared_income_monthly", "nssf_contribution_months",
+    "cct_compliant", "facility_level",
+)  # fmt: skip
+ROLE_CODES = {"other": 6}
+
+
+@dataclass(frozen=True)
+class Config:
+    scale: float = 0.01
+    seed: int = 20_250_101
+    at: dt.date = dt.date(2026, 6, 30)
+    duplicates: float = 0.0
+
+
+@dataclass
+class Population:
+    """Frames with the tables' columns (``households``, ``persons``) and the generator's
+    working columns (``people``: persons with age, household attributes, work roles)."""
+
+    config: Config
+    households: pl.DataFrame
+    people: pl.DataFrame
+    duplicate_pairs: pl.DataFrame
+    tables: dict[str, pl.DataFrame] = field(default_factory=dict)
+
+    @property
+    def persons(self) -> pl.DataFrame:
+        return self.people.select(PERSON_COLUMNS)
+
+
+def generate_people(config: Config) -> Population:
+    """Households and persons (no enrolments yet): deterministic in ``config``."""
+    rng = np.random.default_rng(config.seed)
+    households = make_households(rng, config.scale, config.at)
+    people = make_persons(rng, households, config.at)
+    hh = households.frame.select("urban", "poor", "province_code", "district_code")
+    people = pl.concat([people, hh.gather(people["hh_index"])], how="horizontal").with_columns(
+        age=completed_years(pl.col("birth_date"), config.at)
+    )
+    people = add_attributes(rng, people, config.scale)
+    people = add_employment(rng, people, config.scale)
+    given, family = assign_names(
+        rng,
+        (people["sex"] == "F").to_numpy(),
+        people["hh_index"].to_numpy(),
+        np.where(people["relationship"].to_numpy() == "other", 6, 0),
+        households.frame.height,
+    )
+    people = people.with_columns(given_name=given, family_name=family)
+    people, pairs = plant_duplicates(rng, people, config.duplicates, config.at)
+    key, fold = search_keys(people["given_name"], people["family_name"])
+    people = people.with_columns(name_key=key, name_fold=fold)
+    return Population(
+        config=config,
+        households=households.frame.select(HOUSEHOLD_COLUMNS),
+        people=people,
+        duplicate_pairs=pairs,
+    )
