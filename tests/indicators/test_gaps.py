@@ -9,9 +9,9 @@ import polars as pl
 import pytest
 from registry_builder import AT, reference_registry
 
-from laosp.indicators.catalogue import FALLBACK_CATALOGUE
+from laosp.indicators.catalogue import FALLBACK_CATALOGUE, load_pack
 from laosp.indicators.frames import Frames
-from laosp.indicators.gaps import LIST_COLUMNS, gap_counts, gap_list
+from laosp.indicators.gaps import LIST_COLUMNS, evaluate_eligibility, gap_counts, gap_list
 
 RETIREMENT = {"M": 60, "F": 55}
 EVERYONE = [f"P{number}" for number in range(1, 17)]
@@ -152,3 +152,17 @@ def test_without_eligibility_only_the_uncovered() -> None:
 def test_unknown_scheme_is_refused() -> None:
     with pytest.raises(ValueError, match="no gap list"):
         listed(schemes=["child_grant"])
+
+
+def test_the_rules_engine_agrees_with_the_hand_written_eligibility() -> None:
+    frames = reference_registry().frames()
+    pack = load_pack()
+    assert pack is not None
+    by_engine = gap_list(
+        frames,
+        AT,
+        evaluate_eligibility(pack, frames, AT),
+        catalogue=FALLBACK_CATALOGUE,
+        retirement=RETIREMENT,
+    )
+    assert by_engine.equals(listed())

@@ -1,21 +1,25 @@
 """What the indicators need to know about the schemes and the pack's parameters.
 
 The scheme catalogue (unit, kind, functions) and the statutory retirement age belong to
-the policy pack (``shared/spec/lao-policy.md``). They are read from the pack when its
-API is available; :data:`FALLBACK_CATALOGUE` mirrors the spec's table for the time the
-pack cannot be loaded (and for tests). The lookup lives here and nowhere else.
+the policy pack (``shared/spec/lao-policy.md``) and are read from it.
+:data:`FALLBACK_CATALOGUE` mirrors the spec's table for when no pack loads (and for
+tests that pin the catalogue). The lookup lives here and nowhere else.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 import polars as pl
+
+from laosp.config import load_settings
+from laosp.rules.errors import PackError
+from laosp.rules.pack import Pack
+from laosp.rules.pack import load_pack as load_rules_pack
 
 Unit = Literal["person", "household"]
 Kind = Literal["contributory", "non_contributory_cash", "health", "other"]
@@ -90,27 +94,24 @@ def _kind(code: str, text: str) -> Kind:
     return known.get(code, "other")
 
 
-def _catalogue_from_pack(pack: Any) -> tuple[SchemeInfo, ...]:
+def _catalogue_from_pack(pack: Pack) -> tuple[SchemeInfo, ...]:
     return tuple(
         SchemeInfo(
-            code=str(scheme.code),
-            unit="household" if str(scheme.unit) == "household" else "person",
-            kind=_kind(str(scheme.code), str(scheme.kind)),
-            functions=frozenset(str(function) for function in scheme.functions),
+            code=scheme.code,
+            unit="household" if scheme.unit == "household" else "person",
+            kind=_kind(scheme.code, scheme.kind),
+            functions=frozenset(scheme.functions),
         )
         for scheme in pack.schemes.values()
     )
 
 
-def load_pack() -> Any | None:
-    """The default policy pack, or ``None`` while the rules package cannot load it."""
+def load_pack() -> Pack | None:
+    """The configured policy pack, or ``None`` (with a warning) when it does not load:
+    a broken pack must not stop the monitoring view."""
     try:
-        module = importlib.import_module("laosp.rules.pack")
-    except ImportError:
-        return None
-    try:
-        return module.load_pack()
-    except Exception as error:  # a broken pack must not stop the monitoring view
+        return load_rules_pack(load_settings().pack_dir)
+    except PackError as error:
         warnings.warn(
             f"policy pack not loaded ({error}); using the built-in scheme catalogue",
             stacklevel=2,
@@ -118,28 +119,18 @@ def load_pack() -> Any | None:
         return None
 
 
-def scheme_catalogue(pack: Any | None = None) -> tuple[SchemeInfo, ...]:
-    """The schemes of ``pack`` (the default pack when ``None``), else the fallback."""
-    pack = pack if pack is not None else load_pack()
-    if pack is None:
-        return FALLBACK_CATALOGUE
-    try:
-        return _catalogue_from_pack(pack) or FALLBACK_CATALOGUE
-    except (AttributeError, TypeError):
-        return FALLBACK_CATALOGUE
+def scheme_catalogue(pack: Pack | None) -> tuple[SchemeInfo, ...]:
+    """The schemes of ``pack``, or the spec's catalogue when there is no pack."""
+    return _catalogue_from_pack(pack) if pack is not None else FALLBACK_CATALOGUE
 
 
-def retirement_age(pack: Any | None = None, at: dt.date | None = None) -> dict[str, int]:
-    """Statutory retirement age by sex (``nssf.retirement_age`` in force at ``at``)."""
-    pack = pack if pack is not None else load_pack()
-    if pack is None:
+def retirement_age(pack: Pack | None, at: dt.date) -> dict[str, int]:
+    """Statutory retirement age by sex: ``nssf.retirement_age`` in force at ``at``."""
+    parameter = pack.parameters.get("nssf.retirement_age") if pack is not None else None
+    value = parameter.value_at(at) if parameter is not None else None
+    if value is None:
         return dict(FALLBACK_RETIREMENT_AGE)
-    try:
-        parameter = pack.parameters["nssf.retirement_age"]
-        value = parameter.value_at(at or dt.date.today()) or parameter.values[0]
-        return {"M": int(value.value["M"]), "F": int(value.value["F"])}
-    except (AttributeError, IndexError, KeyError, TypeError, ValueError):
-        return dict(FALLBACK_RETIREMENT_AGE)
+    return {sex: int(value.value[sex]) for sex in ("M", "F")}
 
 
 def catalogue_frame(catalogue: Iterable[SchemeInfo]) -> pl.DataFrame:

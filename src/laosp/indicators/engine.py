@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
 
 import polars as pl
 
@@ -25,6 +24,7 @@ from laosp.indicators.frames import (
     completed_years,
 )
 from laosp.indicators.status import person_status
+from laosp.rules.pack import Pack
 
 RESULT_VALUE_COLUMNS = ("numerator", "denominator", "ratio")
 
@@ -104,7 +104,7 @@ def compute_indicators(
     at: dt.date,
     by: Sequence[str] = (),
     *,
-    pack: Any | None = None,
+    pack: Pack | None = None,
     catalogue: Iterable[SchemeInfo] | None = None,
     retirement: Mapping[str, int] | None = None,
     indicators: Sequence[Indicator] = INDICATORS,

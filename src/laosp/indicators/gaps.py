@@ -21,6 +21,8 @@ from laosp.indicators.catalogue import SchemeInfo
 from laosp.indicators.engine import population
 from laosp.indicators.frames import RegistryFrames, active_on
 from laosp.reference.admin_units import districts, provinces
+from laosp.rules.engine import Evaluation, evaluate
+from laosp.rules.pack import Pack
 
 UNCOVERED = "uncovered"
 NOT_ENROLLED = "eligible_not_enrolled"
@@ -130,6 +132,15 @@ def eligibility_outputs(schemes: Iterable[str] = GAP_SCHEMES) -> list[str]:
     """The rules outputs to evaluate for the gap lists of ``schemes``."""
     wanted = set(schemes)
     return sorted({rule.output for rule in GAP_RULES if rule.scheme in wanted})
+
+
+def evaluate_eligibility(
+    pack: Pack, frames: RegistryFrames, at: dt.date, schemes: Iterable[str] = GAP_SCHEMES
+) -> Evaluation:
+    """Ask the rules engine who is eligible at ``at`` (the outputs the pack has)."""
+    known = set(pack.output_names())
+    outputs = [output for output in eligibility_outputs(schemes) if output in known]
+    return evaluate(pack, frames.persons, frames.households, at, outputs=outputs)
 
 
 def _place_names() -> tuple[pl.LazyFrame, pl.LazyFrame]:
