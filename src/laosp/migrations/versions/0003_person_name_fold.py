@@ -31,7 +31,9 @@ def upgrade() -> None:
         sa.column("name_fold", sa.String),
     )
     connection = op.get_bind()
-    rows = connection.execute(sa.select(persons.c.person_id, persons.c.given_name, persons.c.family_name))
+    rows = connection.execute(
+        sa.select(persons.c.person_id, persons.c.given_name, persons.c.family_name)
+    )
     folds = [
         {"pid": person_id, "fold": roman_fold(f"{given} {family}")}
         for person_id, given, family in rows
