@@ -1,0 +1,81 @@
+"""The ``laosp project`` and ``laosp project-sweep`` commands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import fastexcel
+import typer
+from typer.testing import CliRunner
+
+from laosp.projection.cli import register
+
+
+def _app() -> typer.Typer:
+    app = typer.Typer()
+    register(app)
+    return app
+
+
+def test_project_prints_a_table_with_a_comparison() -> None:
+    result = CliRunner().invoke(
+        _app(), ["project", "-s", "lao_default", "--compare", "child_grant_u3", "--to", "2028"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "child_grant" in result.output
+    assert "Comparison" in result.output
+    assert "2029" not in result.output
+
+
+def test_project_writes_json_and_csv(tmp_path: Path) -> None:
+    runner = CliRunner()
+    out = tmp_path / "p.json"
+    result = runner.invoke(_app(), ["project", "-s", "lao_default", "-f", "json", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(out.read_text("utf-8"))
+    assert payload["scenarios"][0]["summary"][0]["year"] == 2025
+    result = runner.invoke(_app(), ["project", "-s", "lao_default", "-f", "csv", "--to", "2026"])
+    assert result.output.startswith("scenario,scheme,year,variable,value")
+
+
+def test_project_writes_a_rap_workbook(tmp_path: Path) -> None:
+    out = tmp_path / "rap.xlsx"
+    result = CliRunner().invoke(
+        _app(), ["project", "-s", "child_grant_u3", "-f", "xlsx", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    sheets = fastexcel.read_excel(str(out)).sheet_names
+    assert sheets[0] == "Assumptions"
+    assert {"nhi", "child_grant", "NHI fund", "Summary"} <= set(sheets)
+
+
+def test_a_bad_scenario_fails_with_the_file_and_field(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("extends: lao_default\nmacro:\n  exchange_rate: {value: oops}\n", "utf-8")
+    result = CliRunner().invoke(_app(), ["project", "-s", str(bad)])
+    assert result.exit_code == 1
+    assert "macro.exchange_rate.value" in result.output
+
+
+def test_project_sweep_reports_the_spread() -> None:
+    result = CliRunner().invoke(
+        _app(),
+        [
+            "project-sweep",
+            "-s",
+            "child_grant_u3",
+            "-v",
+            "macro.gdp_real_growth=0.02:0.06:3",
+            "-v",
+            "schemes.child_grant.take_up=0.5,0.9",
+            "--to",
+            "2030",
+            "--workers",
+            "1",
+            "-f",
+            "csv",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("output,year,min,median,max")
