@@ -1,0 +1,142 @@
+"""Indicator results and gap lists as JSON, CSV, XLSX (headings in English and Lao) and
+rich tables for the terminal."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from rich.table import Table
+
+from laosp.indicators.breakdowns import BREAKDOWN_LABELS
+from laosp.indicators.definitions import INDICATORS
+from laosp.indicators.gaps import LIST_LABELS
+
+VALUE_LABELS: dict[str, tuple[str, str]] = {
+    "indicator": ("Indicator", "ຕົວຊີ້ວັດ"),
+    "label": ("Description", "ຄຳອະທິບາຍ"),
+    "label_lo": ("Description (Lao)", "ຄຳອະທິບາຍ (ລາວ)"),
+    "numerator": ("Numerator", "ຕົວຕັ້ງ"),
+    "denominator": ("Denominator", "ຕົວຫານ"),
+    "ratio": ("Coverage", "ອັດຕາການຄຸ້ມຄອງ"),
+    "count": ("Count", "ຈຳນວນ"),
+}
+LABELS: dict[str, tuple[str, str]] = {**BREAKDOWN_LABELS, **LIST_LABELS, **VALUE_LABELS}
+
+
+def records(frame: pl.DataFrame) -> list[dict[str, Any]]:
+    """Rows as JSON-ready dicts (dates as ISO text, missing values as null)."""
+    return json.loads(frame.write_json())  # type: ignore[no-any-return]
+
+
+def to_json(frame: pl.DataFrame) -> str:
+    return json.dumps(records(frame), ensure_ascii=False, indent=2) + "\n"
+
+
+def with_labels(result: pl.DataFrame) -> pl.DataFrame:
+    """Indicator results with their descriptions in English and Lao."""
+    labels = pl.DataFrame(
+        {
+            "indicator": [item.id for item in INDICATORS],
+            "label": [item.label_en for item in INDICATORS],
+            "label_lo": [item.label_lo for item in INDICATORS],
+        }
+    )
+    return result.join(labels, on="indicator", how="left", maintain_order="left").select(
+        "indicator", "label", "label_lo", pl.exclude("indicator", "label", "label_lo")
+    )
+
+
+def heading(column: str) -> str:
+    english, lao = LABELS.get(column, (column, column))
+    return f"{english}\n{lao}"
+
+
+def write_xlsx(sheets: Mapping[str, pl.DataFrame], path: Path) -> None:
+    """One sheet per frame; each heading is the English title over the Lao title."""
+    import xlsxwriter
+
+    with xlsxwriter.Workbook(str(path)) as workbook:
+        for name, frame in sheets.items():
+            renamed = frame.rename({column: heading(column) for column in frame.columns})
+            formats = {heading("ratio"): "0.0%"} if "ratio" in frame.columns else None
+            renamed.write_excel(
+                workbook=workbook,
+                worksheet=name,
+                header_format={"bold": True, "text_wrap": True, "valign": "top"},
+                column_formats=formats,  # type: ignore[arg-type]
+                autofit=True,
+                freeze_panes=(1, 0),
+            )
+
+
+def _percent(ratio: float | None) -> str:
+    return "—" if ratio is None else f"{ratio:.1%}"
+
+
+def indicators_table(result: pl.DataFrame, by: Sequence[str], title: str) -> Table:
+    table = Table(title=title)
+    table.add_column(heading("indicator"))
+    for field in by:
+        table.add_column(heading(field))
+    for column in ("numerator", "denominator", "ratio"):
+        table.add_column(heading(column), justify="right")
+    for row in result.iter_rows(named=True):
+        cells = [str(row[field]) if row[field] is not None else "—" for field in by]
+        table.add_row(
+            row["indicator"],
+            *cells,
+            f"{row['numerator']:,}",
+            f"{row['denominator']:,}",
+            _percent(row["ratio"]),
+        )
+    return table
+
+
+def counts_table(counts: pl.DataFrame, title: str) -> Table:
+    table = Table(title=title)
+    for column in counts.columns:
+        table.add_column(heading(column), justify="right" if column == "count" else "left")
+    for row in counts.iter_rows():
+        table.add_row(
+            *(
+                "—"
+                if value is None
+                else f"{value:,}"
+                if isinstance(value, int) and not isinstance(value, bool)
+                else str(value)
+                for value in row
+            )
+        )
+    return table
+
+
+def list_table(listed: pl.DataFrame, limit: int) -> Table:
+    """The first ``limit`` rows of a gap list: who, where, and why."""
+    shown = listed.head(limit)
+    table = Table(title=f"{shown.height} of {listed.height} · {shown.height} ໃນ {listed.height}")
+    for column in ("scheme", "village_name", "household_id"):
+        table.add_column(heading(column))
+    table.add_column("Name\nຊື່")
+    table.add_column("Why\nເຫດຜົນ")
+    for row in shown.iter_rows(named=True):
+        table.add_row(
+            row["scheme"] or row["gap"],
+            row["village_name"] or row["village_code"] or "—",
+            row["household_id"],
+            f"{row['given_name']} {row['family_name']}",
+            f"{row['reason_en']}\n{row['reason_lo']}",
+        )
+    return table
+
+
+def write_frame(frame: pl.DataFrame, fmt: str, path: Path | None) -> str | None:
+    """CSV or JSON text to ``path``, or returned for standard output."""
+    text = frame.write_csv() if fmt == "csv" else to_json(frame)
+    if path is None:
+        return text
+    path.write_text(text, encoding="utf-8")
+    return None
