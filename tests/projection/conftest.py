@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -8,7 +9,7 @@ from laosp.projection.loading import shipped_scenarios_dir
 
 
 @pytest.fixture
-def write_scenario(tmp_path: Path):  # type: ignore[no-untyped-def]
+def write_scenario(tmp_path: Path) -> Callable[[str, str], Path]:
     """Write a scenario file next to a copy of the shipped ones; return its path."""
     for shipped in shipped_scenarios_dir().glob("*.yaml"):
         (tmp_path / shipped.name).write_text(shipped.read_text("utf-8"), "utf-8")

@@ -35,7 +35,7 @@ _RAW = load_raw(resolve("child_grant_u3"))
 @settings(max_examples=25, deadline=None)
 @given(take_up=st.floats(0.01, 0.5), factor=st.floats(1.0, 2.0))
 def test_scheme_cost_scales_with_take_up(take_up: float, factor: float) -> None:
-    def cost(value: float) -> np.ndarray:  # type: ignore[type-arg]
+    def cost(value: float) -> np.ndarray:
         raw = apply_overrides(_RAW, {"schemes.child_grant.take_up": value})
         result = run_projection(validate(raw, "test"))
         return result.schemes["child_grant"].cost.astype(np.float64)

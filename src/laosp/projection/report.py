@@ -10,7 +10,6 @@ import polars as pl
 from rich.console import Console
 from rich.table import Table
 
-from laosp.projection.labels import label
 from laosp.projection.result import ProjectionResult
 
 BILLION = 1e9
@@ -124,16 +123,12 @@ def long_frame(results: Sequence[ProjectionResult]) -> pl.DataFrame:
         for df in (summary, r.schemes_frame()):
             values = [c for c in df.columns if c not in ("scheme", "year")]
             parts.append(
-                df.with_columns(pl.col(values).cast(pl.Float64), scenario=pl.lit(name))
-                .unpivot(index=["scenario", "scheme", "year"], on=values)
-                .rename({"variable": "variable", "value": "value"})
+                df.with_columns(pl.col(values).cast(pl.Float64), scenario=pl.lit(name)).unpivot(
+                    index=["scenario", "scheme", "year"], on=values
+                )
             )
     return pl.concat(parts)
 
 
 def as_csv(results: Sequence[ProjectionResult]) -> str:
     return long_frame(results).write_csv()
-
-
-def label_columns(df: pl.DataFrame) -> pl.DataFrame:
-    return df.rename({c: label(c) for c in df.columns})
