@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
 from laosp.rules import nodes as n
@@ -106,19 +107,20 @@ def run(
             if isinstance(node, n.Column) and not node.is_output and node.entity == HOUSEHOLD:
                 broadcast.add(node.name)
 
-    people = person_inputs(persons, person_fields, at)
-    homes = household_inputs(households, household_fields)
+    person_frame = person_inputs(persons, person_fields, at).collect()
+    household_frame = household_inputs(households, household_fields).collect()
+    # each person's row in the household frame: one join, then gathers and bincounts
+    # (a group-by on the text key would cost several times more)
+    row = person_frame.select("household_id").join(
+        household_frame.select("household_id").with_row_index("__row"),
+        on="household_id", how="left", maintain_order="left",
+    )["__row"]
     if broadcast:
-        joined = homes.select(
-            "household_id",
-            *(pl.col(f).alias(f"household.{f}") for f in sorted(broadcast)),
-        )
-        people = people.join(joined, on="household_id", how="left").with_columns(
-            pl.col(f"household.{f}").fill_null(HOUSEHOLD_FIELDS[f].default)
+        person_frame = person_frame.with_columns(
+            _gather(household_frame, f, row).fill_null(HOUSEHOLD_FIELDS[f].default)
             for f in sorted(broadcast)
         )
-    person_frame = people.collect()
-    household_frame = homes.collect()
+    rows = row.fill_null(household_frame.height).to_numpy()
 
     by_phase: dict[tuple[int, str, int], list[Key]] = defaultdict(list)
     for key in keys:
@@ -126,42 +128,51 @@ def run(
     last = max(phase.values(), default=0)
     for k in range(last + 1):
         if k > 0:
-            wanted = sorted(
-                {
-                    d[0]
-                    for key in keys
-                    if key[1] == PERSON and phase[key] == k and key in live
-                    for d in pack.outputs[key].deps
-                    if d[1] == HOUSEHOLD
-                }
-            )
-            if wanted:
-                back = household_frame.select(
-                    "household_id", *(pl.col(w).alias(f"household.{w}") for w in wanted)
-                )
-                person_frame = person_frame.join(back, on="household_id", how="left")
+            wanted = sorted({d[0] for key in keys if key[1] == PERSON and phase[key] == k
+                             and key in live for d in pack.outputs[key].deps
+                             if d[1] == HOUSEHOLD})
+            person_frame = person_frame.with_columns(
+                _gather(household_frame, w, row) for w in wanted)
         person_frame = _compute(pack, person_frame, by_phase, k, PERSON, live, env)
-        aggregates = [
-            node
-            for key in keys
-            if key[1] == HOUSEHOLD and phase[key] == k and key in live
-            for node in pack.outputs[key].node.walk()
-            if isinstance(node, n.Aggregate)
-        ]
+        aggregates = [node for key in keys if key[1] == HOUSEHOLD and phase[key] == k
+                      and key in live for node in pack.outputs[key].node.walk()
+                      if isinstance(node, n.Aggregate)]
         if aggregates:
-            sums = (
-                person_frame.lazy()
-                .group_by("household_id")
-                .agg(a.member_expr(env) for a in aggregates)
-            )
-            household_frame = (
-                household_frame.lazy()
-                .join(sums, on="household_id", how="left")
-                .with_columns(pl.col(a.column).fill_null(a.empty_value()) for a in aggregates)
-                .collect()
-            )
+            household_frame = household_frame.with_columns(
+                _aggregate(person_frame, aggregates, rows, household_frame.height, env))
         household_frame = _compute(pack, household_frame, by_phase, k, HOUSEHOLD, live, env)
     return person_frame, household_frame, keys
+
+
+def _gather(frame: pl.DataFrame, column: str, row: pl.Series) -> pl.Series:
+    return frame[column].gather(row).alias(f"household.{column}")
+
+
+def _aggregate(person_frame: pl.DataFrame, aggregates: list[n.Aggregate], rows: np.ndarray,
+               size: int, env: n.Env) -> list[pl.Series]:
+    """Household sums, any, all and counts with ``np.bincount`` over the row numbers
+    (persons without a household fall in an extra bin that is dropped). Float sums of
+    whole kip are exact below 2**53."""
+    values = person_frame.select(
+        (a.operand.compile(env) if a.operand is not None else pl.lit(True)).alias(a.column)
+        for a in aggregates)
+    result = []
+    for a in aggregates:
+        column = values[a.column]
+        if a.function == "all":
+            column = ~column
+        weights = column.cast(pl.Float64).fill_null(0).to_numpy()
+        total = np.bincount(rows, weights=weights, minlength=size + 1)[:size]
+        if a.function == "any":
+            series = pl.Series(a.column, total > 0)
+        elif a.function == "all":
+            series = pl.Series(a.column, total == 0)
+        elif a.kind == "float":
+            series = pl.Series(a.column, total)
+        else:
+            series = pl.Series(a.column, np.rint(total).astype(np.int64))
+        result.append(series)
+    return result
 
 
 def _compute(

@@ -162,7 +162,8 @@ class In(Node):
         else:
             assert isinstance(self.collection, Param)
             values = list(env.params[self.collection.name])
-        found = self.operand.compile(env).is_in(pl.Series(values, dtype=DTYPES[self.item or "str"]))
+        wanted = pl.Series(values, dtype=DTYPES[self.item or "str"]).implode()
+        found = self.operand.compile(env).is_in(wanted)
         return ~found if self.negate else found
 
 
