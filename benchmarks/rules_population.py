@@ -40,41 +40,48 @@ def population(scale: float = 1.0, seed: int = 7) -> tuple[pl.DataFrame, pl.Data
     pregnant = (sex == "F") & (years >= 15) & (years < 45) & (rng.random(n_p) < 0.05)
     working = (years >= 15) & (years < 65) & (rng.random(n_p) < 0.75)
     employee = working & (rng.random(n_p) < 0.25)
-    employer_type = np.where(employee, rng.choice(np.array(codes.EMPLOYER_TYPES), n_p,
-                                                  p=[0.7, 0.25, 0.05]), "")
+    employer_type = np.where(
+        employee, rng.choice(np.array(codes.EMPLOYER_TYPES), n_p, p=[0.7, 0.25, 0.05]), ""
+    )
     earnings = np.where(working, rng.lognormal(14.6, 0.7, n_p), 0).astype(np.int64)
-    persons = pl.DataFrame({
-        "person_id": pl.int_range(n_p, eager=True).cast(pl.String).str.zfill(9),
-        "household_id": pl.Series(household).cast(pl.String).str.zfill(8),
-        "relationship": np.where(head, "head", rng.choice(np.array(["spouse", "child", "parent",
-                                                                    "other"]), n_p)),
-        "sex": sex,
-        "birth_date": birth,
-        "nationality": np.where(rng.random(n_p) < 0.995, "LA", "TH"),
-        "pregnant": pregnant,
-        "pregnancy_month": pl.Series(np.where(pregnant, rng.integers(1, 10, n_p), 0)),
-        "disability": rng.choice(np.array(codes.DISABILITIES), n_p, p=[0.95, 0.035, 0.015]),
-        "monk": (sex == "M") & (rng.random(n_p) < 0.01),
-        "employment_status": np.where(working, "employed", "inactive"),
-        "employment_type": np.where(employee, "employee", np.where(working, "own_account", "")),
-        "employer_type": employer_type,
-        "formal": employee & (rng.random(n_p) < 0.6),
-        "earnings_monthly": earnings,
-        "declared_income_monthly": np.where(working & ~employee & (rng.random(n_p) < 0.03),
-                                            earnings, 0),
-        "nssf_contribution_months": np.where(employee, rng.integers(0, 400, n_p), 0),
-        "cct_compliant": rng.random(n_p) < 0.9,
-        "facility_level": rng.choice(np.array(codes.FACILITY_LEVELS), n_p),
-    }).with_columns(
+    persons = pl.DataFrame(
+        {
+            "person_id": pl.int_range(n_p, eager=True).cast(pl.String).str.zfill(9),
+            "household_id": pl.Series(household).cast(pl.String).str.zfill(8),
+            "relationship": np.where(
+                head, "head", rng.choice(np.array(["spouse", "child", "parent", "other"]), n_p)
+            ),
+            "sex": sex,
+            "birth_date": birth,
+            "nationality": np.where(rng.random(n_p) < 0.995, "LA", "TH"),
+            "pregnant": pregnant,
+            "pregnancy_month": pl.Series(np.where(pregnant, rng.integers(1, 10, n_p), 0)),
+            "disability": rng.choice(np.array(codes.DISABILITIES), n_p, p=[0.95, 0.035, 0.015]),
+            "monk": (sex == "M") & (rng.random(n_p) < 0.01),
+            "employment_status": np.where(working, "employed", "inactive"),
+            "employment_type": np.where(employee, "employee", np.where(working, "own_account", "")),
+            "employer_type": employer_type,
+            "formal": employee & (rng.random(n_p) < 0.6),
+            "earnings_monthly": earnings,
+            "declared_income_monthly": np.where(
+                working & ~employee & (rng.random(n_p) < 0.03), earnings, 0
+            ),
+            "nssf_contribution_months": np.where(employee, rng.integers(0, 400, n_p), 0),
+            "cct_compliant": rng.random(n_p) < 0.9,
+            "facility_level": rng.choice(np.array(codes.FACILITY_LEVELS), n_p),
+        }
+    ).with_columns(
         pl.col("birth_date").cast(pl.Date),
         pl.when(pl.col("pregnant")).then(pl.col("pregnancy_month")).cast(pl.Int64),
         # the registry leaves these empty when they do not apply
         pl.col("employment_type", "employer_type").replace("", None),
     )
-    households = pl.DataFrame({
-        "household_id": pl.int_range(n_h, eager=True).cast(pl.String).str.zfill(8),
-        "district_code": rng.choice(districts, n_h),
-        "urban": rng.random(n_h) < 0.35,
-        "poor": rng.random(n_h) < 0.18,
-    })
+    households = pl.DataFrame(
+        {
+            "household_id": pl.int_range(n_h, eager=True).cast(pl.String).str.zfill(8),
+            "district_code": rng.choice(districts, n_h),
+            "urban": rng.random(n_h) < 0.35,
+            "poor": rng.random(n_h) < 0.18,
+        }
+    )
     return persons, households

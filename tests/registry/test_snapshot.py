@@ -13,9 +13,14 @@ from laosp.registry.snapshot import load_snapshot
 
 def _person(person_id: str, household_id: str, **extra: object) -> dict[str, object]:
     row: dict[str, object] = {
-        "person_id": person_id, "household_id": household_id, "relationship": "head",
-        "given_name": "Noy", "family_name": "Vongsa", "name_key": "noy vongsa",
-        "sex": "F", "birth_date": dt.date(1990, 5, 17),
+        "person_id": person_id,
+        "household_id": household_id,
+        "relationship": "head",
+        "given_name": "Noy",
+        "family_name": "Vongsa",
+        "name_key": "noy vongsa",
+        "sex": "F",
+        "birth_date": dt.date(1990, 5, 17),
     }
     row.update(extra)
     return row
@@ -23,20 +28,31 @@ def _person(person_id: str, household_id: str, **extra: object) -> dict[str, obj
 
 def test_snapshot_types_and_values(engine: Engine) -> None:
     persons_table = metadata.tables["persons"]
-    if "name_fold" in persons_table.c:
-        extra = {"name_fold": "noy vongsa"}
-    else:
-        extra = {}
+    extra = {"name_fold": "noy vongsa"} if "name_fold" in persons_table.c else {}
     with engine.begin() as connection:
-        connection.execute(insert(metadata.tables["households"]), [
-            {"household_id": "h1", "district_code": "1703", "poor": True, "urban": False},
-            {"household_id": "h2", "district_code": "0101", "poor": False, "urban": True},
-        ])
-        connection.execute(insert(persons_table), _person(
-            "p1", "h1", pregnant=True, pregnancy_month=5, **extra))
-        connection.execute(insert(persons_table), _person(
-            "p2", "h2", employment_status="employed", employment_type="employee",
-            employer_type="private", formal=True, earnings_monthly=3_000_000, **extra))
+        connection.execute(
+            insert(metadata.tables["households"]),
+            [
+                {"household_id": "h1", "district_code": "1703", "poor": True, "urban": False},
+                {"household_id": "h2", "district_code": "0101", "poor": False, "urban": True},
+            ],
+        )
+        connection.execute(
+            insert(persons_table), _person("p1", "h1", pregnant=True, pregnancy_month=5, **extra)
+        )
+        connection.execute(
+            insert(persons_table),
+            _person(
+                "p2",
+                "h2",
+                employment_status="employed",
+                employment_type="employee",
+                employer_type="private",
+                formal=True,
+                earnings_monthly=3_000_000,
+                **extra,
+            ),
+        )
     snapshot = load_snapshot(engine)
     persons = snapshot.persons.sort("person_id")
     households = snapshot.households.sort("household_id")
@@ -61,8 +77,10 @@ def test_snapshot_types_and_values(engine: Engine) -> None:
 
 
 def test_snapshot_optional_tables(engine: Engine) -> None:
-    snapshot = load_snapshot(engine, tables=("persons", "households", "enrolments",
-                                             "contributions", "benefit_payments"))
-    assert snapshot.enrolments is not None and snapshot.enrolments.height == 0
+    snapshot = load_snapshot(
+        engine, tables=("persons", "households", "enrolments", "contributions", "benefit_payments")
+    )
+    assert snapshot.enrolments is not None
+    assert snapshot.enrolments.height == 0
     assert snapshot.benefit_payments is not None
     assert snapshot.contributions is not None

@@ -48,8 +48,9 @@ def test_project_cases_pass(runner: CliRunner) -> None:
         ("monk: false", "nssf.scheme", "privat", 2, "not a valid code value"),
     ],
 )
-def test_exit_codes(runner: CliRunner, tmp_path: Path, field: str, output: str, value: str,
-                    code: int, message: str) -> None:
+def test_exit_codes(
+    runner: CliRunner, tmp_path: Path, field: str, output: str, value: str, code: int, message: str
+) -> None:
     file = tmp_path / "case.yaml"
     file.write_text(CASE.format(field=field, output=output, value=value), encoding="utf-8")
     result = runner.invoke(app, ["rules", "test", str(file)])

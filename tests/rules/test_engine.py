@@ -20,13 +20,17 @@ PACK = load_pack()
 
 
 def _frames() -> tuple[pl.DataFrame, pl.DataFrame]:
-    persons = pl.DataFrame({
-        "person_id": ["p1", "p2"], "household_id": ["h1", "h1"], "sex": ["F", "M"],
-        "birth_date": [dt.date(1998, 4, 2), dt.date(2024, 12, 1)],
-        "pregnant": [True, False], "pregnancy_month": [5, None],
-    })
-    households = pl.DataFrame({"household_id": ["h1"], "district_code": ["1703"],
-                               "poor": [True]})
+    persons = pl.DataFrame(
+        {
+            "person_id": ["p1", "p2"],
+            "household_id": ["h1", "h1"],
+            "sex": ["F", "M"],
+            "birth_date": [dt.date(1998, 4, 2), dt.date(2024, 12, 1)],
+            "pregnant": [True, False],
+            "pregnancy_month": [5, None],
+        }
+    )
+    households = pl.DataFrame({"household_id": ["h1"], "district_code": ["1703"], "poor": [True]})
     return persons, households
 
 
@@ -39,7 +43,8 @@ def test_changing_a_value_in_the_yaml_applies_from_its_date_only(tmp_path: Path)
         'press release, 2021"}',
         '    - {date: 2021-06-18, value: 150000, status: confirmed, reference: "UNICEF Lao PDR '
         'press release, 2021"}\n    - {date: 2025-07-01, value: 180000, status: illustrative, '
-        'reference: "test"}')
+        'reference: "test"}',
+    )
     file.write_text(text, encoding="utf-8")
     changed = load_pack(root)
     persons, households = _frames()
@@ -53,9 +58,11 @@ def test_override_applies_from_its_date() -> None:
     persons, households = _frames()
     pack = PACK.with_overrides({"mecg.benefit_monthly": 100000}, dt.date(2025, 1, 1))
     assert evaluate(pack, persons, households, dt.date(2024, 12, 31)).persons[
-        "mecg.benefit_monthly"].to_list() == [150000, 150000]
+        "mecg.benefit_monthly"
+    ].to_list() == [150000, 150000]
     assert evaluate(pack, persons, households, dt.date(2025, 1, 1)).persons[
-        "mecg.benefit_monthly"].to_list() == [100000, 100000]
+        "mecg.benefit_monthly"
+    ].to_list() == [100000, 100000]
     with pytest.raises(PackError, match="unknown parameter"):
         PACK.with_overrides({"nope": 1}, dt.date(2025, 1, 1))
     with pytest.raises(PackError, match="type"):
@@ -103,7 +110,8 @@ members = st.lists(
         st.dates(dt.date(1940, 1, 1), dt.date(2024, 12, 31)),
         st.booleans(),  # pregnant
     ),
-    min_size=1, max_size=25,
+    min_size=1,
+    max_size=25,
 )
 
 
@@ -112,32 +120,53 @@ members = st.lists(
 def test_household_sums_and_contribution_bounds(
     rows: list[tuple[int, str, bool, int, int, str, dt.date, bool]], at: dt.date
 ) -> None:
-    persons = pl.DataFrame({
-        "person_id": [f"p{i}" for i in range(len(rows))],
-        "household_id": [f"h{r[0]}" for r in rows],
-        "employer_type": [r[1] for r in rows], "formal": [r[2] for r in rows],
-        "earnings_monthly": [r[3] for r in rows], "declared_income_monthly": [r[4] for r in rows],
-        "employment_type": [r[5] for r in rows], "employment_status": ["employed"] * len(rows),
-        "birth_date": [r[6] for r in rows], "sex": ["F"] * len(rows),
-        "pregnant": [r[7] for r in rows],
-        "pregnancy_month": [6 if r[7] else None for r in rows],
-    })
-    households = pl.DataFrame({"household_id": [f"h{i}" for i in range(5)],
-                               "district_code": ["1703", "1306", "1301", "0101", "1503"],
-                               "poor": [True, False, True, True, False]})
+    persons = pl.DataFrame(
+        {
+            "person_id": [f"p{i}" for i in range(len(rows))],
+            "household_id": [f"h{r[0]}" for r in rows],
+            "employer_type": [r[1] for r in rows],
+            "formal": [r[2] for r in rows],
+            "earnings_monthly": [r[3] for r in rows],
+            "declared_income_monthly": [r[4] for r in rows],
+            "employment_type": [r[5] for r in rows],
+            "employment_status": ["employed"] * len(rows),
+            "birth_date": [r[6] for r in rows],
+            "sex": ["F"] * len(rows),
+            "pregnant": [r[7] for r in rows],
+            "pregnancy_month": [6 if r[7] else None for r in rows],
+        }
+    )
+    households = pl.DataFrame(
+        {
+            "household_id": [f"h{i}" for i in range(5)],
+            "district_code": ["1703", "1306", "1301", "0101", "1503"],
+            "poor": [True, False, True, True, False],
+        }
+    )
     result = evaluate(PACK, persons, households, at)
-    sums = result.persons.join(persons.select("person_id", "household_id"), on="person_id") \
-        .group_by("household_id").agg(pl.col("mecg.benefit_monthly", "nssf.contribution_total",
-                                             "social_pension.benefit_monthly").sum())
-    joined = result.households.join(sums, on="household_id", how="left", suffix="_members") \
-        .fill_null(0)
-    for name in ("mecg.benefit_monthly", "nssf.contribution_total",
-                 "social_pension.benefit_monthly"):
+    sums = (
+        result.persons.join(persons.select("person_id", "household_id"), on="person_id")
+        .group_by("household_id")
+        .agg(
+            pl.col(
+                "mecg.benefit_monthly", "nssf.contribution_total", "social_pension.benefit_monthly"
+            ).sum()
+        )
+    )
+    joined = result.households.join(
+        sums, on="household_id", how="left", suffix="_members"
+    ).fill_null(0)
+    for name in (
+        "mecg.benefit_monthly",
+        "nssf.contribution_total",
+        "social_pension.benefit_monthly",
+    ):
         assert (joined[name] == joined[f"{name}_members"]).all()
     ceiling = PACK.parameters["nssf.ceiling"].value_at(at)
     top = ceiling.value if ceiling is not None else 0
     employee = result.persons["nssf.contribution_employee"]
     employer = result.persons["nssf.contribution_employer"]
-    assert (employee >= 0).all() and (employer >= 0).all()
+    assert (employee >= 0).all()
+    assert (employer >= 0).all()
     assert (employee <= round(top * 0.09 + 0.5)).all()
     assert (employer <= round(top * 0.085 + 0.5)).all()

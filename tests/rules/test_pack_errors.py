@@ -19,8 +19,10 @@ def _pack(tmp_path: Path, rule_file: str, text: str) -> Path:
 
 
 def _rule(formula: str, entity: str = "person", kind: str = "bool") -> str:
-    return (f"namespace: test\noutputs:\n  x:\n    entity: {entity}\n    type: {kind}\n"
-            f"    formula: {formula}\n")
+    return (
+        f"namespace: test\noutputs:\n  x:\n    entity: {entity}\n    type: {kind}\n"
+        f"    formula: {formula}\n"
+    )
 
 
 @pytest.mark.parametrize(
@@ -29,8 +31,8 @@ def _rule(formula: str, entity: str = "person", kind: str = "bool") -> str:
         ("pregnant_month > 3", "bool", "unknown field or output 'pregnant_month'"),
         ("$mecg.benefit > 3", "bool", "unknown parameter $mecg.benefit"),
         ("pregnant + 1", "int", "type mismatch"),
-        ("if pregnant then 1 else \"a\"", "int", "type mismatch"),
-        ("sex == \"X\"", "bool", "'X' is not a code of sex"),
+        ('if pregnant then 1 else "a"', "int", "type mismatch"),
+        ('sex == "X"', "bool", "'X' is not a code of sex"),
         ("earnings_monthly > 1", "money", "type mismatch: declared money"),
         ("sum(earnings_monthly) > 0", "bool", "use it in a household rule"),
         ("pregnant and (", "bool", "cannot parse"),
@@ -49,8 +51,10 @@ def test_formula_errors_name_file_line_and_output(
 
 
 def test_cycle_between_outputs_is_reported(tmp_path: Path) -> None:
-    text = ("namespace: test\noutputs:\n  a:\n    type: bool\n    formula: test.b\n"
-            "  b:\n    type: bool\n    formula: not test.a\n")
+    text = (
+        "namespace: test\noutputs:\n  a:\n    type: bool\n    formula: test.b\n"
+        "  b:\n    type: bool\n    formula: not test.a\n"
+    )
     with pytest.raises(PackError, match="cycle between outputs") as error:
         load_pack(_pack(tmp_path, "test.yaml", text))
     assert "test.yaml:" in str(error.value)
@@ -58,9 +62,11 @@ def test_cycle_between_outputs_is_reported(tmp_path: Path) -> None:
 
 def test_parameter_without_value_at_scheme_start(tmp_path: Path) -> None:
     # MECG starts 2021-06-18; a rule of it reading the CCT amount (from 2025) cannot work
-    root = _pack(tmp_path, "mecg_extra.yaml",
-                 "namespace: mecg\noutputs:\n  extra:\n    type: money\n"
-                 "    formula: $cct.benefit_monthly\n")
+    root = _pack(
+        tmp_path,
+        "mecg_extra.yaml",
+        "namespace: mecg\noutputs:\n  extra:\n    type: money\n    formula: $cct.benefit_monthly\n",
+    )
     with pytest.raises(PackError, match=r"\$cct.benefit_monthly has no value at 2021-06-18") as e:
         load_pack(root)
     assert "mecg_extra.yaml:5" in str(e.value)
@@ -69,8 +75,9 @@ def test_parameter_without_value_at_scheme_start(tmp_path: Path) -> None:
 def test_parameter_value_errors_name_the_line(tmp_path: Path) -> None:
     root = _pack(tmp_path, "test.yaml", _rule("true"))
     (root / "parameters" / "bad.yaml").write_text(
-        "bad.rate:\n  values:\n    - {date: 2020-01-01, value: 1, status: guessed, "
-        "reference: x}\n", encoding="utf-8")
+        "bad.rate:\n  values:\n    - {date: 2020-01-01, value: 1, status: guessed, reference: x}\n",
+        encoding="utf-8",
+    )
     with pytest.raises(PackError, match="status must be one of") as error:
         load_pack(root)
     assert "bad.yaml:3" in str(error.value)
@@ -82,7 +89,8 @@ def test_lookup_must_cover_every_code(tmp_path: Path) -> None:
     (root / "parameters" / "bad.yaml").write_text(
         "bad.copay:\n  key: facility_level\n  values:\n    - date: 2020-01-01\n"
         "      value: {district: 1}\n      status: confirmed\n      reference: x\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     with pytest.raises(PackError, match="needs exactly the codes"):
         load_pack(root)
 

@@ -19,8 +19,16 @@ import laosp.models  # noqa: F401 - registers every table on the metadata
 from laosp.models.base import metadata
 
 EXCLUDED = {
-    "persons": {"given_name", "family_name", "name_key", "name_fold", "national_id", "phone",
-                "extra", "updated_at"},
+    "persons": {
+        "given_name",
+        "family_name",
+        "name_key",
+        "name_fold",
+        "national_id",
+        "phone",
+        "extra",
+        "updated_at",
+    },
     "households": {"extra", "updated_at"},
 }
 TABLES = ("persons", "households", "enrolments", "contributions", "benefit_payments")
@@ -49,8 +57,12 @@ def _dtype(column: Any) -> pl.DataType:
 
 
 def _columns(table: Table, include: set[str]) -> list[Any]:
-    return [c for c in table.columns if not isinstance(c.type, JSON)
-            and (c.name not in EXCLUDED.get(table.name, set()) or c.name in include)]
+    return [
+        c
+        for c in table.columns
+        if not isinstance(c.type, JSON)
+        and (c.name not in EXCLUDED.get(table.name, set()) or c.name in include)
+    ]
 
 
 def _quote(values: Sequence[str]) -> str:
@@ -63,8 +75,9 @@ def _query(table: Table, columns: list[Any], sqlite: bool, where: str) -> str:
         name = f'"{c.name}"'
         # ADBC SQLite infers a column's type from its first rows: keep nullable text and
         # dates textual ('' for NULL) so an all-NULL first batch cannot fix a wrong type
-        if sqlite and c.nullable and isinstance(c.type, Date | DateTime) or (
-                sqlite and c.nullable and _dtype(c) == pl.String()):
+        if (sqlite and c.nullable and isinstance(c.type, Date | DateTime)) or (
+            sqlite and c.nullable and _dtype(c) == pl.String()
+        ):
             parts.append(f"COALESCE(CAST({name} AS TEXT), '') AS {name}")
         elif sqlite and isinstance(c.type, Boolean | BigInteger | Integer):
             parts.append(f"CAST({name} AS INTEGER) AS {name}")
@@ -100,7 +113,7 @@ def _read(engine: Engine, sql: str) -> pl.DataFrame:
 
         connection = sqlite_dbapi.connect(url.database or ":memory:")
     else:
-        import adbc_driver_postgresql.dbapi as pg_dbapi
+        import adbc_driver_postgresql.dbapi as pg_dbapi  # type: ignore[import-untyped]
 
         uri = url.set(drivername="postgresql").render_as_string(hide_password=False)
         connection = pg_dbapi.connect(uri)
@@ -128,8 +141,10 @@ def load_snapshot(
     sqlite = engine.url.get_backend_name() == "sqlite"
     where = ""
     if person_ids is not None:
-        where = (' WHERE household_id IN (SELECT household_id FROM persons WHERE person_id IN '
-                 f"({_quote(person_ids)}))")
+        where = (
+            " WHERE household_id IN (SELECT household_id FROM persons WHERE person_id IN "
+            f"({_quote(person_ids)}))"
+        )
     elif household_ids is not None:
         where = f" WHERE household_id IN ({_quote(household_ids)})"
     frames: dict[str, pl.DataFrame] = {}
@@ -144,6 +159,8 @@ def load_snapshot(
         raw = _read(engine, _query(table, columns, sqlite, clause))
         frames[name] = _fix(raw, columns)
     frames["households"] = frames["households"].with_columns(
-        pl.col("district_code").str.slice(0, 2).alias("province_code"))
-    return Snapshot(**{k: v for k, v in frames.items() if k in tables or
-                       k in ("persons", "households")})
+        pl.col("district_code").str.slice(0, 2).alias("province_code")
+    )
+    return Snapshot(
+        **{k: v for k, v in frames.items() if k in tables or k in ("persons", "households")}
+    )

@@ -25,7 +25,7 @@ AGGREGATIONS = ("sum", "any", "all", "count")
 FUNCTIONS = ("min", "max", "clamp", "round", *AGGREGATIONS)
 
 
-class Problem(Exception):
+class FormulaError(Exception):
     """A formula error; the pack loader adds the file, line and output name."""
 
 
@@ -49,7 +49,7 @@ class Checker:
 
     def check(self, tree: Tree[Any] | Token, entity: str) -> n.Node:
         if isinstance(tree, Token):  # pragma: no cover - the grammar wraps every token
-            raise Problem(f"unexpected {tree!r}")
+            raise FormulaError(f"unexpected {tree!r}")
         method = getattr(self, f"_{tree.data}")
         node: n.Node = method(tree.children, entity)
         return node
@@ -71,11 +71,11 @@ class Checker:
     def _list(self, children: list[Tree[Any]], entity: str) -> n.Node:
         items = [self.check(c, entity) for c in children if c is not None]
         if not items or not all(isinstance(i, n.Lit) for i in items):
-            raise Problem('a list is written with literal values, e.g. ["1703", "1705"]')
+            raise FormulaError('a list is written with literal values, e.g. ["1703", "1705"]')
         kinds = {i.kind for i in items}
         kind = "float" if kinds == {"int", "float"} else kinds.pop() if len(kinds) == 1 else "?"
         if kind == "?":
-            raise Problem("type mismatch: a list mixes types")
+            raise FormulaError("type mismatch: a list mixes types")
         values = tuple(i.value for i in items if isinstance(i, n.Lit))
         return n.ListLit("list", item=kind, values=values)
 
@@ -83,26 +83,26 @@ class Checker:
         name = str(children[0])[1:]
         param = self.params.get(name)
         if param is None:
-            raise Problem(f"unknown parameter ${name}{_hint(name, self.params)}")
+            raise FormulaError(f"unknown parameter ${name}{_hint(name, self.params)}")
         if param.shape == "list":
             return n.Param("list", item=param.kind, name=name, shape="list")
         if param.shape == "lookup":
-            raise Problem(f"${name} is a lookup by {param.key}: write ${name}[{param.key}]")
+            raise FormulaError(f"${name} is a lookup by {param.key}: write ${name}[{param.key}]")
         return n.Param(param.kind, name=name)
 
     def _index(self, children: list[Tree[Any]], entity: str) -> n.Node:
         target, key_tree = children
         if target.data != "param":
-            raise Problem("only parameters can be indexed: $name[field]")
+            raise FormulaError("only parameters can be indexed: $name[field]")
         name = str(target.children[0])[1:]
         param = self.params.get(name)
         if param is None:
-            raise Problem(f"unknown parameter ${name}{_hint(name, self.params)}")
+            raise FormulaError(f"unknown parameter ${name}{_hint(name, self.params)}")
         if param.shape != "lookup":
-            raise Problem(f"${name} is not a lookup and cannot be indexed")
+            raise FormulaError(f"${name} is not a lookup and cannot be indexed")
         key = self.check(key_tree, entity)
         if key.kind != "str":
-            raise Problem(f"type mismatch: ${name} is looked up by a code, not {key.kind}")
+            raise FormulaError(f"type mismatch: ${name} is looked up by a code, not {key.kind}")
         return n.Param(param.kind, name=name, key=key, shape="lookup")
 
     def _name(self, children: list[Token], entity: str) -> n.Node:
@@ -113,7 +113,7 @@ class Checker:
             rest = name[len("household.") :]
             node = self._lookup(rest, HOUSEHOLD)
             if node is None:
-                raise Problem(
+                raise FormulaError(
                     f"unknown household field or output {rest!r}"
                     f"{_hint(rest, self._names(HOUSEHOLD))}"
                 )
@@ -124,13 +124,13 @@ class Checker:
         if node is not None:
             return node
         if entity == PERSON and self._lookup(name, HOUSEHOLD) is not None:
-            raise Problem(f"{name!r} belongs to the household: write household.{name}")
+            raise FormulaError(f"{name!r} belongs to the household: write household.{name}")
         if entity == HOUSEHOLD and self._lookup(name, PERSON) is not None:
-            raise Problem(
+            raise FormulaError(
                 f"{name!r} is a person value: aggregate it over the members, "
                 f"e.g. sum({name}) or any({name})"
             )
-        raise Problem(f"unknown field or output {name!r}{_hint(name, self._names(entity))}")
+        raise FormulaError(f"unknown field or output {name!r}{_hint(name, self._names(entity))}")
 
     def _names(self, entity: str) -> list[str]:
         return [*fields_of(entity), *(o for o, e in self.outputs if e == entity)]
@@ -156,7 +156,9 @@ class Checker:
     def _arith(self, op: str, children: list[Tree[Any]], entity: str) -> n.Node:
         left, right = (self.check(c, entity) for c in children)
         if left.kind not in NUMERIC or right.kind not in NUMERIC:
-            raise Problem(f"type mismatch: {op} needs numbers, got {left.kind} and {right.kind}")
+            raise FormulaError(
+                f"type mismatch: {op} needs numbers, got {left.kind} and {right.kind}"
+            )
         kind = "float" if op == "div" or "float" in (left.kind, right.kind) else "int"
         return n.Binary(kind, op=op, left=left, right=right)
 
@@ -175,16 +177,16 @@ class Checker:
     def _neg(self, children: list[Tree[Any]], entity: str) -> n.Node:
         operand = self.check(children[0], entity)
         if operand.kind not in NUMERIC:
-            raise Problem(f"type mismatch: '-' needs a number, got {operand.kind}")
+            raise FormulaError(f"type mismatch: '-' needs a number, got {operand.kind}")
         return n.Unary(operand.kind, op="neg", operand=operand)
 
     def _compare(self, op: str, children: list[Tree[Any]], entity: str) -> n.Node:
         left, right = (self.check(c, entity) for c in children)
         same = left.kind == right.kind or {left.kind, right.kind} <= set(NUMERIC)
         if not same or left.kind == "list":
-            raise Problem(f"type mismatch: cannot compare {left.kind} with {right.kind}")
+            raise FormulaError(f"type mismatch: cannot compare {left.kind} with {right.kind}")
         if op not in ("eq", "ne") and left.kind in ("bool", "str"):
-            raise Problem(f"type mismatch: {left.kind} values can only be tested for equality")
+            raise FormulaError(f"type mismatch: {left.kind} values can only be tested for equality")
         _check_codes(left, right)
         _check_codes(right, left)
         return n.Binary("bool", op=op, left=left, right=right)
@@ -210,7 +212,7 @@ class Checker:
     def _logic(self, op: str, children: list[Tree[Any]], entity: str) -> n.Node:
         left, right = (self.check(c, entity) for c in children)
         if left.kind != "bool" or right.kind != "bool":
-            raise Problem(
+            raise FormulaError(
                 f"type mismatch: '{op.rstrip('_')}' needs true/false values, "
                 f"got {left.kind} and {right.kind}"
             )
@@ -225,18 +227,18 @@ class Checker:
     def _not_(self, children: list[Tree[Any]], entity: str) -> n.Node:
         operand = self.check(children[0], entity)
         if operand.kind != "bool":
-            raise Problem(f"type mismatch: 'not' needs a true/false value, got {operand.kind}")
+            raise FormulaError(f"type mismatch: 'not' needs a true/false value, got {operand.kind}")
         return n.Unary("bool", op="not", operand=operand)
 
     def _membership(self, children: list[Tree[Any]], entity: str, negate: bool) -> n.Node:
         operand, collection = (self.check(c, entity) for c in children)
         if collection.kind != "list":
-            raise Problem("'in' needs a list on its right: [..] or a list parameter")
+            raise FormulaError("'in' needs a list on its right: [..] or a list parameter")
         compatible = operand.kind == collection.item or (
             {operand.kind, collection.item} <= set(NUMERIC)
         )
         if not compatible:
-            raise Problem(f"type mismatch: {operand.kind} 'in' a list of {collection.item}")
+            raise FormulaError(f"type mismatch: {operand.kind} 'in' a list of {collection.item}")
         if operand.codes is not None and isinstance(collection, n.ListLit):
             for value in collection.values:
                 _check_code(operand, value)
@@ -253,13 +255,15 @@ class Checker:
     def _if_(self, children: list[Tree[Any]], entity: str) -> n.Node:
         condition, then, otherwise = (self.check(c, entity) for c in children)
         if condition.kind != "bool":
-            raise Problem(f"type mismatch: 'if' needs a true/false condition, got {condition.kind}")
+            raise FormulaError(
+                f"type mismatch: 'if' needs a true/false condition, got {condition.kind}"
+            )
         if then.kind == otherwise.kind and then.kind != "list":
             kind = then.kind
         elif {then.kind, otherwise.kind} <= set(NUMERIC):
             kind = "float"
         else:
-            raise Problem(
+            raise FormulaError(
                 f"type mismatch: 'then' gives {then.kind} but 'else' gives {otherwise.kind}"
             )
         codes = None
@@ -271,7 +275,7 @@ class Checker:
         function = str(children[0])
         trees = [c for c in children[1:] if c is not None]
         if function not in FUNCTIONS:
-            raise Problem(f"unknown function {function}(){_hint(function, FUNCTIONS)}")
+            raise FormulaError(f"unknown function {function}(){_hint(function, FUNCTIONS)}")
         if function in AGGREGATIONS:
             return self._aggregate(function, trees, entity)
         args = tuple(self.check(t, entity) for t in trees)
@@ -281,9 +285,9 @@ class Checker:
             or len(args) < 1
             or (not wanted.isdigit() and len(args) < 2)
         ):
-            raise Problem(f"{function}() takes {wanted} arguments, got {len(args)}")
+            raise FormulaError(f"{function}() takes {wanted} arguments, got {len(args)}")
         if any(a.kind not in NUMERIC for a in args):
-            raise Problem(
+            raise FormulaError(
                 f"type mismatch: {function}() needs numbers, got {', '.join(a.kind for a in args)}"
             )
         kind = "int" if function == "round" or all(a.kind == "int" for a in args) else "float"
@@ -291,14 +295,16 @@ class Checker:
 
     def _aggregate(self, function: str, trees: list[Any], entity: str) -> n.Node:
         if entity != HOUSEHOLD:
-            raise Problem(f"{function}() adds up household members: use it in a household rule")
+            raise FormulaError(
+                f"{function}() adds up household members: use it in a household rule"
+            )
         if len(trees) != 1 and not (function == "count" and not trees):
-            raise Problem(f"{function}() takes one person-level expression")
+            raise FormulaError(f"{function}() takes one person-level expression")
         operand = self.check(trees[0], PERSON) if trees else None
         if function == "sum" and (operand is None or operand.kind not in NUMERIC):
-            raise Problem("type mismatch: sum() needs a number per member")
+            raise FormulaError("type mismatch: sum() needs a number per member")
         if function != "sum" and operand is not None and operand.kind != "bool":
-            raise Problem(f"type mismatch: {function}() needs a true/false value per member")
+            raise FormulaError(f"type mismatch: {function}() needs a true/false value per member")
         kind = {"sum": operand.kind if operand else "int", "count": "int"}.get(function, "bool")
         self.aggregations += 1
         return n.Aggregate(
@@ -315,7 +321,7 @@ def _codes_of(node: n.Node) -> set[str]:
 def _check_code(coded: n.Node, value: Any) -> None:
     if coded.codes is not None and value not in coded.codes:
         name = getattr(coded, "name", "the value")
-        raise Problem(
+        raise FormulaError(
             f"{value!r} is not a code of {name} (one of "
             f"{', '.join(repr(c) for c in sorted(coded.codes) if c)})"
         )

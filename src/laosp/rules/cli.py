@@ -11,13 +11,15 @@ import typer
 
 from laosp.cli_common import DbOption, engine_for, fail
 
-rules_app = typer.Typer(help="Policy rules: test, explain, evaluate, list parameters.",
-                        no_args_is_help=True)
+rules_app = typer.Typer(
+    help="Policy rules: test, explain, evaluate, list parameters.", no_args_is_help=True
+)
 
 PackOption = Annotated[
     Path | None,
-    typer.Option("--pack", help="Policy pack folder (default: the bundled Lao pack).",
-                 show_default=False),
+    typer.Option(
+        "--pack", help="Policy pack folder (default: the bundled Lao pack).", show_default=False
+    ),
 ]
 
 
@@ -34,7 +36,7 @@ def register(app: typer.Typer) -> None:
 
 
 @rules_app.command("test")
-def test(
+def run_tests(
     paths: Annotated[list[Path], typer.Argument(help="Scenario files or folders.")],
     pack_dir: PackOption = None,
 ) -> None:
@@ -54,8 +56,9 @@ def test(
         case = outcome.case
         typer.echo(f"FAILED {case.file}:{case.line} {case.name}")
         for m in outcome.mismatches:
-            typer.echo(f"  {m.unit_id} {m.output}: expected {m.expected!r}, "
-                       f"computed {m.computed!r}")
+            typer.echo(
+                f"  {m.unit_id} {m.output}: expected {m.expected!r}, computed {m.computed!r}"
+            )
     typer.echo(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed")
     raise typer.Exit(1 if failed else 0)
 
@@ -81,12 +84,21 @@ def explain_command(
         raise fail("--format is text or json", 2)
     at = _date(date)
     pack = load_pack(pack_dir)
-    snapshot = load_snapshot(engine_for(db), tables=("persons", "households"),
-                             household_ids=[household] if household else None,
-                             person_ids=[person] if person else None)
+    snapshot = load_snapshot(
+        engine_for(db),
+        tables=("persons", "households"),
+        household_ids=[household] if household else None,
+        person_ids=[person] if person else None,
+    )
     try:
-        trace = explain(pack, snapshot.persons, snapshot.households, at,
-                        household_id=household, person_id=person)
+        trace = explain(
+            pack,
+            snapshot.persons,
+            snapshot.households,
+            at,
+            household_id=household,
+            person_id=person,
+        )
     except PackError as error:
         raise fail(f"error: {error}", 1) from error
     if output_format == "json":
@@ -99,8 +111,7 @@ def explain_command(
 def evaluate_command(
     date: Annotated[str, typer.Option("--date", help="Evaluation date YYYY-MM-DD.")],
     output: Annotated[Path, typer.Option("--output", help="FILE.parquet or FILE.csv")],
-    outputs: Annotated[str | None, typer.Option("--outputs", help="a,b,... (default all)")]
-    = None,
+    outputs: Annotated[str | None, typer.Option("--outputs", help="a,b,... (default all)")] = None,
     pack_dir: PackOption = None,
     db: DbOption = None,
 ) -> None:
@@ -126,8 +137,10 @@ def evaluate_command(
             frame.write_csv(path)
         else:
             frame.write_parquet(path)
-    typer.echo(f"{result.persons.height} persons → {output}; "
-               f"{result.households.height} households → {household_path}")
+    typer.echo(
+        f"{result.persons.height} persons → {output}; "
+        f"{result.households.height} households → {household_path}"
+    )
 
 
 @rules_app.command("params")
@@ -146,5 +159,6 @@ def params_command(
         if value is None:
             typer.echo(f"{name}: (no value yet; first from {param.first_date})")
             continue
-        typer.echo(f"{name} = {value.value!r}  [{value.status}, since {value.start}] "
-                   f"{value.reference}")
+        typer.echo(
+            f"{name} = {value.value!r}  [{value.status}, since {value.start}] {value.reference}"
+        )

@@ -113,7 +113,9 @@ def run(
     # (a group-by on the text key would cost several times more)
     row = person_frame.select("household_id").join(
         household_frame.select("household_id").with_row_index("__row"),
-        on="household_id", how="left", maintain_order="left",
+        on="household_id",
+        how="left",
+        maintain_order="left",
     )["__row"]
     if broadcast:
         person_frame = person_frame.with_columns(
@@ -128,18 +130,30 @@ def run(
     last = max(phase.values(), default=0)
     for k in range(last + 1):
         if k > 0:
-            wanted = sorted({d[0] for key in keys if key[1] == PERSON and phase[key] == k
-                             and key in live for d in pack.outputs[key].deps
-                             if d[1] == HOUSEHOLD})
+            wanted = sorted(
+                {
+                    d[0]
+                    for key in keys
+                    if key[1] == PERSON and phase[key] == k and key in live
+                    for d in pack.outputs[key].deps
+                    if d[1] == HOUSEHOLD
+                }
+            )
             person_frame = person_frame.with_columns(
-                _gather(household_frame, w, row) for w in wanted)
+                _gather(household_frame, w, row) for w in wanted
+            )
         person_frame = _compute(pack, person_frame, by_phase, k, PERSON, live, env)
-        aggregates = [node for key in keys if key[1] == HOUSEHOLD and phase[key] == k
-                      and key in live for node in pack.outputs[key].node.walk()
-                      if isinstance(node, n.Aggregate)]
+        aggregates = [
+            node
+            for key in keys
+            if key[1] == HOUSEHOLD and phase[key] == k and key in live
+            for node in pack.outputs[key].node.walk()
+            if isinstance(node, n.Aggregate)
+        ]
         if aggregates:
             household_frame = household_frame.with_columns(
-                _aggregate(person_frame, aggregates, rows, household_frame.height, env))
+                _aggregate(person_frame, aggregates, rows, household_frame.height, env)
+            )
         household_frame = _compute(pack, household_frame, by_phase, k, HOUSEHOLD, live, env)
     return person_frame, household_frame, keys
 
@@ -148,14 +162,20 @@ def _gather(frame: pl.DataFrame, column: str, row: pl.Series) -> pl.Series:
     return frame[column].gather(row).alias(f"household.{column}")
 
 
-def _aggregate(person_frame: pl.DataFrame, aggregates: list[n.Aggregate], rows: np.ndarray,
-               size: int, env: n.Env) -> list[pl.Series]:
+def _aggregate(
+    person_frame: pl.DataFrame,
+    aggregates: list[n.Aggregate],
+    rows: np.ndarray,
+    size: int,
+    env: n.Env,
+) -> list[pl.Series]:
     """Household sums, any, all and counts with ``np.bincount`` over the row numbers
     (persons without a household fall in an extra bin that is dropped). Float sums of
     whole kip are exact below 2**53."""
     values = person_frame.select(
         (a.operand.compile(env) if a.operand is not None else pl.lit(True)).alias(a.column)
-        for a in aggregates)
+        for a in aggregates
+    )
     result = []
     for a in aggregates:
         column = values[a.column]

@@ -51,8 +51,12 @@ class Trace:
             "person_id": self.person_id,
             "steps": [
                 {
-                    "output": s.output, "entity": s.entity, "id": s.unit_id,
-                    "value": s.value, "formula": s.formula, "in_force": s.in_force,
+                    "output": s.output,
+                    "entity": s.entity,
+                    "id": s.unit_id,
+                    "value": s.value,
+                    "formula": s.formula,
+                    "in_force": s.in_force,
                     "inputs": s.inputs,
                     "parameters": [vars(p) for p in s.parameters],
                 }
@@ -72,8 +76,9 @@ class Trace:
             for name, value in s.inputs.items():
                 lines.append(f"  {name} = {_show(value)}")
             for p in s.parameters:
-                lines.append(f"  ${p.name} = {_show(p.value)} (since {p.since}; {p.status}; "
-                             f"{p.reference})")
+                lines.append(
+                    f"  ${p.name} = {_show(p.value)} (since {p.since}; {p.status}; {p.reference})"
+                )
         return "\n".join(lines) + "\n"
 
 
@@ -85,8 +90,15 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def explain(pack: Pack, persons: pl.DataFrame, households: pl.DataFrame, at: dt.date, *,
-            household_id: str | None = None, person_id: str | None = None) -> Trace:
+def explain(
+    pack: Pack,
+    persons: pl.DataFrame,
+    households: pl.DataFrame,
+    at: dt.date,
+    *,
+    household_id: str | None = None,
+    person_id: str | None = None,
+) -> Trace:
     """The trace of every output for one household (and its members) or one person."""
     if person_id is not None:
         found = persons.filter(pl.col("person_id") == person_id)
@@ -116,8 +128,14 @@ def explain(pack: Pack, persons: pl.DataFrame, households: pl.DataFrame, at: dt.
     return Trace(at, household_id, person_id, steps)
 
 
-def _step(pack: Pack, output: Output, row: dict[str, Any], unit_id: str, at: dt.date,
-          params: dict[str, Any]) -> Step:
+def _step(
+    pack: Pack,
+    output: Output,
+    row: dict[str, Any],
+    unit_id: str,
+    at: dt.date,
+    params: dict[str, Any],
+) -> Step:
     live = pack.in_force(output.namespace, at)
     step = Step(output.name, output.entity, unit_id, row[output.name], output.formula, live)
     if not live:
@@ -129,8 +147,9 @@ def _step(pack: Pack, output: Output, row: dict[str, Any], unit_id: str, at: dt.
             step.inputs[f"{node.function}(…) over the members"] = row[node.column]
     for name in sorted(output.params):
         value = params[name]
-        step.parameters.append(ParamUse(name, value.value, value.start.isoformat(),
-                                        value.reference, value.status))
+        step.parameters.append(
+            ParamUse(name, value.value, value.start.isoformat(), value.reference, value.status)
+        )
     return step
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from lark import Lark, Tree
+from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedInput
 
 GRAMMAR = r"""
@@ -60,7 +60,7 @@ COMMENT: /#[^\n]*/
 """
 
 
-class SyntaxProblem(Exception):
+class FormulaSyntaxError(Exception):
     """A formula that does not parse; ``line``/``column`` are 1-based within the formula."""
 
     def __init__(self, message: str, line: int, column: int) -> None:
@@ -74,12 +74,12 @@ def _parser() -> Lark:
     return Lark(GRAMMAR, parser="lalr", propagate_positions=True, maybe_placeholders=False)
 
 
-def parse(formula: str) -> Tree[object]:
+def parse(formula: str) -> Tree[Token]:
     try:
         return _parser().parse(formula)
     except UnexpectedInput as error:
         context = error.get_context(formula, span=30).strip().replace("\n", " ⏎ ")
-        raise SyntaxProblem(
+        raise FormulaSyntaxError(
             f"cannot parse the formula near column {error.column}: {context}",
             error.line,
             error.column,

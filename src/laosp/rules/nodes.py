@@ -141,7 +141,8 @@ class Binary(Node):
         return tuple(n for n in (self.left, self.right) if n is not None)
 
     def compile(self, env: Env) -> pl.Expr:
-        assert self.left is not None and self.right is not None
+        assert self.left is not None
+        assert self.right is not None
         result: pl.Expr = _BINARY[self.op](self.left.compile(env), self.right.compile(env))
         return result
 
@@ -156,7 +157,8 @@ class In(Node):
         return tuple(n for n in (self.operand, self.collection) if n is not None)
 
     def compile(self, env: Env) -> pl.Expr:
-        assert self.operand is not None and self.collection is not None
+        assert self.operand is not None
+        assert self.collection is not None
         if isinstance(self.collection, ListLit):
             values = list(self.collection.values)
         else:
@@ -177,7 +179,9 @@ class If(Node):
         return tuple(n for n in (self.condition, self.then, self.otherwise) if n is not None)
 
     def compile(self, env: Env) -> pl.Expr:
-        assert self.condition and self.then and self.otherwise
+        assert self.condition
+        assert self.then
+        assert self.otherwise
         then, otherwise = self.then.compile(env), self.otherwise.compile(env)
         if self.kind in ("int", "float"):
             then, otherwise = then.cast(DTYPES[self.kind]), otherwise.cast(DTYPES[self.kind])

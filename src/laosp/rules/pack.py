@@ -12,10 +12,10 @@ from typing import Any
 
 from laosp.reference import codes
 from laosp.rules import nodes as n
-from laosp.rules.checker import OUTPUT_KINDS, Checker, OutputType, Problem
+from laosp.rules.checker import OUTPUT_KINDS, Checker, FormulaError, OutputType
 from laosp.rules.errors import PackError
 from laosp.rules.fields import HOUSEHOLD, PERSON
-from laosp.rules.grammar import SyntaxProblem, parse
+from laosp.rules.grammar import FormulaSyntaxError, parse
 from laosp.rules.params import Parameter, parse_parameter
 from laosp.rules.yamlio import LineDict, LineList, load_yaml
 
@@ -189,7 +189,7 @@ def _load_schemes(file: Path, parameters: dict[str, Parameter]) -> dict[str, Sch
     return schemes
 
 
-def _declared(root: Path) -> list[tuple[str, str, LineDict, Path, int]]:
+def _declared(root: Path) -> list[tuple[str, str, str, LineDict, Path, int]]:
     """(namespace, variable, entity, spec, file, line) for every output written."""
     found = []
     for file in sorted((root / "rules").glob("*.y*ml")):
@@ -233,7 +233,7 @@ def _declared(root: Path) -> list[tuple[str, str, LineDict, Path, int]]:
                         part.line_of("formula"),
                     )
                 )
-    return found  # type: ignore[return-value]
+    return found
 
 
 def _load_outputs(root: Path, parameters: dict[str, Parameter]) -> dict[Key, Output]:
@@ -256,9 +256,9 @@ def _load_outputs(root: Path, parameters: dict[str, Parameter]) -> dict[Key, Out
         try:
             node = checker.check(parse(formula), entity)
             _check_result(node, types[(name, entity)])
-        except SyntaxProblem as error:
+        except FormulaSyntaxError as error:
             raise PackError(str(error), file=file, line=line + error.line - 1, name=name) from error
-        except Problem as error:
+        except FormulaError as error:
             raise PackError(str(error), file=file, line=line, name=name) from error
         outputs[(name, entity)] = _output(
             namespace, name, entity, spec, file, line, formula, node, types[(name, entity)]
@@ -269,17 +269,19 @@ def _load_outputs(root: Path, parameters: dict[str, Parameter]) -> dict[Key, Out
 def _check_result(node: n.Node, declared: OutputType) -> None:
     kind = declared.kind
     fits = node.kind == kind or (
-        declared.type in ("money", "number")
-        and node.kind == "float"
-        or declared.type == "number"
-        and node.kind == "int"
+        (declared.type in ("money", "number") and node.kind == "float")
+        or (declared.type == "number" and node.kind == "int")
     )
     if not fits:
-        raise Problem(f"type mismatch: declared {declared.type} but the formula gives {node.kind}")
+        raise FormulaError(
+            f"type mismatch: declared {declared.type} but the formula gives {node.kind}"
+        )
     if declared.codes is not None and node.codes is not None:
         extra = node.codes - declared.codes
         if extra:
-            raise Problem(f"the formula can give {sorted(extra)}, not among the declared values")
+            raise FormulaError(
+                f"the formula can give {sorted(extra)}, not among the declared values"
+            )
 
 
 def _output(
@@ -322,7 +324,7 @@ def _check_graph(pack: Pack) -> None:
     try:
         list(TopologicalSorter(graph).static_order())
     except CycleError as error:
-        cycle = [k for k in error.args[1]]
+        cycle = list(error.args[1])
         first = pack.outputs[cycle[0]]
         path = " → ".join(f"{name} ({entity})" for name, entity in cycle)
         raise PackError(

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from laosp.rules.errors import PackError
-from laosp.rules.fields import PERSON_FIELDS, HOUSEHOLD_FIELDS
+from laosp.rules.fields import HOUSEHOLD_FIELDS, PERSON_FIELDS
 from laosp.rules.yamlio import LineDict, LineList
 
 STATUSES = ("confirmed", "illustrative", "derived", "override")

@@ -61,7 +61,7 @@ def load_yaml(path: Path) -> Any:
     except OSError as error:
         raise PackError(f"cannot read the file: {error.strerror}", file=path) from error
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         line = mark.line + 1 if mark is not None else None
