@@ -1,0 +1,133 @@
+"""Rules engine benchmarks: evaluation, explanation, snapshot loading, OpenFisca peer."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import polars as pl
+from sqlalchemy import create_engine, text
+
+from benchmarks.registry import BenchmarkContext, Figures, benchmark, peak_memory_mb, timed
+from benchmarks.rules_population import AT, population
+from laosp import migrate
+from laosp.db import make_engine
+from laosp.models.base import metadata
+from laosp.registry.snapshot import load_snapshot
+from laosp.rules.engine import evaluate
+from laosp.rules.explain import explain
+from laosp.rules.pack import load_pack
+
+PG_ADMIN = os.environ.get("LAOSP_TEST_POSTGRES_URL",
+                          "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
+@benchmark("rules.evaluate")
+def bench_evaluate(context: BenchmarkContext) -> Figures:
+    persons, households = population(context.scale)
+    pack = load_pack()
+    runs = []
+    for _ in range(3):
+        with timed() as watch:
+            evaluate(pack, persons, households, AT)
+        runs.append(watch.seconds)
+    return {"persons": persons.height, "households": households.height,
+            "outputs": len(pack.outputs), "first_s": round(runs[0], 2),
+            "median_s": round(statistics.median(runs), 2), "best_s": round(min(runs), 2),
+            "peak_memory_mb": round(peak_memory_mb())}
+
+
+@benchmark("rules.explain")
+def bench_explain(context: BenchmarkContext) -> Figures:
+    persons, households = population(context.scale)
+    pack = load_pack()
+    ids = households["household_id"].sample(20, seed=1).to_list()
+    explain(pack, persons, households, AT, household_id=ids[0])  # warm-up
+    times = []
+    for household_id in ids:
+        with timed() as watch:
+            explain(pack, persons, households, AT, household_id=household_id)
+        times.append(watch.seconds * 1000)
+    return {"persons": persons.height, "median_ms": round(statistics.median(times), 1),
+            "max_ms": round(max(times), 1)}
+
+
+def _registry_frames(scale: float) -> tuple[pl.DataFrame, pl.DataFrame]:
+    persons, households = population(scale)
+    names = {"given_name": "Noy", "family_name": "Vongsa", "name_key": "noy vongsa"}
+    if "name_fold" in metadata.tables["persons"].c:
+        names["name_fold"] = "noy vongsa"
+    persons = persons.with_columns(
+        *(pl.lit(v).alias(k) for k, v in names.items()),
+        pl.lit("day").alias("birth_date_precision"),
+        pl.lit("none").alias("sector").replace("none", None),
+    ).with_columns(
+        pl.col("employment_type").replace("", None),
+        pl.col("pregnancy_month", "nssf_contribution_months").cast(pl.Int32),  # INTEGER columns
+    )
+    return persons, households
+
+
+def _ingest(url: str, persons: pl.DataFrame, households: pl.DataFrame) -> float:
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    started = time.perf_counter()
+    if url.startswith("sqlite"):
+        import adbc_driver_sqlite.dbapi as driver
+
+        connection = driver.connect(url.split("///", 1)[1])
+    else:
+        import adbc_driver_postgresql.dbapi as driver  # type: ignore[import-untyped]
+
+        connection = driver.connect(url.replace("postgresql+psycopg", "postgresql"))
+    with connection.cursor() as cursor:
+        if url.startswith("sqlite"):
+            cursor.execute("PRAGMA foreign_keys=OFF")
+        cursor.adbc_ingest("households", households, mode="append")
+        cursor.adbc_ingest("persons", persons, mode="append")
+    connection.commit()
+    connection.close()
+    return time.perf_counter() - started
+
+
+def _time_snapshot(url: str) -> tuple[float, int]:
+    engine = make_engine(url)
+    with timed() as watch:
+        snapshot = load_snapshot(engine)
+    engine.dispose()
+    assert snapshot.persons.schema["pregnant"] == pl.Boolean
+    assert snapshot.persons.schema["birth_date"] == pl.Date
+    return watch.seconds, snapshot.persons.height
+
+
+@benchmark("rules.snapshot_sqlite")
+def bench_snapshot_sqlite(context: BenchmarkContext) -> Figures:
+    persons, households = _registry_frames(context.scale)
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{Path(folder) / 'bench.db'}"
+        write = _ingest(url, persons, households)
+        seconds, rows = _time_snapshot(url)
+    return {"persons": rows, "bulk_write_s": round(write, 1), "load_snapshot_s": round(seconds, 2)}
+
+
+@benchmark("rules.snapshot_postgres")
+def bench_snapshot_postgres(context: BenchmarkContext) -> Figures:
+    persons, households = _registry_frames(context.scale)
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    name = f"laosp_bench_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    try:
+        url = admin.url.set(database=name).render_as_string(hide_password=False)
+        write = _ingest(url, persons, households)
+        seconds, rows = _time_snapshot(url)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()
+    return {"persons": rows, "bulk_write_s": round(write, 1), "load_snapshot_s": round(seconds, 2)}
