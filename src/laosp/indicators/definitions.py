@@ -49,7 +49,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "Mothers of newborns receiving a maternity benefit",
         "ແມ່ທີ່ມີລູກອາຍຸຕໍ່າກວ່າ 12 ເດືອນ ທີ່ໄດ້ຮັບເງິນອຸດໜູນການເກີດລູກ",
         (pl.col("sex") == "F") & pl.col("has_infant"),
-        pl.col("receives_maternity") | pl.col("infant_receives_maternity"),
+        pl.col("receives_maternity"),
     ),
     Indicator(
         "sdg131.disability",

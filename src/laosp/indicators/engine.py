@@ -23,24 +23,23 @@ from laosp.indicators.frames import (
     completed_months,
     completed_years,
 )
-from laosp.indicators.status import person_status
+from laosp.indicators.status import status_bits, status_columns
 from laosp.rules.pack import Pack
 
 RESULT_VALUE_COLUMNS = ("numerator", "denominator", "ratio")
 
 
-def _mothers(persons: pl.LazyFrame, status: pl.LazyFrame) -> pl.LazyFrame:
-    """Per mother: she has a child under 12 months, and whether one of them receives a
-    maternity benefit (the MECG enrols the newborn after birth)."""
+def _household_index(frames: RegistryFrames, households: pl.DataFrame) -> pl.Series:
+    """Each person's row in ``households`` (null for an unknown household)."""
     return (
-        persons.filter((pl.col("age_months") < 12) & pl.col("mother_id").is_not_null())
-        .select("person_id", "mother_id")
-        .join(status.select("person_id", "receives_maternity"), on="person_id")
-        .group_by("mother_id")
-        .agg(
-            pl.lit(True).alias("has_infant"),
-            pl.col("receives_maternity").any().alias("infant_receives_maternity"),
+        frames.persons.select("household_id")
+        .join(
+            households.select("household_id").with_row_index("hidx"),
+            on="household_id",
+            how="left",
+            maintain_order="left",
         )
+        .get_column("hidx")
     )
 
 
@@ -50,42 +49,43 @@ def population(
     *,
     catalogue: Iterable[SchemeInfo],
     retirement: Mapping[str, int],
-) -> pl.LazyFrame:
-    """One row per person alive at ``at``: registry fields, household fields, ``age``,
-    ``age_months``, ``retirement_age``, mothers' columns and the status columns."""
+) -> pl.DataFrame:
+    """One row per person born on or before ``at``: registry fields, household fields,
+    ``age``, ``age_months``, ``retirement_age``, ``has_infant`` and the status columns."""
     check_columns(frames)
-    persons = (
-        frames.persons.lazy()
-        .filter(pl.col("birth_date") <= at)
-        .with_columns(
-            completed_years("birth_date", at).alias("age"),
-            completed_months("birth_date", at).alias("age_months"),
-            pl.col("sex")
-            .replace_strict(dict(retirement), default=None, return_dtype=pl.Int32)
-            .alias("retirement_age"),
-        )
-    )
     household_columns = [
         column
         for column in (*HOUSEHOLD_COLUMNS, "village_code", "village_name")
         if column in frames.households.columns
     ]
-    households = frames.households.lazy().select(household_columns)
-    status = person_status(frames, at, catalogue).drop("household_id")
+    households = frames.households.select(household_columns)
+    household_index = _household_index(frames, households)
+    persons = frames.persons.with_columns(
+        completed_years("birth_date", at).alias("age"),
+        completed_months("birth_date", at).alias("age_months"),
+        pl.col("sex")
+        .replace_strict(dict(retirement), default=None, return_dtype=pl.Int32)
+        .alias("retirement_age"),
+    )
+    born = (persons["birth_date"] <= at).fill_null(False)
+    infant = born & (persons["age_months"] < 12)
+    bits = status_bits(frames, at, catalogue, household_index, infant)
     return (
-        persons.join(households, on="household_id", how="left")
-        .join(status, on="person_id", how="left")
-        .join(_mothers(persons, status), left_on="person_id", right_on="mother_id", how="left")
-        .with_columns(
-            pl.col("has_infant", "infant_receives_maternity", "urban", "poor", "formal").fill_null(
-                False
-            )
+        pl.concat(
+            [
+                persons.with_columns(pl.Series("status_bits", bits)),
+                households.drop("household_id").select(pl.all().gather(household_index)),
+            ],
+            how="horizontal",
         )
+        .filter(born)
+        .with_columns(status_columns(pl.col("status_bits"), pl.col("employer_type")))
+        .with_columns(pl.col("urban", "poor", "formal").fill_null(False))
     )
 
 
 def _tally(
-    people: pl.LazyFrame, by: Sequence[str], indicators: Sequence[Indicator]
+    people: pl.DataFrame, by: Sequence[str], indicators: Sequence[Indicator]
 ) -> pl.DataFrame:
     sums: list[pl.Expr] = []
     for number, item in enumerate(indicators):
@@ -94,7 +94,7 @@ def _tally(
         sums.append(
             (within & item.numerator.fill_null(False)).sum().cast(pl.Int64).alias(f"n{number}")
         )
-    cells = people.with_columns(BREAKDOWNS[field].alias(field) for field in by)
+    cells = people.lazy().with_columns(BREAKDOWNS[field].alias(field) for field in by)
     grouped = cells.group_by(list(by)).agg(sums) if by else cells.select(sums)
     return grouped.collect()
 

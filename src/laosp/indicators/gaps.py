@@ -161,6 +161,20 @@ def _place_names() -> tuple[pl.LazyFrame, pl.LazyFrame]:
     return district_names, province_names
 
 
+LIST_PERSON_COLUMNS = ("given_name", "family_name", "relationship", "pregnant", "pregnancy_month")
+LIST_HOUSEHOLD_COLUMNS = ("village_code", "village_name")
+
+
+def _check_list_columns(frames: RegistryFrames) -> None:
+    for name, frame, columns in (
+        ("persons", frames.persons, LIST_PERSON_COLUMNS),
+        ("households", frames.households, LIST_HOUSEHOLD_COLUMNS),
+    ):
+        missing = [column for column in columns if column not in frame.columns]
+        if missing:
+            raise ValueError(f"a gap list needs the {name} column(s) {', '.join(missing)}")
+
+
 def _people(
     frames: RegistryFrames,
     at: dt.date,
@@ -168,8 +182,9 @@ def _people(
     retirement: Mapping[str, int],
     district: str | None,
 ) -> pl.DataFrame:
+    _check_list_columns(frames)
     district_names, province_names = _place_names()
-    people = population(frames, at, catalogue=catalogue, retirement=retirement)
+    people = population(frames, at, catalogue=catalogue, retirement=retirement).lazy()
     if district is not None:
         people = people.filter(pl.col("district_code") == district)
     return (
