@@ -304,6 +304,63 @@ def list_districts(
     _console().print(table)
 
 
+@registry_app.command("import")
+def import_files(
+    households: Annotated[
+        Path | None, typer.Option("--households", help="Households: CSV or XLSX.")
+    ] = None,
+    persons: Annotated[Path | None, typer.Option("--persons", help="Persons: CSV or XLSX.")] = None,
+    all_or_nothing: Annotated[
+        bool, typer.Option("--all-or-nothing", help="Write nothing if any row is refused.")
+    ] = False,
+    update: Annotated[
+        bool, typer.Option("--update", help="Change records registered with other data.")
+    ] = False,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Write the report: .csv or .json.")
+    ] = None,
+    actor: ActorOption = "cli",
+    db: DbOption = None,
+) -> None:
+    """Import households and persons from the lists agencies keep (ນຳເຂົ້າ CSV / Excel).
+
+    Valid rows are imported (a household with a refused member is refused whole);
+    each refused row is reported with its row number, field, value and reason.
+    Importing the same files twice changes nothing the second time.
+    """
+    from laosp.registry.import_fields import UnreadableFile
+    from laosp.registry.importer import import_files as run_import
+
+    if households is None and persons is None:
+        raise fail("give --households FILE and/or --persons FILE")
+    engine = engine_for(db)
+    try:
+        with unit_of_work(engine) as session:
+            outcome = run_import(
+                session,
+                households=households,
+                persons=persons,
+                all_or_nothing=all_or_nothing,
+                update=update,
+                actor=actor,
+            )
+    except UnreadableFile as error:
+        raise fail(str(error)) from None
+    finally:
+        engine.dispose()
+    if report is not None:
+        outcome.write(report)
+    typer.echo("\n".join(outcome.summary()))
+    refused = outcome.problems.filter(outcome.problems["kind"] != "note")
+    for row in refused.head(50).iter_rows(named=True):
+        value = "" if row["value"] is None else f" (value: {row['value']!r})"
+        typer.echo(f"  {row['table']} row {row['row']}: {row['field']}: {row['reason']}{value}")
+    if refused.height > 50:
+        typer.echo(f"  ... {refused.height - 50} more; see --report FILE")
+    if outcome.refused:
+        raise typer.Exit(1 if all_or_nothing else 0)
+
+
 def register(app: typer.Typer) -> None:
     """Add ``laosp registry ...`` to ``app``."""
     app.add_typer(registry_app, name="registry")

@@ -1,0 +1,103 @@
+"""The columns of the import files (``shared/spec/registry.md``, "Files") and reading a
+CSV or XLSX file into a frame of text cells with the file's row numbers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from laosp.reference import codes
+from laosp.registry.import_columns import ROW, ROW_BASE, Field
+from laosp.registry.validation import EARLIEST_BIRTH_DATE
+
+HOUSEHOLD_COLUMNS = (
+    Field("household_id", "id", required=True),
+    Field("district_code", "short", required=True),
+    Field("village_code", "short"),
+    Field("village_name", "name"),
+    Field("urban", "bool", default=False),
+    Field("poor", "bool", default=False),
+    Field("registered_on", "date"),
+)
+PERSON_COLUMNS = (
+    Field("person_id", "id", required=True),
+    Field("household_id", "id", required=True),
+    Field("relationship", "code", required=True, codes=codes.RELATIONSHIPS),
+    Field("given_name", "name", required=True),
+    Field("family_name", "name", required=True),
+    Field("sex", "code", required=True, codes=codes.SEXES),
+    Field("birth_date", "date", required=True, earliest=EARLIEST_BIRTH_DATE),
+    Field("birth_date_precision", "code", codes=codes.BIRTH_DATE_PRECISIONS),
+    Field("national_id", "short"),
+    Field("phone", "phone"),
+    Field("nationality", "country", default="LA"),
+    Field("mother_id", "id"),
+    Field("pregnant", "bool", default=False),
+    Field("pregnancy_month", "int", low=1, high=9),
+    Field("disability", "code", default="none", codes=codes.DISABILITIES),
+    Field("monk", "bool", default=False),
+    Field("employment_status", "code", default="inactive", codes=codes.EMPLOYMENT_STATUSES),
+    Field("employment_type", "code", codes=codes.EMPLOYMENT_TYPES),
+    Field("employer_type", "code", codes=codes.EMPLOYER_TYPES),
+    Field("formal", "bool", default=False),
+    Field("sector", "code", codes=codes.SECTORS),
+    Field("earnings_monthly", "int", default=0),
+    Field("declared_income_monthly", "int", default=0),
+    Field("nssf_contribution_months", "int", default=0, high=1200),
+    Field("cct_compliant", "bool", default=True),
+    Field("facility_level", "code", default="district", codes=codes.FACILITY_LEVELS),
+)
+ENROLMENT_COLUMNS = (
+    Field("person_id", "id"),
+    Field("household_id", "id"),
+    Field("scheme", "short", required=True),
+    Field("status", "code", default="pending", codes=codes.ENROLMENT_STATUSES),
+    Field("start_date", "date", required=True),
+    Field("end_date", "date"),
+)
+#: a column of JSON objects merged into ``extra`` with the columns the registry lacks
+EXTRA = "extra"
+SHEETS = {"households": "households", "persons": "persons", "enrolments": "enrolments"}
+
+
+class UnreadableFile(Exception):  # noqa: N818 (reads as a sentence: raise UnreadableFile)
+    """The file cannot be read as a table (missing, not CSV/XLSX, broken)."""
+
+
+def read_table(path: Path, sheet: str) -> pl.DataFrame:
+    """The cells of ``path`` as text, trimmed headers, and ``ROW`` = the row number in
+    the file (header = 1). An XLSX workbook is read from the sheet named ``sheet``, else
+    its first sheet."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".xlsx", ".xlsm", ".xls"):
+            frame = _read_excel(path, sheet)
+        elif suffix in (".csv", ".txt", ""):
+            frame = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
+        else:
+            raise UnreadableFile(f"{path.name}: not a .csv or .xlsx file")
+    except (OSError, pl.exceptions.PolarsError, ValueError) as error:
+        raise UnreadableFile(f"{path.name}: cannot be read ({error})") from error
+    frame = frame.rename({name: name.strip().lstrip("\ufeff") for name in frame.columns})
+    return frame.with_columns(
+        pl.col(name).cast(pl.String) for name in frame.columns
+    ).with_row_index(ROW, offset=ROW_BASE)
+
+
+def _read_excel(path: Path, sheet: str) -> pl.DataFrame:
+    import fastexcel
+
+    names = fastexcel.read_excel(path).sheet_names
+    chosen = sheet if sheet in names else names[0]
+    frame = pl.read_excel(path, sheet_name=chosen, infer_schema_length=0)
+    return frame.with_columns(
+        pl.col(name).str.replace(r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00(?:\.0+)?$", "$1")
+        for name in frame.columns
+    )
+
+
+def extra_columns(frame: pl.DataFrame, fields: tuple[Field, ...]) -> list[str]:
+    """The columns of ``frame`` the registry has no field for (kept under ``extra``)."""
+    known = {field.name for field in fields} | {EXTRA, ROW}
+    return [name for name in frame.columns if name not in known]
