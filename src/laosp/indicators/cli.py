@@ -7,7 +7,6 @@ officers only (see ``docs/INDICATORS.md``).
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -18,7 +17,7 @@ from sqlalchemy import Engine
 
 from laosp.cli_common import DbOption, engine_for, fail
 from laosp.indicators.breakdowns import parse_breakdown
-from laosp.indicators.frames import RegistryFrames
+from laosp.indicators.frames import RegistryFrames, from_snapshot
 
 SNAPSHOT_TABLES = ("persons", "households", "enrolments", "contributions", "benefit_payments")
 SENSITIVE = "Personal data: for authorised officers only. ຂໍ້ມູນສ່ວນບຸກຄົນ: ສະເພາະເຈົ້າໜ້າທີ່ທີ່ໄດ້ຮັບອະນຸຍາດເທົ່ານັ້ນ."
@@ -51,11 +50,12 @@ def _date(text: str | None) -> dt.date:
         raise fail(f"--date: {text!r} is not a date YYYY-MM-DD") from None
 
 
-def read_snapshot(engine: Engine) -> RegistryFrames:
-    """The columnar registry snapshot (``laosp.registry.snapshot``)."""
-    snapshot = importlib.import_module("laosp.registry.snapshot")
-    frames: RegistryFrames = snapshot.load_snapshot(engine, tables=SNAPSHOT_TABLES)
-    return frames
+def read_snapshot(engine: Engine, *, with_names: bool = False) -> RegistryFrames:
+    """The columnar registry snapshot; names only for the gap lists."""
+    from laosp.registry.snapshot import load_snapshot
+
+    include = ("given_name", "family_name") if with_names else ()
+    return from_snapshot(load_snapshot(engine, SNAPSHOT_TABLES, include=include))
 
 
 def _emit(text: str | None) -> None:
@@ -144,7 +144,7 @@ def gaps(
             f"--scheme: unknown {', '.join(unknown)}; known: {', '.join(GAP_SCHEMES)}, {UNCOVERED}"
         )
     schemes = [item for item in wanted if item != UNCOVERED] if wanted else list(GAP_SCHEMES)
-    frames = read_snapshot(engine_for(db))
+    frames = read_snapshot(engine_for(db), with_names=True)
     pack = load_pack()
     if pack is None:
         typer.echo("no policy pack: only the uncovered persons are listed", err=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import polars as pl
 
@@ -63,6 +63,15 @@ class Frames:
     enrolments: pl.DataFrame
     contributions: pl.DataFrame
     benefit_payments: pl.DataFrame
+
+
+def from_snapshot(snapshot: Any) -> Frames:
+    """The five frames of a ``laosp.registry.snapshot.Snapshot`` (all must be loaded)."""
+    frames = {name: getattr(snapshot, name) for name in Frames.__dataclass_fields__}
+    missing = [name for name, frame in frames.items() if frame is None]
+    if missing:
+        raise ValueError(f"the snapshot lacks the table(s) {', '.join(missing)}")
+    return Frames(**frames)
 
 
 def check_columns(frames: RegistryFrames) -> None:
