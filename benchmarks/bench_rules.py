@@ -22,8 +22,9 @@ from laosp.rules.engine import evaluate
 from laosp.rules.explain import explain
 from laosp.rules.pack import load_pack
 
-PG_ADMIN = os.environ.get("LAOSP_TEST_POSTGRES_URL",
-                          "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN = os.environ.get(
+    "LAOSP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
 
 
 @benchmark("rules.evaluate")
@@ -35,10 +36,15 @@ def bench_evaluate(context: BenchmarkContext) -> Figures:
         with timed() as watch:
             evaluate(pack, persons, households, AT)
         runs.append(watch.seconds)
-    return {"persons": persons.height, "households": households.height,
-            "outputs": len(pack.outputs), "first_s": round(runs[0], 2),
-            "median_s": round(statistics.median(runs), 2), "best_s": round(min(runs), 2),
-            "peak_memory_mb": round(peak_memory_mb())}
+    return {
+        "persons": persons.height,
+        "households": households.height,
+        "outputs": len(pack.outputs),
+        "first_s": round(runs[0], 2),
+        "median_s": round(statistics.median(runs), 2),
+        "best_s": round(min(runs), 2),
+        "peak_memory_mb": round(peak_memory_mb()),
+    }
 
 
 @benchmark("rules.explain")
@@ -52,8 +58,11 @@ def bench_explain(context: BenchmarkContext) -> Figures:
         with timed() as watch:
             explain(pack, persons, households, AT, household_id=household_id)
         times.append(watch.seconds * 1000)
-    return {"persons": persons.height, "median_ms": round(statistics.median(times), 1),
-            "max_ms": round(max(times), 1)}
+    return {
+        "persons": persons.height,
+        "median_ms": round(statistics.median(times), 1),
+        "max_ms": round(max(times), 1),
+    }
 
 
 def _registry_frames(scale: float) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -131,3 +140,31 @@ def bench_snapshot_postgres(context: BenchmarkContext) -> Figures:
             connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         admin.dispose()
     return {"persons": rows, "bulk_write_s": round(write, 1), "load_snapshot_s": round(seconds, 2)}
+
+
+@benchmark("rules.openfisca_peer")
+def bench_openfisca(context: BenchmarkContext) -> Figures:
+    """Same NHI, social security and MECG rules in OpenFisca and laosp, same persons."""
+    from benchmarks import rules_openfisca
+
+    persons, households = population(context.scale * 200_000 / 7_800_000)
+    pack = load_pack()
+    names = ["nhi.copay_opd", "nssf.contribution_total", "mecg.benefit_monthly"]
+    evaluate(pack, persons, households, AT, names)  # warm-up
+    with timed() as ours:
+        result = evaluate(pack, persons, households, AT, names)
+    tbs = rules_openfisca.system()
+    with timed() as theirs:
+        peer = rules_openfisca.run(tbs, persons, households, AT)
+    same = bool(
+        (
+            peer["nssf_contribution_total"] == result.persons["nssf.contribution_total"].to_numpy()
+        ).all()
+    )
+    return {
+        "persons": persons.height,
+        "laosp_s": round(ours.seconds, 3),
+        "openfisca_s": round(theirs.seconds, 3),
+        "ratio": round(theirs.seconds / ours.seconds, 1),
+        "same_contributions": same,
+    }
