@@ -361,6 +361,52 @@ def import_files(
         raise typer.Exit(1 if all_or_nothing else 0)
 
 
+class PairFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+@registry_app.command("duplicates")
+def duplicates(
+    district: Annotated[str | None, typer.Option("--district", help="District code PPDD.")] = None,
+    threshold: Annotated[
+        float, typer.Option("--threshold", help="Lowest score shown, 0 to 1.")
+    ] = 0.85,
+    output_format: Annotated[
+        PairFormat, typer.Option("--format", help="table, csv or json.")
+    ] = PairFormat.table,
+    output: Annotated[Path | None, typer.Option("--output", help="Write to this file.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Probable duplicate persons (ບຸກຄົນທີ່ອາດຊ້ຳກັນ), with a score and the reasons."""
+    from laosp.registry.dedup import find_duplicates, load_persons
+
+    engine = engine_for(db)
+    try:
+        with unit_of_work(engine) as session:
+            pairs = find_duplicates(load_persons(session, district), threshold)
+    finally:
+        engine.dispose()
+    if output_format is PairFormat.table and output is None:
+        table = Table(title=f"{pairs.height} pairs / ຄູ່ທີ່ອາດຊ້ຳກັນ")
+        for column in ("person_id", "duplicate_id", "score", "reasons / ເຫດຜົນ"):
+            table.add_column(column)
+        for row in pairs.iter_rows():
+            table.add_row(row[0], row[1], f"{row[2]:.2f}", row[3])
+        _console().print(table)
+        return
+    if output_format is PairFormat.json:
+        text = json.dumps(pairs.to_dicts(), ensure_ascii=False, indent=2)
+    else:
+        text = pairs.write_csv()
+    if output is None:
+        typer.echo(text)
+    else:
+        output.write_text(text, "utf-8")
+        typer.echo(f"{pairs.height} pairs written to {output}")
+
+
 def register(app: typer.Typer) -> None:
     """Add ``laosp registry ...`` to ``app``."""
     app.add_typer(registry_app, name="registry")
