@@ -136,6 +136,7 @@ def list_table(listed: pl.DataFrame, limit: int) -> Table:
 def write_frame(frame: pl.DataFrame, fmt: str, path: Path | None) -> str | None:
     """CSV or JSON text to ``path``, or returned for standard output."""
     text = frame.write_csv() if fmt == "csv" else to_json(frame)
+    text = text if text.endswith("\n") else text + "\n"
     if path is None:
         return text
     path.write_text(text, encoding="utf-8")
