@@ -93,5 +93,5 @@ def add_attributes(
             pl.lit("020") + pl.Series(rng.integers(20_000_000, 99_999_999, n)).cast(pl.String)
         ),
         facility_level=coded(facility, ("health_centre", "district", "provincial", "central")),
-        cct_compliant=pl.Series(rng.random(n) >= 0.04),
+        cct_compliant=pl.Series(rng.random(n) >= 0.02),
     ).with_columns(pregnancy_month=pl.when(pl.col("pregnant")).then(pl.col("pregnancy_month")))

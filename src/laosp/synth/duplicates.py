@@ -34,7 +34,9 @@ def plant_duplicates(
     n = people.height
     k = round(rate * n)
     if k <= 0:
-        return people, pl.DataFrame(schema=PAIR_SCHEMA)
+        return people.with_columns(original_id=pl.lit(None, dtype=pl.String)), pl.DataFrame(
+            schema=PAIR_SCHEMA
+        )
     chosen = np.flatnonzero(pick(rng, np.ones(n), k))
     rng.shuffle(chosen)
     copies = people[chosen]
@@ -86,7 +88,7 @@ def plant_duplicates(
             person_number=number,
             relationship=pl.lit("other"),
             original_id=pl.col("person_id"),
-            person_id=pl.lit("SYN-D") + number.cast(pl.String).str.zfill(9),
+            person_id=pl.lit("SYN-P") + number.cast(pl.String).str.zfill(9),
         )
         .with_columns(
             given_name=pl.when(pl.col("kind").is_in([0, 3]))
@@ -119,5 +121,8 @@ def plant_duplicates(
         pl.col("person_id").alias("duplicate_id"),
         "variation",
     )
-    dupes = dupes.select(people.columns)
-    return pl.concat([people, dupes], how="vertical_relaxed"), pairs
+    dupes = dupes.select(*people.columns, "original_id")
+    people = people.with_columns(original_id=pl.lit(None, dtype=pl.String))
+    return pl.concat(
+        [people, dupes.with_columns(pl.col("original_id").cast(pl.String))], how="vertical_relaxed"
+    ), pairs

@@ -129,9 +129,7 @@ def add_employment(rng: np.random.Generator, persons: pl.DataFrame, s: float) ->
         formal_private * np.where(urban, 1.5, 1.0),
         round(t.PRIVATE_TAKE_UP * formal_private.sum()),
     )
-    voluntary_w = (
-        employed & ~formal & np.isin(employment_type, ["own_account", "employer"]) & (age <= 60)
-    )
+    voluntary_w = employed & ~formal & np.isin(employment_type, [2, 4]) & (age <= 60)
     in_voluntary = pick(
         rng, voluntary_w * np.where(urban, 3.0, 1.0), round(t.target("insured_voluntary").value * s)
     )

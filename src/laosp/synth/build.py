@@ -1,0 +1,115 @@
+"""Build a synthetic population and write it: the one function the CLI, the demo and
+the benchmark call."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+from sqlalchemy import Engine
+
+from laosp import migrate
+from laosp.db import unit_of_work
+from laosp.models import AuditEvent
+from laosp.synth.enrolments import make_enrolments
+from laosp.synth.ledger import make_contributions, make_cycles, make_payments
+from laosp.synth.population import Config, Population, generate_people
+from laosp.synth.writer import Advance, count_synthetic, write_parquet, write_tables
+
+ENROLMENT_COLUMNS = (
+    "id",
+    "scheme",
+    "person_id",
+    "household_id",
+    "status",
+    "start_date",
+    "end_date",
+)
+DEMO_SEED = 20_250_101
+
+
+class PopulationExists(RuntimeError):
+    """The database already holds a synthetic population and ``replace`` was not asked."""
+
+
+def build_population(config: Config) -> Population:
+    """Households, persons, enrolments, contributions, cycles and payments (in memory)."""
+    population = generate_people(config)
+    rng = np.random.default_rng([config.seed, 1])
+    enrolments = make_enrolments(rng, population)
+    cycles = make_cycles(enrolments, config.at)
+    population.tables = {
+        "households": population.households,
+        "persons": population.persons,
+        "enrolments": enrolments.select(ENROLMENT_COLUMNS),
+        "payment_cycles": cycles,
+        "contributions": make_contributions(rng, enrolments, config.at),
+        "benefit_payments": make_payments(rng, enrolments, cycles, config.at),
+    }
+    return population
+
+
+def _ignore(_table: str, _rows: int) -> None:
+    return None
+
+
+def synthesise(
+    engine: Engine,
+    config: Config,
+    *,
+    replace: bool = False,
+    parquet: Path | None = None,
+    truth: Path | None = None,
+    advance: Advance = _ignore,
+) -> Population:
+    """Migrate the database, build the population and write it in bulk; record the run
+    in the audit trail (the report reads its scale and date there)."""
+    migrate.upgrade(engine)
+    existing = count_synthetic(engine)
+    if existing and not replace:
+        raise PopulationExists(
+            f"the database already holds a synthetic population ({existing:,} households); "
+            "pass --replace to delete it first"
+        )
+    population = build_population(config)
+    write_tables(engine, population.tables, replace=bool(existing), advance=advance)
+    if parquet is not None:
+        write_parquet(parquet, {**population.tables, "duplicate_pairs": population.duplicate_pairs})
+    if truth is not None and population.duplicate_pairs.height:
+        truth.parent.mkdir(parents=True, exist_ok=True)
+        population.duplicate_pairs.write_csv(truth)
+    with unit_of_work(engine) as session:
+        settings = {
+            k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in asdict(config).items()
+        }
+        counts = {name: frame.height for name, frame in population.tables.items()}
+        session.add(
+            AuditEvent(
+                actor="laosp synth",
+                action="synthesise",
+                entity="population",
+                entity_id=f"seed-{config.seed}",
+                changes={**settings, "rows": counts},
+            )
+        )
+    return population
+
+
+def build_demo_population(
+    engine: Engine, scale: float = 0.01, seed: int = DEMO_SEED, at: dt.date | None = None
+) -> Population:
+    """The demo's population: replaces any earlier synthetic one."""
+    config = Config(scale=scale, seed=seed, at=at or dt.date.today())
+    return synthesise(engine, config, replace=True)
+
+
+def frames_equal(a: Population, b: Population) -> bool:
+    return all(a.tables[name].equals(b.tables[name]) for name in a.tables) and a.people.equals(
+        b.people
+    )
+
+
+__all__ = ["PopulationExists", "build_demo_population", "build_population", "pl", "synthesise"]
