@@ -15,8 +15,10 @@ MODERATE_DISABILITY = 0.04
 
 
 def _age_weight(age: Array, points: list[tuple[int, float]]) -> Array:
-    ages, weights = zip(*points, strict=True)
-    return np.interp(age, ages, weights)
+    ages = np.array([p[0] for p in points], dtype=np.float64)
+    weights = np.array([p[1] for p in points], dtype=np.float64)
+    result: Array = np.interp(age, ages, weights)
+    return result
 
 
 def add_attributes(

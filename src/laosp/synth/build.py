@@ -4,6 +4,7 @@ the benchmark call."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
@@ -31,7 +32,7 @@ ENROLMENT_COLUMNS = (
 DEMO_SEED = 20_250_101
 
 
-class PopulationExists(RuntimeError):
+class PopulationExistsError(RuntimeError):
     """The database already holds a synthetic population and ``replace`` was not asked."""
 
 
@@ -64,17 +65,20 @@ def synthesise(
     parquet: Path | None = None,
     truth: Path | None = None,
     advance: Advance = _ignore,
+    on_built: Callable[[Population], None] | None = None,
 ) -> Population:
     """Migrate the database, build the population and write it in bulk; record the run
     in the audit trail (the report reads its scale and date there)."""
     migrate.upgrade(engine)
     existing = count_synthetic(engine)
     if existing and not replace:
-        raise PopulationExists(
+        raise PopulationExistsError(
             f"the database already holds a synthetic population ({existing:,} households); "
             "pass --replace to delete it first"
         )
     population = build_population(config)
+    if on_built is not None:
+        on_built(population)
     write_tables(engine, population.tables, replace=bool(existing), advance=advance)
     if parquet is not None:
         write_parquet(parquet, {**population.tables, "duplicate_pairs": population.duplicate_pairs})
@@ -112,4 +116,4 @@ def frames_equal(a: Population, b: Population) -> bool:
     )
 
 
-__all__ = ["PopulationExists", "build_demo_population", "build_population", "pl", "synthesise"]
+__all__ = ["PopulationExistsError", "build_demo_population", "build_population", "pl", "synthesise"]

@@ -49,7 +49,7 @@ def plant_duplicates(
     target = people.select("household_id", "hh_index").gather(target_row)
     kind = rng.integers(0, 4, k)  # 0 tone/spelling, 1 typo, 2 birth slip, 3 spelling+slip
     slip = rng.integers(0, 3, k)  # 0 days, 1 year only, 2 day<->month
-    first = int(people["person_number"].max() or 0) + 1
+    first = int(people["person_number"].to_numpy().max()) + 1
     number = pl.Series(np.arange(first, first + k))
     given, family = pl.col("given_name"), pl.col("family_name")
     spelled = (

@@ -44,7 +44,7 @@ def add_employment(rng: np.random.Generator, persons: pl.DataFrame, s: float) ->
     pension_w = (
         (age >= retired_age) * ~monk * np.interp(age, [55, 62, 70, 80, 95], [1, 2, 1.5, 0.5, 0.1])
     )
-    pension_w = pension_w * np.where(capital, 5.5, 1.0) * np.where(urban, 2.0, 1.0)
+    pension_w = pension_w * np.where(capital, 7.5, 1.0) * np.where(urban, 2.0, 1.0)
     pensioner = pick(rng, pension_w, round(t.target("pensioners").value * s))
 
     work_w = np.interp(age, [15, 20, 25, 55, 65, 80], [0.25, 0.8, 1.0, 1.0, 0.5, 0.1]) * (age >= 15)

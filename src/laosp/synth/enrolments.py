@@ -89,7 +89,7 @@ def _nhi(
     covered = people["nhi.covered"].to_numpy()
     enrolled = pick(rng, covered.astype(np.float64), round(target("nhi").value * all_persons))
     chosen = people.filter(pl.Series(enrolled))
-    start = pl.lit(NHI_SCHEME_START) + pl.duration(days=_days(rng, 0, 900, chosen.height))
+    start = pl.lit(NHI_SCHEME_START) + pl.duration(days=pl.lit(_days(rng, 0, 900, chosen.height)))
     return chosen.select(
         "person_id",
         scheme=pl.lit("nhi"),
@@ -107,7 +107,7 @@ def _nssf(rng: np.random.Generator, people: pl.DataFrame, at: dt.date) -> pl.Dat
     start = pl.max_horizontal(
         pl.lit(at) - pl.duration(days=months_ago), adult, pl.lit(dt.date(2001, 1, 1))
     )
-    ended = pl.lit(at) - pl.duration(days=_days(rng, 20, 330, n))
+    ended = pl.lit(at) - pl.duration(days=pl.lit(_days(rng, 20, 330, n)))
     due = pl.col("nssf.contribution_employee") + pl.col("nssf.contribution_employer")
     return members.select(
         "person_id",

@@ -51,7 +51,7 @@ class Households:
 def household_count(scale: float) -> int:
     persons = target("persons").value * scale
     mean = float((SIZE_PMF * np.arange(1, SIZE_PMF.size + 1)).sum())
-    return max(int(round(persons / mean)), len(districts()))
+    return max(round(persons / mean), len(districts()))
 
 
 def make_households(rng: np.random.Generator, scale: float, at: dt.date) -> Households:
@@ -80,10 +80,10 @@ def make_households(rng: np.random.Generator, scale: float, at: dt.date) -> Hous
     urban_rate = np.array([URBAN_RATE[c] for c in province_codes])[province_index]
     urban_odds = urban_rate / (1 - urban_rate)
     total_persons = int(size.sum())
-    urban = pick_by_total(rng, urban_odds, size, int(round(target("urban").value * total_persons)))
+    urban = pick_by_total(rng, urban_odds, size, round(target("urban").value * total_persons))
     poor_weight = np.array([POOR_WEIGHT[c] for c in province_codes])[province_index]
     poor_weight = poor_weight * np.where(urban, 0.35, 1.4) * (1 + 0.06 * np.maximum(size - 4, 0))
-    poor = pick_by_total(rng, poor_weight, size, int(round(target("poor").value * total_persons)))
+    poor = pick_by_total(rng, poor_weight, size, round(target("poor").value * total_persons))
 
     villages_in_district = np.maximum(1, np.ceil(district_counts / HOUSEHOLDS_PER_VILLAGE))
     village_number = 1 + np.floor(rng.random(count) * villages_in_district[district_index]).astype(

@@ -47,7 +47,9 @@ def make_contributions(
         & (pl.col("stops").is_null() | (pl.col("period") < pl.col("stops")))
     )
     n = rows.height
-    paid_on = _next_month(pl.col("period")) + pl.duration(days=pl.Series(rng.integers(0, 25, n)))
+    paid_on = _next_month(pl.col("period")) + pl.duration(
+        days=pl.lit(pl.Series(rng.integers(0, 25, n)))
+    )
     paid = (
         pl.Series(rng.random(n) >= MISSED_MONTH)
         & ~(pl.col("arrears") & (pl.col("k") >= 9))
@@ -85,7 +87,7 @@ def make_cycles(enrolments: pl.DataFrame, at: dt.date) -> pl.DataFrame:
                 "period_start": pl.Date,
                 "period_end": pl.Date,
                 "status": pl.String,
-            },  # fmt: skip
+            },
         )
         .with_row_index("id", offset=1)
         .with_columns(pl.col("id").cast(pl.Int64))
@@ -123,7 +125,7 @@ def make_payments(
         pl.col("period_end").first(),
     )
     n = grouped.height
-    paid_on = pl.col("period_end") + pl.duration(days=pl.Series(rng.integers(1, 11, n)))
+    paid_on = pl.col("period_end") + pl.duration(days=pl.lit(pl.Series(rng.integers(1, 11, n))))
     cancelled = pl.col("stops").is_not_null() & (
         pl.col("period") >= pl.col("stops").dt.truncate("1mo")
     )

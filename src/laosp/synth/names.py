@@ -134,7 +134,8 @@ def roman_masks(rng: np.random.Generator, n: int, upper_share: float = 0.0) -> A
     bits = rng.random((n, len(ROMAN_RULES))) < ROMAN_RULE_P
     masks = (bits * (1 << np.arange(len(ROMAN_RULES)))).sum(axis=1)
     upper = rng.random(n) < upper_share
-    return (masks + upper * (1 << len(ROMAN_RULES))).astype(np.int64)
+    result: Array = (masks + upper * (1 << len(ROMAN_RULES))).astype(np.int64)
+    return result
 
 
 def assign_names(

@@ -109,7 +109,7 @@ def make_persons(rng: np.random.Generator, households: Households, at: dt.date) 
         False,
     )
     free = role >= 3
-    wanted = int(round(target("female").value * n)) - int(female[~free].sum())
+    wanted = round(target("female").value * n) - int(female[~free].sum())
     female = female | (free & pick(rng, free.astype(np.float64), wanted))
 
     days = np.floor(age * DAYS_PER_YEAR + rng.random(n) * 364.0).astype(np.int64)
@@ -150,7 +150,7 @@ def _calibrate_infants(rng: np.random.Generator, frame: pl.DataFrame, at: dt.dat
     least 15 years older than her child."""
     age = frame.select(completed_years(pl.col("birth_date"), at)).to_series().to_numpy()
     n = age.size
-    wanted = int(round(target("infants").value * n / target("persons").value))
+    wanted = round(target("infants").value * n / target("persons").value)
     have = int((age == 0).sum())
     child = (frame["relationship"] == "child").to_numpy() | (
         frame["relationship"] == "grandchild"

@@ -17,13 +17,13 @@ def pick(rng: np.random.Generator, weights: Array, k: int) -> npt.NDArray[np.boo
     without replacement with probability proportional to ``weights``
     (Efraimidis–Spirakis keys: the ``k`` largest ``log(u) / w``)."""
     w = np.asarray(weights, dtype=np.float64)
-    u = rng.random(w.shape[0])
+    u: npt.NDArray[np.float64] = rng.random(size=(len(w),))
     mask = np.zeros(w.shape[0], dtype=np.bool_)
     positive = w > 0
     k = min(int(k), int(positive.sum()))
     if k <= 0:
         return mask
-    keys = np.full(w.shape[0], -np.inf)
+    keys: npt.NDArray[np.float64] = np.full(w.shape[0], -np.inf)
     keys[positive] = np.log(np.maximum(u[positive], 1e-300)) / w[positive]
     mask[np.argpartition(-keys, k - 1)[:k]] = True
     return mask
@@ -52,7 +52,8 @@ def apportion(total: int, shares: Array) -> npt.NDArray[np.int64]:
     short = total - int(base.sum())
     if short > 0:
         base[np.argsort(-(exact - base), kind="stable")[:short]] += 1
-    return base
+    result: npt.NDArray[np.int64] = base
+    return result
 
 
 def assign_counts(rng: np.random.Generator, labels: Array, counts: Array) -> Array:

@@ -132,32 +132,35 @@ def _write_postgres(
     tables = ", ".join(f"'{t}'" for t in TABLES)
     with psycopg.connect(conninfo) as connection, connection.cursor() as cursor:
         cursor.execute("SET LOCAL synchronous_commit = off")
-        if replace:
-            for statement in DELETES:
-                cursor.execute(statement)  # type: ignore[arg-type]
+        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
         cursor.execute(
             "SELECT c.conname, c.conrelid::regclass::text, pg_get_constraintdef(c.oid) "
-            f"FROM pg_constraint c WHERE c.contype = 'f' AND c.conrelid::regclass::text IN ({tables})"  # type: ignore[arg-type]
+            "FROM pg_constraint c WHERE c.contype = 'f' "
+            f"AND c.conrelid::regclass::text IN ({tables})"
         )
         foreign_keys: list[tuple[Any, ...]] = cursor.fetchall()
         cursor.execute(
-            "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = current_schema() "
-            f"AND i.tablename IN ({tables}) AND NOT EXISTS (SELECT 1 FROM pg_constraint c "  # type: ignore[arg-type]
+            "SELECT i.indexname, i.indexdef FROM pg_indexes i "
+            "WHERE i.schemaname = current_schema() "
+            f"AND i.tablename IN ({tables}) AND NOT EXISTS (SELECT 1 FROM pg_constraint c "
             "WHERE c.conname = i.indexname)"
         )
         indexes: list[tuple[Any, ...]] = cursor.fetchall()
         for name, table, _definition in foreign_keys:
-            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')  # type: ignore[arg-type]
+            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
         for name, _definition in indexes:
-            cursor.execute(f'DROP INDEX "{name}"')  # type: ignore[arg-type]
+            cursor.execute(f'DROP INDEX "{name}"')
+        if replace:  # after the drops: no per-row foreign key triggers, no index upkeep
+            for statement in DELETES:
+                cursor.execute(statement)
         ids = []
         for table in ("enrolments", "payment_cycles"):
-            cursor.execute(f"SELECT coalesce(max(id), 0) FROM {table}")  # type: ignore[arg-type]
+            cursor.execute(f"SELECT coalesce(max(id), 0) FROM {table}")
             row = cursor.fetchone()
             ids.append(int(row[0]) if row else 0)
         for table, frame in _offset(frames, ids[0], ids[1]).items():
             statement = f"COPY {table} ({', '.join(frame.columns)}) FROM STDIN (FORMAT csv)"
-            with cursor.copy(statement) as copy:  # type: ignore[arg-type]
+            with cursor.copy(statement) as copy:
                 for chunk in _chunks(frame):
                     buffer = io.BytesIO()
                     chunk.write_csv(buffer, include_header=False)
@@ -167,15 +170,15 @@ def _write_postgres(
             cursor.execute(definition)
             advance("indexes", 1)
         for name, table, definition in foreign_keys:
-            cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')  # type: ignore[arg-type]
+            cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
             advance("indexes", 1)
         for table in ("enrolments", "payment_cycles", "contributions", "benefit_payments"):
             cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # type: ignore[arg-type]
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                 f"coalesce((SELECT max(id) FROM {table}), 0) + 1, false)"
             )
     with psycopg.connect(conninfo, autocommit=True) as connection:
-        connection.execute(f"ANALYZE {', '.join(TABLES)}")  # type: ignore[arg-type]
+        connection.execute(f"ANALYZE {', '.join(TABLES)}")
 
 
 def count_synthetic(engine: Engine) -> int:
