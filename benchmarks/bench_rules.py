@@ -87,13 +87,13 @@ def _ingest(url: str, persons: pl.DataFrame, households: pl.DataFrame) -> float:
     engine.dispose()
     started = time.perf_counter()
     if url.startswith("sqlite"):
-        import adbc_driver_sqlite.dbapi as driver
+        import adbc_driver_sqlite.dbapi as sqlite_driver
 
-        connection = driver.connect(url.split("///", 1)[1])
+        connection = sqlite_driver.connect(url.split("///", 1)[1])
     else:
-        import adbc_driver_postgresql.dbapi as driver  # type: ignore[import-untyped]
+        import adbc_driver_postgresql.dbapi as pg_driver  # type: ignore[import-untyped]
 
-        connection = driver.connect(url.replace("postgresql+psycopg", "postgresql"))
+        connection = pg_driver.connect(url.replace("postgresql+psycopg", "postgresql"))
     with connection.cursor() as cursor:
         if url.startswith("sqlite"):
             cursor.execute("PRAGMA foreign_keys=OFF")
