@@ -8,11 +8,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 import typer
-from registry_builder import reference_registry
 from typer.testing import CliRunner
 
 from laosp.indicators import cli
 from laosp.indicators.frames import RegistryFrames
+from tests.indicators.registry_builder import reference_registry
 
 DATE = ["--date", "2025-06-30"]
 

@@ -6,9 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from registry_builder import AT, RegistryBuilder, reference_registry
 from sqlalchemy import Engine, insert
-from test_engine import EXPECTED_NATIONAL, values
 
 from laosp.indicators.catalogue import load_pack, retirement_age, scheme_catalogue
 from laosp.indicators.engine import compute_indicators
@@ -16,6 +14,8 @@ from laosp.indicators.frames import from_snapshot
 from laosp.indicators.gaps import gap_list
 from laosp.models import BenefitPayment, Contribution, Enrolment, Household, Person
 from laosp.registry.snapshot import load_snapshot
+from tests.indicators.registry_builder import AT, RegistryBuilder, reference_registry
+from tests.indicators.test_engine import EXPECTED_NATIONAL, values
 
 
 def _write(engine: Engine, registry: RegistryBuilder) -> None:

@@ -6,11 +6,11 @@ import datetime as dt
 
 import polars as pl
 import pytest
-from registry_builder import AT, RegistryBuilder, reference_registry
 
 from laosp.indicators.catalogue import FALLBACK_CATALOGUE
 from laosp.indicators.engine import compute_indicators
 from laosp.indicators.frames import Frames, months_before
+from tests.indicators.registry_builder import AT, RegistryBuilder, reference_registry
 
 RETIREMENT = {"M": 60, "F": 55}
 

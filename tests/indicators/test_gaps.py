@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 import polars as pl
 import pytest
-from registry_builder import AT, reference_registry
 
 from laosp.indicators.catalogue import FALLBACK_CATALOGUE, load_pack
 from laosp.indicators.frames import Frames
 from laosp.indicators.gaps import LIST_COLUMNS, evaluate_eligibility, gap_counts, gap_list
+from tests.indicators.registry_builder import AT, reference_registry
 
 RETIREMENT = {"M": 60, "F": 55}
 EVERYONE = [f"P{number}" for number in range(1, 17)]

@@ -7,12 +7,12 @@ import datetime as dt
 import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from registry_builder import AT, RegistryBuilder
 
 from laosp.indicators.breakdowns import BREAKDOWNS
 from laosp.indicators.catalogue import FALLBACK_CATALOGUE
 from laosp.indicators.engine import compute_indicators
 from laosp.reference import codes
+from tests.indicators.registry_builder import AT, RegistryBuilder
 
 SCHEMES = [info.code for info in FALLBACK_CATALOGUE]
 DAYS = st.dates(dt.date(2023, 1, 1), dt.date(2026, 1, 1))
