@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
+import sys
+from collections.abc import Iterable, Sequence
+
 import typer
 
 from laosp import __version__
@@ -34,31 +38,32 @@ def version() -> None:
     typer.echo(__version__)
 
 
-_registered = False
+#: The module that adds each top-level command; importing a domain costs up to a second
+#: (Polars, SQLAlchemy), so a command loads only its own domain.
+DOMAIN_OF_COMMAND = {
+    "registry": "laosp.registry.cli",
+    "rules": "laosp.rules.cli",
+    "synth": "laosp.synth.cli",
+    "indicators": "laosp.indicators.cli",
+    "gaps": "laosp.indicators.cli",
+    "project": "laosp.projection.cli",
+    "project-sweep": "laosp.projection.cli",
+    "demo": "laosp.demo",
+}
+_registered: set[str] = set()
+
+
+def _register(modules: Iterable[str]) -> None:
+    """Add the commands of each domain module to ``app`` (once each)."""
+    for name in modules:
+        if name not in _registered:
+            importlib.import_module(name).register(app)
+            _registered.add(name)
 
 
 def _register_domains() -> None:
-    """Add every domain's commands to ``app`` (once; calling again does nothing)."""
-    global _registered
-    if _registered:
-        return
-    from laosp.demo import register as register_demo
-    from laosp.indicators.cli import register as register_indicators
-    from laosp.projection.cli import register as register_projection
-    from laosp.registry.cli import register as register_registry
-    from laosp.rules.cli import register as register_rules
-    from laosp.synth.cli import register as register_synth
-
-    for register in (
-        register_registry,
-        register_rules,
-        register_synth,
-        register_indicators,
-        register_projection,
-        register_demo,
-    ):
-        register(app)
-    _registered = True
+    """Add every domain's commands to ``app`` (calling again does nothing)."""
+    _register(dict.fromkeys(DOMAIN_OF_COMMAND.values()))
 
 
 def build_app() -> typer.Typer:
@@ -67,5 +72,14 @@ def build_app() -> typer.Typer:
     return app
 
 
+def _requested_command(argv: Sequence[str]) -> str | None:
+    return next((arg for arg in argv if not arg.startswith("-")), None)
+
+
 def main() -> None:
-    build_app()()
+    command = _requested_command(sys.argv[1:])
+    if command in DOMAIN_OF_COMMAND:
+        _register([DOMAIN_OF_COMMAND[command]])
+    elif command not in ("version", "db"):
+        _register_domains()
+    app()

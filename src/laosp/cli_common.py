@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy import Engine
 
-from laosp.config import Settings, load_settings
-from laosp.db import make_engine
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from laosp.config import Settings
 
 DbOption = Annotated[
     str | None,
@@ -21,10 +22,14 @@ DbOption = Annotated[
 
 
 def settings_for(db: str | None) -> Settings:
+    from laosp.config import load_settings
+
     return load_settings(database_url=db)
 
 
 def engine_for(db: str | None) -> Engine:
+    from laosp.db import make_engine
+
     settings = settings_for(db)
     return make_engine(settings.database_url, echo=settings.echo_sql)
 
