@@ -34,7 +34,9 @@ SQLITE_PRAGMAS = (
     "synchronous=OFF",
     "cache_size=-524288",
     "temp_store=MEMORY",
+    "threads=2",
 )
+
 Advance = Callable[[str, int], None]
 
 _OURS = f"(person_id LIKE '{PREFIX}%' OR household_id LIKE '{PREFIX}%')"
@@ -125,6 +127,7 @@ def _write_sqlite(
             advance("indexes", 1)
         cursor.execute("COMMIT")
         cursor.execute("PRAGMA ignore_check_constraints=OFF")
+        cursor.execute("PRAGMA analysis_limit=1000")
         cursor.execute("ANALYZE")
     except BaseException:
         with contextlib.suppress(Exception):
