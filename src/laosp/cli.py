@@ -49,6 +49,13 @@ DOMAIN_OF_COMMAND = {
     "project": "laosp.projection.cli",
     "project-sweep": "laosp.projection.cli",
     "demo": "laosp.demo",
+    "users": "laosp.api.cli",
+    "serve": "laosp.api.cli",
+    "enrol": "laosp.enrolment.cli",
+    "enrolment": "laosp.enrolment.cli",
+    "cycle": "laosp.ledger.cli",
+    "contributions": "laosp.ledger.cli",
+    "grievance": "laosp.grievances.cli",
 }
 _registered: set[str] = set()
 

@@ -37,6 +37,15 @@ class Settings(BaseSettings):
         description="Key that signs session tokens of the API; required to serve the API, "
         "never stored in the repository.",
     )
+    session_hours: int = Field(
+        default=12, ge=1, description="Hours a sign-in (API token or dashboard cookie) lasts."
+    )
+    dashboard_cache_seconds: int = Field(
+        default=900,
+        ge=0,
+        description="Seconds the dashboard keeps computed indicators, gaps and projections "
+        "before recomputing them (0: recompute on every request).",
+    )
 
 
 def load_settings(**overrides: Any) -> Settings:

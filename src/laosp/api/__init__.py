@@ -1,0 +1,1 @@
+"""The REST API: app factory, authentication, access scoping, routers per domain."""

@@ -1,0 +1,107 @@
+"""Aggregate views shared by the API and the dashboard: indicator rows with labels,
+gap counts, the named gap list narrowed to an area, projection series."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import polars as pl
+
+from laosp.api.access import Area
+from laosp.api.analytics import Coverage, Projections
+from laosp.indicators.definitions import INDICATORS
+from laosp.projection.result import ProjectionResult
+
+#: The indicators the overview shows, in order.
+HEADLINE = (
+    "sdg131.at_least_one",
+    "sdg131.children",
+    "sdg131.mothers_newborns",
+    "sdg131.older",
+    "health.covered",
+)
+LABELS = {item.id: (item.label_en, item.label_lo) for item in INDICATORS}
+
+
+def reference_date(date: dt.date | None) -> dt.date:
+    return date or dt.date.today()
+
+
+def indicator_rows(frame: pl.DataFrame, indicators: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """Rows ``indicator, label_en, label_lo, [province|district], numerator, denominator,
+    ratio`` (of ``indicators`` only, when given)."""
+    if indicators:
+        frame = frame.filter(pl.col("indicator").is_in(indicators))
+    rows = frame.to_dicts()
+    for row in rows:
+        row["label_en"], row["label_lo"] = LABELS.get(row["indicator"], (row["indicator"],) * 2)
+    return rows
+
+
+def gap_counts(coverage: Coverage, province: str | None = None) -> list[dict[str, Any]]:
+    """Rows ``gap, scheme, district, count`` (in ``province`` only, when given)."""
+    listed = coverage.gaps
+    if province is not None:
+        listed = listed.filter(pl.col("district").str.slice(0, 2) == province)
+    return (
+        listed.group_by("gap", "scheme", "district")
+        .agg(pl.len().cast(pl.Int64).alias("count"))
+        .sort("gap", "scheme", "district", nulls_last=False)
+        .to_dicts()
+    )
+
+
+def left_behind(coverage: Coverage, province: str | None = None) -> list[dict[str, Any]]:
+    """Rows ``gap, scheme, count`` nationally (or in ``province``)."""
+    listed = coverage.gaps
+    if province is not None:
+        listed = listed.filter(pl.col("district").str.slice(0, 2) == province)
+    return (
+        listed.group_by("gap", "scheme")
+        .agg(pl.len().cast(pl.Int64).alias("count"))
+        .sort("gap", "scheme", nulls_last=False)
+        .to_dicts()
+    )
+
+
+def named_gap_list(
+    coverage: Coverage, area: Area, district: str | None, scheme: str | None
+) -> pl.DataFrame:
+    """The named gap list inside ``area`` (the caller checked ``area`` admits
+    ``district``), of one district and one scheme (``uncovered`` for no scheme) when
+    given."""
+    listed = coverage.gaps
+    if area.district_code is not None:
+        listed = listed.filter(pl.col("district") == area.district_code)
+    elif area.province_code is not None:
+        listed = listed.filter(pl.col("district").str.slice(0, 2) == area.province_code)
+    elif not area.everywhere:
+        return listed.clear()
+    if district is not None:
+        listed = listed.filter(pl.col("district") == district)
+    if scheme == "uncovered":
+        listed = listed.filter(pl.col("scheme").is_null())
+    elif scheme is not None:
+        listed = listed.filter(pl.col("scheme") == scheme)
+    return listed
+
+
+def projection_rows(result: ProjectionResult) -> list[dict[str, Any]]:
+    """Per year: ``year, spending_lak, spending_pct_gdp, nhi_balance_lak``."""
+    summary = result.summary()
+    if "nhi_balance_lak" not in summary.columns:
+        summary = summary.with_columns(pl.lit(None, dtype=pl.Int64).alias("nhi_balance_lak"))
+    return summary.select("year", "spending_lak", "spending_pct_gdp", "nhi_balance_lak").to_dicts()
+
+
+def projection_view(projections: Projections) -> dict[str, Any]:
+    def one(result: ProjectionResult) -> dict[str, Any]:
+        info = result.scenario.scenario
+        return {"name": info.name, "title": info.title, "years": projection_rows(result)}
+
+    return {
+        "default": one(projections.default),
+        "policy": one(projections.policy),
+        "computed_at": projections.computed_at.isoformat(),
+    }

@@ -1,0 +1,1 @@
+"""One FastAPI router per domain; each is thin and calls the domain's services."""

@@ -1,0 +1,41 @@
+"""Coverage indicators: aggregates, open to every signed-in role."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+
+from laosp.api.aggregates import indicator_rows, reference_date
+from laosp.api.deps import PrincipalDep, StateDep
+
+router = APIRouter(prefix="/api/indicators", tags=["indicators"])
+
+
+@router.get("")
+def indicators(
+    state: StateDep,
+    _principal: PrincipalDep,
+    date: Annotated[dt.date | None, Query(description="reference date (default today)")] = None,
+    by: Literal["national", "province", "district"] = "national",
+) -> dict[str, Any]:
+    """Every indicator at ``date``: nationally, by province or by district."""
+    coverage = state.analytics.coverage(reference_date(date))
+    frame = {
+        "national": coverage.national,
+        "province": coverage.by_province,
+        "district": coverage.by_district,
+    }[by]
+    return {
+        "date": coverage.at.isoformat(),
+        "by": by,
+        "computed_at": coverage.computed_at.isoformat(),
+        "rows": indicator_rows(frame),
+    }
+
+
+@router.post("/refresh", status_code=204)
+def refresh(state: StateDep, _principal: PrincipalDep) -> None:
+    """Forget the cached indicators, gap lists and projections (recomputed on next use)."""
+    state.analytics.clear()

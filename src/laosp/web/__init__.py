@@ -1,0 +1,1 @@
+"""The web dashboard: server-rendered pages in Lao and English, each with a JSON twin."""

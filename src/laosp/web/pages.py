@@ -1,0 +1,129 @@
+"""What each dashboard page shows, as plain data: the template renders it and the page's
+JSON twin returns it unchanged."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from laosp.api.access import Principal, area_of
+from laosp.api.aggregates import (
+    HEADLINE,
+    LABELS,
+    gap_counts,
+    indicator_rows,
+    left_behind,
+    named_gap_list,
+    projection_view,
+)
+from laosp.api.analytics import Coverage, shipped_scenarios
+from laosp.api.state import AppState
+from laosp.indicators.export import records
+from laosp.reference.admin_units import districts, provinces
+
+NAMED_ROWS_SHOWN = 200
+
+
+def _headline() -> list[dict[str, str]]:
+    return [{"id": key, "label_en": LABELS[key][0], "label_lo": LABELS[key][1]} for key in HEADLINE]
+
+
+def _places(rows: list[dict[str, Any]], key: str, names: dict[str, tuple[str, str]]) -> list[Any]:
+    """One entry per place: its names and ``{indicator: numerator, denominator, ratio}``."""
+    places: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        code = row[key]
+        if code is None:
+            continue
+        name_en, name_lo = names.get(code, (code, code))
+        place = places.setdefault(
+            code, {"code": code, "name_en": name_en, "name_lo": name_lo, "indicators": {}}
+        )
+        place["indicators"][row["indicator"]] = {
+            "numerator": row["numerator"],
+            "denominator": row["denominator"],
+            "ratio": row["ratio"],
+        }
+    return sorted(places.values(), key=lambda place: place["code"])
+
+
+def province_names() -> dict[str, tuple[str, str]]:
+    return {row.code: (row.name_en, row.name_lo) for row in provinces()}
+
+
+def district_names() -> dict[str, tuple[str, str]]:
+    return {row.code: (row.name_en, row.name_lo) for row in districts()}
+
+
+def _stamp(coverage: Coverage) -> dict[str, Any]:
+    return {"date": coverage.at.isoformat(), "computed_at": coverage.computed_at.isoformat()}
+
+
+def overview(state: AppState, at: dt.date) -> dict[str, Any]:
+    coverage = state.analytics.coverage(at)
+    return {
+        **_stamp(coverage),
+        "headline": _headline(),
+        "national": indicator_rows(coverage.national, HEADLINE),
+        "places": _places(
+            indicator_rows(coverage.by_province, HEADLINE), "province", province_names()
+        ),
+        "left_behind": left_behind(coverage),
+    }
+
+
+def province(state: AppState, at: dt.date, code: str) -> dict[str, Any] | None:
+    names = province_names()
+    if code not in names:
+        return None
+    coverage = state.analytics.coverage(at)
+    in_province = coverage.by_district.filter(
+        coverage.by_district["district"].str.slice(0, 2) == code
+    )
+    national = [
+        row for row in indicator_rows(coverage.by_province, HEADLINE) if row["province"] == code
+    ]
+    return {
+        **_stamp(coverage),
+        "province": {"code": code, "name_en": names[code][0], "name_lo": names[code][1]},
+        "headline": _headline(),
+        "national": national,
+        "places": _places(indicator_rows(in_province, HEADLINE), "district", district_names()),
+        "left_behind": left_behind(coverage, code),
+    }
+
+
+def gaps(
+    state: AppState,
+    principal: Principal,
+    at: dt.date,
+    district: str | None,
+    scheme: str | None,
+) -> dict[str, Any]:
+    """Counts for every role; the named list only for a district inside the area."""
+    coverage = state.analytics.coverage(at)
+    area = area_of(principal)
+    names = district_names()
+    counts = gap_counts(coverage)
+    for row in counts:
+        row["district_name_en"], row["district_name_lo"] = names.get(row["district"], ("", ""))
+    named: dict[str, Any] | None = None
+    if district is not None and area.contains(district):
+        listed = named_gap_list(coverage, area, district, scheme)
+        named = {
+            "total": listed.height,
+            "rows": records(listed.head(NAMED_ROWS_SHOWN)),
+        }
+    return {
+        **_stamp(coverage),
+        "district": district,
+        "scheme": scheme,
+        "may_see_names": not area.nowhere,
+        "counts": counts,
+        "named": named,
+    }
+
+
+def projection(state: AppState, policy: str) -> dict[str, Any]:
+    view = projection_view(state.analytics.projections(policy))
+    return {**view, "policy_key": policy, "scenarios": shipped_scenarios()}

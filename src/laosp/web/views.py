@@ -1,0 +1,283 @@
+"""Dashboard routes: each page at ``/name`` (HTML) and ``/name.json`` (its JSON twin)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from importlib import resources
+from typing import Annotated, Any
+
+from fastapi import APIRouter, FastAPI, Form, HTTPException, Query, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from laosp.api.access import Principal, may_see_persons
+from laosp.api.aggregates import reference_date
+from laosp.api.deps import SESSION_COOKIE, MaybePrincipal, PrincipalDep, SessionDep, StateDep
+from laosp.api.routers.projection import DEFAULT_POLICY, checked_policy
+from laosp.api.routers.registry import household_in_area, search_persons
+from laosp.api.users import authenticate
+from laosp.web import pages
+from laosp.web.charts import Series, line_chart, places_chart
+from laosp.web.i18n import LANGS, Formatter, pick_lang
+
+LANG_COOKIE = "laosp_lang"
+router = APIRouter(include_in_schema=False)
+DateQuery = Annotated[dt.date | None, Query()]
+
+
+class LoginRequired(Exception):  # noqa: N818 (reads as the condition)
+    """An HTML page asked for without a session: redirect to the login page."""
+
+
+@cache
+def templates() -> Environment:
+    environment = Environment(
+        loader=PackageLoader("laosp.web", "templates"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.globals.update(places_chart=places_chart, line_chart=line_chart, Series=Series)
+    return environment
+
+
+def formatter(request: Request) -> Formatter:
+    return Formatter(pick_lang(request.cookies.get(LANG_COOKIE)))
+
+
+def render(
+    request: Request,
+    name: str,
+    data: dict[str, Any],
+    principal: Principal | None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    text = formatter(request)
+    html = (
+        templates()
+        .get_template(name)
+        .render(
+            data=data,
+            t=text,
+            f=text,
+            lang=text.lang,
+            langs=LANGS,
+            principal=principal,
+            may_see_persons=principal is not None and may_see_persons(principal),
+            path=request.url.path,
+            query=request.url.query,
+        )
+    )
+    return HTMLResponse(html, status_code=status_code)
+
+
+def page_principal(principal: MaybePrincipal) -> Principal:
+    if principal is None:
+        raise LoginRequired
+    return principal
+
+
+# --- signing in, language, cache -----------------------------------------------------
+
+
+@router.get("/")
+def home() -> RedirectResponse:
+    return RedirectResponse("/overview", status.HTTP_303_SEE_OTHER)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, next: str = "/overview") -> HTMLResponse:
+    return render(request, "login.html", {"error": False, "next": _local(next)}, None)
+
+
+@router.post("/login", response_model=None)
+def login(
+    request: Request,
+    username: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    state: StateDep,
+    session: SessionDep,
+    next: Annotated[str, Form()] = "/overview",
+) -> Response:
+    principal = authenticate(session, username, password)
+    if principal is None:
+        data = {"error": True, "next": _local(next)}
+        return render(request, "login.html", data, None, status.HTTP_401_UNAUTHORIZED)
+    response = RedirectResponse(_local(next), status.HTTP_303_SEE_OTHER)
+    response.set_cookie(
+        SESSION_COOKIE,
+        state.signer.issue(principal.username),
+        max_age=state.signer.max_age_seconds,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+    return response
+
+
+@router.post("/logout")
+def logout() -> RedirectResponse:
+    response = RedirectResponse("/login", status.HTTP_303_SEE_OTHER)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+def _local(target: str) -> str:
+    return target if target.startswith("/") and not target.startswith("//") else "/overview"
+
+
+@router.get("/lang/{code}")
+def switch_language(code: str, next: str = "/overview") -> RedirectResponse:
+    response = RedirectResponse(_local(next), status.HTTP_303_SEE_OTHER)
+    response.set_cookie(LANG_COOKIE, pick_lang(code), max_age=365 * 86400, samesite="lax")
+    return response
+
+
+@router.post("/refresh")
+def refresh(state: StateDep, _principal: PrincipalDep, next: str = "/overview") -> Response:
+    state.analytics.clear()
+    return RedirectResponse(_local(next), status.HTTP_303_SEE_OTHER)
+
+
+# --- pages and their JSON twins --------------------------------------------------------
+
+
+@router.get("/overview.json")
+def overview_json(state: StateDep, _principal: PrincipalDep, date: DateQuery = None) -> Any:
+    return pages.overview(state, reference_date(date))
+
+
+@router.get("/overview", response_class=HTMLResponse)
+def overview(
+    request: Request, state: StateDep, principal: MaybePrincipal, date: DateQuery = None
+) -> HTMLResponse:
+    page_principal(principal)
+    data = pages.overview(state, reference_date(date))
+    return render(request, "overview.html", data, principal)
+
+
+def _province_data(state: StateDep, code: str, date: dt.date | None) -> dict[str, Any]:
+    data = pages.province(state, reference_date(date), code)
+    if data is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no province {code}")
+    return data
+
+
+@router.get("/province/{code}.json")
+def province_json(
+    state: StateDep, _principal: PrincipalDep, code: str, date: DateQuery = None
+) -> Any:
+    return _province_data(state, code, date)
+
+
+@router.get("/province/{code}", response_class=HTMLResponse)
+def province(
+    request: Request, state: StateDep, principal: MaybePrincipal, code: str, date: DateQuery = None
+) -> HTMLResponse:
+    page_principal(principal)
+    return render(request, "province.html", _province_data(state, code, date), principal)
+
+
+@router.get("/gaps.json")
+def gaps_json(
+    state: StateDep,
+    principal: PrincipalDep,
+    date: DateQuery = None,
+    district: str | None = None,
+    scheme: str | None = None,
+) -> Any:
+    return pages.gaps(state, principal, reference_date(date), district or None, scheme or None)
+
+
+@router.get("/gaps", response_class=HTMLResponse)
+def gaps(
+    request: Request,
+    state: StateDep,
+    principal: MaybePrincipal,
+    date: DateQuery = None,
+    district: str | None = None,
+    scheme: str | None = None,
+) -> HTMLResponse:
+    who = page_principal(principal)
+    data = pages.gaps(state, who, reference_date(date), district or None, scheme or None)
+    return render(request, "gaps.html", data, principal)
+
+
+@router.get("/projection.json")
+def projection_json(state: StateDep, _principal: PrincipalDep, policy: str = DEFAULT_POLICY) -> Any:
+    return pages.projection(state, checked_policy(policy))
+
+
+@router.get("/projection", response_class=HTMLResponse)
+def projection(
+    request: Request, state: StateDep, principal: MaybePrincipal, policy: str = DEFAULT_POLICY
+) -> HTMLResponse:
+    page_principal(principal)
+    data = pages.projection(state, checked_policy(policy))
+    return render(request, "projection.html", data, principal)
+
+
+def _search(session: SessionDep, principal: Principal, q: str) -> dict[str, Any]:
+    hits = search_persons(session, principal, q, None, None, 100) if q.strip() else []
+    return {"q": q, "hits": [hit.model_dump(mode="json") for hit in hits]}
+
+
+@router.get("/search.json")
+def search_json(session: SessionDep, principal: PrincipalDep, q: str = "") -> Any:
+    if not may_see_persons(principal):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "aggregates only for this role")
+    return _search(session, principal, q)
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search(
+    request: Request, session: SessionDep, principal: MaybePrincipal, q: str = ""
+) -> HTMLResponse:
+    who = page_principal(principal)
+    if not may_see_persons(who):
+        return render(request, "forbidden.html", {}, who, status.HTTP_403_FORBIDDEN)
+    return render(request, "search.html", _search(session, who, q), who)
+
+
+def _household(session: SessionDep, principal: Principal, household_id: str) -> dict[str, Any]:
+    if not may_see_persons(principal):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "aggregates only for this role")
+    detail = household_in_area(session, principal, household_id)
+    names = pages.district_names().get(detail.district_code, ("", ""))
+    return {
+        "household": detail.model_dump(mode="json", exclude={"extra"}),
+        "district_name_en": names[0],
+        "district_name_lo": names[1],
+    }
+
+
+@router.get("/household/{household_id}.json")
+def household_json(session: SessionDep, principal: PrincipalDep, household_id: str) -> Any:
+    return _household(session, principal, household_id)
+
+
+@router.get("/household/{household_id}", response_class=HTMLResponse)
+def household(
+    request: Request, session: SessionDep, principal: MaybePrincipal, household_id: str
+) -> HTMLResponse:
+    who = page_principal(principal)
+    try:
+        data = _household(session, who, household_id)
+    except HTTPException as error:
+        name = "forbidden.html" if error.status_code == 403 else "not_found.html"
+        return render(request, name, {}, who, error.status_code)
+    return render(request, "household.html", data, who)
+
+
+def mount_web(app: FastAPI) -> None:
+    """Add the dashboard's pages, static files and login redirect to ``app``."""
+
+    def to_login(request: Request, _error: Exception) -> Response:
+        return RedirectResponse(f"/login?next={request.url.path}", status.HTTP_303_SEE_OTHER)
+
+    static = resources.files("laosp.web").joinpath("static")
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    app.add_exception_handler(LoginRequired, to_login)
+    app.include_router(router)
