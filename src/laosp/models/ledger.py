@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Integer, String, func
+from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from laosp.models.base import Base, Kip, one_of
@@ -21,6 +21,7 @@ class Contribution(Base):
         CheckConstraint("amount_due >= 0", name="due_non_negative"),
         CheckConstraint("amount_paid >= 0", name="paid_non_negative"),
         CheckConstraint("(amount_paid = 0) OR (paid_on IS NOT NULL)", name="paid_has_date"),
+        Index("uq_contributions_enrolment_period", "enrolment_id", "period", unique=True),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -35,7 +36,10 @@ class Contribution(Base):
 
 class PaymentCycle(Base):
     __tablename__ = "payment_cycles"
-    __table_args__ = (one_of("status", ("open", "approved", "paid", "closed")),)
+    __table_args__ = (
+        one_of("status", ("open", "approved", "paid", "closed")),
+        Index("uq_payment_cycles_scheme_code", "scheme", "code", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     scheme: Mapped[str] = mapped_column(String(32))
@@ -55,6 +59,13 @@ class BenefitPayment(Base):
         one_of("function", codes.SP_FUNCTIONS),
         CheckConstraint("amount >= 0", name="amount_non_negative"),
         CheckConstraint("status <> 'paid' OR paid_on IS NOT NULL", name="paid_has_date"),
+        Index(
+            "uq_benefit_payments_enrolment_period_function",
+            "enrolment_id",
+            "period",
+            "function",
+            unique=True,
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

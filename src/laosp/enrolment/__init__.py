@@ -1,0 +1,1 @@
+"""Enrolment of persons and households in schemes: the lifecycle, the service, the CLI."""

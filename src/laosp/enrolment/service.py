@@ -1,0 +1,202 @@
+"""The enrolment service: enrol a person or household in a scheme, change its status.
+
+Functions take the ``Session`` and never commit. Every accepted change writes one
+``AuditEvent`` (entity ``enrolment``) in the same transaction; a refused request writes
+nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from laosp.enrolment.eligibility import check
+from laosp.enrolment.errors import NotEligible
+from laosp.enrolment.schemas import EnrolmentRead
+from laosp.enrolment.transitions import ENROLMENT, OPEN_ENROLMENT
+from laosp.enrolment.units import read_units
+from laosp.models import Enrolment, Household, Person
+from laosp.registry.errors import ConflictError, FieldError, NotFoundError, ValidationFailed
+from laosp.registry.repository import add_audit
+from laosp.rules.fields import HOUSEHOLD
+from laosp.rules.pack import Pack, Scheme
+
+DEFAULT_ACTOR = "system"
+
+
+def operational_scheme(pack: Pack, code: str) -> Scheme:
+    """The scheme ``code`` of the pack's catalogue, if it runs in operations."""
+    scheme = pack.schemes.get(code)
+    if scheme is None:
+        known = ", ".join(sorted(pack.schemes))
+        raise ValidationFailed(
+            [FieldError("scheme", code, f"is not a scheme of the pack ({known})")]
+        )
+    if scheme.status == "proposed":
+        raise ValidationFailed(
+            [
+                FieldError(
+                    "scheme", code, "is a proposed scheme: it cannot be enrolled in operations"
+                )
+            ]
+        )
+    return scheme
+
+
+def get_enrolment(session: Session, enrolment_id: int) -> EnrolmentRead:
+    return EnrolmentRead.of(_load(session, enrolment_id))
+
+
+def _load(session: Session, enrolment_id: int) -> Enrolment:
+    enrolment = session.get(Enrolment, enrolment_id)
+    if enrolment is None:
+        raise NotFoundError("enrolment", str(enrolment_id))
+    return enrolment
+
+
+def _household_of(session: Session, scheme: Scheme, unit_id: str) -> str:
+    """The household of the enrolled unit; a clear error when the id is of the wrong kind."""
+    if scheme.unit == HOUSEHOLD:
+        if session.get(Household, unit_id) is not None:
+            return unit_id
+        reason = "is not a registered household"
+        if session.get(Person, unit_id) is not None:
+            reason = f"is a person, but scheme {scheme.code} enrols households"
+        raise ValidationFailed([FieldError("household_id", unit_id, reason)])
+    person = session.get(Person, unit_id)
+    if person is not None:
+        return person.household_id
+    reason = "is not a registered person"
+    if session.get(Household, unit_id) is not None:
+        reason = f"is a household, but scheme {scheme.code} enrols persons"
+    raise ValidationFailed([FieldError("person_id", unit_id, reason)])
+
+
+def _unit_column(scheme: Scheme) -> Any:
+    return Enrolment.household_id if scheme.unit == HOUSEHOLD else Enrolment.person_id
+
+
+def _check_unique(session: Session, scheme: Scheme, unit_id: str, on: dt.date) -> None:
+    unit = _unit_column(scheme)
+    same_unit = (Enrolment.scheme == scheme.code) & (unit == unit_id)
+    open_id = session.scalar(
+        select(Enrolment.id).where(same_unit, Enrolment.status.in_(OPEN_ENROLMENT)).limit(1)
+    )
+    if open_id is not None:
+        raise ConflictError(
+            "scheme",
+            scheme.code,
+            f"{unit_id} already has an open enrolment in {scheme.code} (enrolment {open_id})",
+        )
+    last_end = session.scalar(
+        select(Enrolment.end_date).where(same_unit).order_by(Enrolment.end_date.desc()).limit(1)
+    )
+    if last_end is not None and on <= last_end:
+        raise ValidationFailed(
+            [
+                FieldError(
+                    "start_date",
+                    on.isoformat(),
+                    f"must be after the end of {unit_id}'s previous enrolment "
+                    f"({last_end.isoformat()})",
+                )
+            ]
+        )
+
+
+def enrol(
+    session: Session,
+    pack: Pack,
+    *,
+    scheme: str,
+    unit_id: str,
+    on: dt.date,
+    actor: str = DEFAULT_ACTOR,
+    check_eligibility: bool = True,
+) -> EnrolmentRead:
+    """Enrol ``unit_id`` (a person or a household, as the scheme enrols) in ``scheme``
+    from ``on``, status ``pending``. With ``check_eligibility`` the rules engine must
+    find the unit eligible at ``on``, else ``NotEligible`` carries the explanation."""
+    chosen = operational_scheme(pack, scheme)
+    household_id = _household_of(session, chosen, unit_id)
+    _check_unique(session, chosen, unit_id, on)
+    eligibility: dict[str, Any] = {}
+    if check_eligibility:
+        persons, households = read_units(
+            session, select(Household.household_id).where(Household.household_id == household_id)
+        )
+        verdict = check(pack, chosen, persons, households, unit_id, on)
+        if not verdict.eligible:
+            raise NotEligible(chosen.code, unit_id, verdict.explanation)
+        eligibility = {"eligibility": verdict.explanation}
+    by_household = chosen.unit == HOUSEHOLD
+    enrolment = Enrolment(
+        scheme=chosen.code,
+        person_id=None if by_household else unit_id,
+        household_id=unit_id if by_household else None,
+        status=ENROLMENT.initial,
+        start_date=on,
+    )
+    session.add(enrolment)
+    session.flush()
+    add_audit(
+        session,
+        actor=actor,
+        action="create",
+        entity="enrolment",
+        entity_id=str(enrolment.id),
+        changes={
+            "scheme": chosen.code,
+            "person_id": enrolment.person_id,
+            "household_id": enrolment.household_id,
+            "status": enrolment.status,
+            "start_date": on.isoformat(),
+            **eligibility,
+        },
+    )
+    return EnrolmentRead.of(enrolment)
+
+
+def set_status(
+    session: Session,
+    enrolment_id: int,
+    status: str,
+    *,
+    on: dt.date,
+    reason: str | None = None,
+    actor: str = DEFAULT_ACTOR,
+) -> EnrolmentRead:
+    """Move the enrolment to ``status`` on ``on``: a legal transition only
+    (``TransitionRefused`` otherwise). Exiting sets ``end_date``."""
+    enrolment = _load(session, enrolment_id)
+    ENROLMENT.check(enrolment_id, enrolment.status, status)
+    if on < enrolment.start_date:
+        raise ValidationFailed(
+            [
+                FieldError(
+                    "date",
+                    on.isoformat(),
+                    f"is before the enrolment's start date {enrolment.start_date.isoformat()}",
+                )
+            ]
+        )
+    changes: dict[str, Any] = {"status": [enrolment.status, status], "on": on.isoformat()}
+    if reason:
+        changes["reason"] = reason
+    enrolment.status = status
+    if status == "exited":
+        changes["end_date"] = [None, on.isoformat()]
+        enrolment.end_date = on
+    session.flush()
+    add_audit(
+        session,
+        actor=actor,
+        action="status",
+        entity="enrolment",
+        entity_id=str(enrolment_id),
+        changes=changes,
+    )
+    return EnrolmentRead.of(enrolment)

@@ -1,0 +1,1 @@
+"""Grievances about a person or household (and optionally a scheme)."""

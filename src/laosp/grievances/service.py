@@ -1,0 +1,158 @@
+"""The grievance service: open, review, resolve or reject, list.
+
+Lifecycle: ``open → in_review → resolved | rejected`` (an open grievance may also be
+rejected at once, e.g. a duplicate). Resolving or rejecting needs a resolution text and
+sets ``closed_on``. One ``AuditEvent`` (entity ``grievance``) per accepted change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from laosp.enrolment.transitions import lifecycle
+from laosp.models import Grievance, Household, Person
+from laosp.registry.errors import FieldError, NotFoundError, ValidationFailed
+from laosp.registry.repository import add_audit
+
+DEFAULT_ACTOR = "system"
+CATEGORIES = ("eligibility", "payment", "registration", "service", "other")
+GRIEVANCE = lifecycle(
+    "grievance",
+    "open",
+    {
+        "open": ("in_review", "rejected"),
+        "in_review": ("resolved", "rejected"),
+        "resolved": (),
+        "rejected": (),
+    },
+)
+
+
+def _audit(session: Session, actor: str, action: str, grievance: Grievance, changes: Any) -> None:
+    add_audit(
+        session,
+        actor=actor,
+        action=action,
+        entity="grievance",
+        entity_id=str(grievance.id),
+        changes=changes,
+    )
+
+
+def open_grievance(
+    session: Session,
+    *,
+    category: str,
+    description: str,
+    on: dt.date,
+    person_id: str | None = None,
+    household_id: str | None = None,
+    scheme: str | None = None,
+    schemes: Collection[str] | None = None,
+    actor: str = DEFAULT_ACTOR,
+) -> Grievance:
+    """Open a grievance about a person or a household; ``schemes``, when given, are the
+    scheme codes ``scheme`` must be one of."""
+    errors: list[FieldError] = []
+    if (person_id is None) == (household_id is None):
+        errors.append(FieldError("person_id", person_id, "give a person or a household, not both"))
+    elif person_id is not None and session.get(Person, person_id) is None:
+        errors.append(FieldError("person_id", person_id, "is not a registered person"))
+    elif household_id is not None and session.get(Household, household_id) is None:
+        errors.append(FieldError("household_id", household_id, "is not a registered household"))
+    if category not in CATEGORIES:
+        errors.append(FieldError("category", category, f"must be one of {', '.join(CATEGORIES)}"))
+    if not description.strip():
+        errors.append(FieldError("description", description, "must not be empty"))
+    if scheme is not None and schemes is not None and scheme not in schemes:
+        errors.append(FieldError("scheme", scheme, "is not a scheme of the policy pack"))
+    if errors:
+        raise ValidationFailed(errors)
+    grievance = Grievance(
+        person_id=person_id,
+        household_id=household_id,
+        scheme=scheme,
+        category=category,
+        description=description.strip(),
+        status=GRIEVANCE.initial,
+        opened_on=on,
+    )
+    session.add(grievance)
+    session.flush()
+    _audit(
+        session,
+        actor,
+        "create",
+        grievance,
+        {
+            "person_id": person_id,
+            "household_id": household_id,
+            "scheme": scheme,
+            "category": category,
+            "opened_on": on.isoformat(),
+        },
+    )
+    return grievance
+
+
+def get_grievance(session: Session, grievance_id: int) -> Grievance:
+    grievance = session.get(Grievance, grievance_id)
+    if grievance is None:
+        raise NotFoundError("grievance", str(grievance_id))
+    return grievance
+
+
+def set_status(
+    session: Session,
+    grievance_id: int,
+    status: str,
+    *,
+    on: dt.date,
+    resolution: str | None = None,
+    actor: str = DEFAULT_ACTOR,
+) -> Grievance:
+    """Move the grievance to ``status`` (``in_review``, ``resolved``, ``rejected``)."""
+    grievance = get_grievance(session, grievance_id)
+    GRIEVANCE.check(grievance_id, grievance.status, status)
+    closing = GRIEVANCE.is_final(status)
+    errors: list[FieldError] = []
+    if closing and not (resolution or "").strip():
+        errors.append(FieldError("resolution", resolution, f"is required to mark it {status}"))
+    if on < grievance.opened_on:
+        errors.append(
+            FieldError("date", on.isoformat(), f"is before it was opened ({grievance.opened_on})")
+        )
+    if errors:
+        raise ValidationFailed(errors)
+    changes: dict[str, Any] = {"status": [grievance.status, status], "on": on.isoformat()}
+    grievance.status = status
+    if closing:
+        grievance.closed_on = on
+        grievance.resolution = (resolution or "").strip()
+        changes["resolution"] = grievance.resolution
+    session.flush()
+    _audit(session, actor, "status", grievance, changes)
+    return grievance
+
+
+def list_grievances(
+    session: Session,
+    *,
+    status: str | None = None,
+    person_id: str | None = None,
+    household_id: str | None = None,
+    limit: int = 100,
+) -> list[Grievance]:
+    query = select(Grievance).order_by(Grievance.opened_on, Grievance.id).limit(limit)
+    if status is not None:
+        query = query.where(Grievance.status == status)
+    if person_id is not None:
+        query = query.where(Grievance.person_id == person_id)
+    if household_id is not None:
+        query = query.where(Grievance.household_id == household_id)
+    return list(session.scalars(query))

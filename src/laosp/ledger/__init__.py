@@ -1,0 +1,1 @@
+"""The ledger: contributions due and paid, benefit payment cycles, reconciliation."""

@@ -1,0 +1,143 @@
+"""Contributions: dues for a month from the rules engine, payments against them.
+
+Dues are ``nssf.contribution_total`` (employee + employer share) of each active member
+at the first day of the month; recording a month again adds only the members not yet
+recorded. Payments may be partial and accumulate; a payment above what is still owed
+is refused (the ledger carries no credit — the officer records the amount owed and
+returns or applies the rest to another month explicitly).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from laosp.enrolment.service import operational_scheme
+from laosp.enrolment.units import read_units
+from laosp.ledger.periods import last_day
+from laosp.models import Contribution, Enrolment, Person
+from laosp.registry.errors import FieldError, NotFoundError, ValidationFailed
+from laosp.registry.repository import add_audit
+from laosp.rules.engine import evaluate
+from laosp.rules.pack import Pack
+
+DEFAULT_ACTOR = "system"
+DUE_OUTPUT = "nssf.contribution_total"
+
+
+@dataclass(frozen=True)
+class DuesOutcome:
+    scheme: str
+    period: dt.date
+    recorded: int
+    total: int
+    already: int
+
+
+def record_dues(
+    session: Session, pack: Pack, *, scheme: str, period: dt.date, actor: str = DEFAULT_ACTOR
+) -> DuesOutcome:
+    """Record the month's dues of every active member of the contributory ``scheme``."""
+    chosen = operational_scheme(pack, scheme)
+    if chosen.kind != "contributory":
+        raise ValidationFailed(
+            [FieldError("scheme", scheme, "is not a contributory scheme (no dues)")]
+        )
+    month = period.replace(day=1)
+    recorded = select(Contribution.enrolment_id).where(Contribution.period == month)
+    members = (
+        (Enrolment.scheme == chosen.code)
+        & (Enrolment.status == "active")
+        & (Enrolment.start_date <= last_day(month))
+    )
+    already = len(
+        session.scalars(select(Enrolment.id).where(members, Enrolment.id.in_(recorded))).all()
+    )
+    todo = members & Enrolment.id.not_in(recorded)
+    rows = session.execute(select(Enrolment.id, Enrolment.person_id).where(todo)).all()
+    enrolments = pl.DataFrame(
+        [tuple(row) for row in rows], schema={"id": pl.Int64, "person_id": pl.String}, orient="row"
+    )
+    households = select(Person.household_id).where(
+        Person.person_id.in_(select(Enrolment.person_id).where(todo))
+    )
+    persons, homes = read_units(session, households)
+    dues = evaluate(pack, persons, homes, month, [DUE_OUTPUT]).persons
+    new = (
+        enrolments.join(dues, on="person_id")
+        .filter(pl.col(DUE_OUTPUT) > 0)
+        .select(
+            enrolment_id=pl.col("id"),
+            period=pl.lit(month),
+            amount_due=pl.col(DUE_OUTPUT).cast(pl.Int64),
+            amount_paid=pl.lit(0, dtype=pl.Int64),
+        )
+    )
+    if new.height:
+        session.execute(insert(Contribution), new.to_dicts())
+    total = int(new["amount_due"].sum()) if new.height else 0
+    if new.height:
+        add_audit(
+            session,
+            actor=actor,
+            action="create",
+            entity="contributions",
+            entity_id=f"{chosen.code}:{month:%Y-%m}",
+            changes={"recorded": new.height, "total_due": total},
+        )
+    return DuesOutcome(chosen.code, month, new.height, total, already)
+
+
+def pay_contribution(
+    session: Session,
+    *,
+    enrolment_id: int,
+    period: dt.date,
+    amount: int,
+    paid_on: dt.date,
+    actor: str = DEFAULT_ACTOR,
+) -> Contribution:
+    """Record ``amount`` kip paid on ``paid_on`` against the month's dues."""
+    month = period.replace(day=1)
+    contribution = session.scalar(
+        select(Contribution).where(
+            Contribution.enrolment_id == enrolment_id, Contribution.period == month
+        )
+    )
+    if contribution is None:
+        raise NotFoundError("contribution", f"{enrolment_id}:{month:%Y-%m}")
+    owed = contribution.amount_due - contribution.amount_paid
+    if amount <= 0:
+        raise ValidationFailed([FieldError("amount", amount, "must be a positive number of kip")])
+    if amount > owed:
+        raise ValidationFailed(
+            [
+                FieldError(
+                    "amount",
+                    amount,
+                    f"is more than the {owed:,} kip still owed for {month:%Y-%m} "
+                    "(overpayments are refused)",
+                )
+            ]
+        )
+    before = contribution.amount_paid
+    contribution.amount_paid = before + amount
+    contribution.paid_on = paid_on
+    session.flush()
+    add_audit(
+        session,
+        actor=actor,
+        action="payment",
+        entity="contribution",
+        entity_id=str(contribution.id),
+        changes={
+            "amount_paid": [before, contribution.amount_paid],
+            "paid_on": paid_on.isoformat(),
+            "amount": amount,
+        },
+    )
+    return contribution

@@ -1,0 +1,292 @@
+"""Benefit payment cycles: create (amounts from the rules engine), approve, pay, close.
+
+``create_cycle`` is idempotent: a cycle is named by its scheme and code (``2025-03``,
+``2025-03+2`` for two months) and re-creating it changes nothing. Payments are inserted
+in one ``executemany``; the cycle's audit event records how many and how much, which
+reconciliation checks later. Functions take the ``Session`` and never commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Select, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from laosp.enrolment.service import operational_scheme
+from laosp.enrolment.units import read_units
+from laosp.ledger.amounts import amounts_due, benefit_output
+from laosp.ledger.lifecycles import CYCLE, PAYMENT
+from laosp.ledger.periods import cycle_code, last_day, months_from
+from laosp.models import BenefitPayment, Enrolment, PaymentCycle, Person
+from laosp.registry.errors import FieldError, NotFoundError, ValidationFailed
+from laosp.registry.repository import add_audit
+from laosp.rules.fields import HOUSEHOLD
+from laosp.rules.pack import Pack, Scheme
+
+DEFAULT_ACTOR = "system"
+ENTITY = "payment_cycle"
+
+
+@dataclass(frozen=True)
+class CycleOutcome:
+    cycle_id: int
+    scheme: str
+    code: str
+    created: bool
+    payments: int
+    total: int
+
+
+def get_cycle(session: Session, cycle_id: int) -> PaymentCycle:
+    cycle = session.get(PaymentCycle, cycle_id)
+    if cycle is None:
+        raise NotFoundError("payment cycle", str(cycle_id))
+    return cycle
+
+
+def months_per_cycle(pack: Pack, scheme: Scheme, period: dt.date) -> int:
+    value = pack.params_at(period).get(f"{scheme.rules}.payment_every_months", 1)
+    return max(1, int(value))
+
+
+def _payment_totals(session: Session, cycle_id: int) -> tuple[int, int]:
+    count, total = session.execute(
+        select(func.count(), func.coalesce(func.sum(BenefitPayment.amount), 0)).where(
+            BenefitPayment.cycle_id == cycle_id
+        )
+    ).one()
+    return int(count), int(total)
+
+
+def _check_period(session: Session, scheme: Scheme, start: dt.date, months: int) -> None:
+    if months > 1 and (start.month - 1) % months:
+        firsts = ", ".join(f"{m:02d}" for m in range(1, 13, months))
+        raise ValidationFailed(
+            [
+                FieldError(
+                    "period",
+                    f"{start:%Y-%m}",
+                    f"{scheme.code} pays every {months} months: a cycle starts in month {firsts}",
+                )
+            ]
+        )
+    end = last_day(start, months)
+    clash = session.scalar(
+        select(PaymentCycle.code).where(
+            PaymentCycle.scheme == scheme.code,
+            PaymentCycle.period_start <= end,
+            PaymentCycle.period_end >= start,
+        )
+    )
+    if clash is not None:
+        raise ValidationFailed(
+            [FieldError("period", f"{start:%Y-%m}", f"overlaps the {scheme.code} cycle {clash}")]
+        )
+
+
+def _active(scheme: Scheme, end: dt.date) -> Any:
+    return (
+        (Enrolment.scheme == scheme.code)
+        & (Enrolment.status == "active")
+        & (Enrolment.start_date <= end)
+    )
+
+
+def _households(scheme: Scheme, end: dt.date) -> Select[Any]:
+    if scheme.unit == HOUSEHOLD:
+        return select(Enrolment.household_id).where(_active(scheme, end))
+    enrolled = select(Enrolment.person_id).where(_active(scheme, end))
+    return select(Person.household_id).where(Person.person_id.in_(enrolled))
+
+
+def _enrolments(session: Session, scheme: Scheme, end: dt.date) -> pl.DataFrame:
+    unit = Enrolment.household_id if scheme.unit == HOUSEHOLD else Enrolment.person_id
+    rows = session.execute(
+        select(Enrolment.id, unit, Enrolment.start_date).where(_active(scheme, end))
+    ).all()
+    return pl.DataFrame(
+        [tuple(row) for row in rows],
+        schema={"id": pl.Int64, "unit_id": pl.String, "start_date": pl.Date},
+        orient="row",
+    )
+
+
+def create_cycle(
+    session: Session, pack: Pack, *, scheme: str, period: dt.date, actor: str = DEFAULT_ACTOR
+) -> CycleOutcome:
+    """The cycle of ``scheme`` starting in ``period``'s month, with a ``scheduled``
+    payment for every active enrolment the rules engine finds an amount for."""
+    chosen = operational_scheme(pack, scheme)
+    benefit_output(pack, chosen)
+    start = period.replace(day=1)
+    months = months_per_cycle(pack, chosen, start)
+    code = cycle_code(start, months)
+    existing = session.scalar(
+        select(PaymentCycle).where(PaymentCycle.scheme == chosen.code, PaymentCycle.code == code)
+    )
+    if existing is not None:
+        count, total = _payment_totals(session, existing.id)
+        return CycleOutcome(existing.id, chosen.code, code, False, count, total)
+    _check_period(session, chosen, start, months)
+    end = last_day(start, months)
+    enrolments = _enrolments(session, chosen, end)
+    persons, households = read_units(session, _households(chosen, end))
+    due = amounts_due(pack, chosen, enrolments, persons, households, months_from(start, months))
+    cycle = PaymentCycle(
+        scheme=chosen.code, code=code, period_start=start, period_end=end, status=CYCLE.initial
+    )
+    session.add(cycle)
+    session.flush()
+    rows = due.with_columns(
+        cycle_id=pl.lit(cycle.id), period=pl.lit(start), status=pl.lit(PAYMENT.initial)
+    ).to_dicts()
+    if rows:
+        session.execute(insert(BenefitPayment), rows)
+    total = int(due["amount"].sum()) if due.height else 0
+    add_audit(
+        session,
+        actor=actor,
+        action="create",
+        entity=ENTITY,
+        entity_id=str(cycle.id),
+        changes={
+            "scheme": chosen.code,
+            "code": code,
+            "period_start": start.isoformat(),
+            "period_end": end.isoformat(),
+            "payments": len(rows),
+            "total": total,
+            "active_enrolments": enrolments.height,
+        },
+    )
+    return CycleOutcome(cycle.id, chosen.code, code, True, len(rows), total)
+
+
+def _move(
+    session: Session, cycle: PaymentCycle, status: str, actor: str, extra: dict[str, Any]
+) -> None:
+    CYCLE.check(cycle.id, cycle.status, status)
+    changes = {"status": [cycle.status, status], **extra}
+    cycle.status = status
+    session.flush()
+    add_audit(
+        session,
+        actor=actor,
+        action="status",
+        entity=ENTITY,
+        entity_id=str(cycle.id),
+        changes=changes,
+    )
+
+
+def approve_cycle(session: Session, cycle_id: int, *, actor: str = DEFAULT_ACTOR) -> PaymentCycle:
+    cycle = get_cycle(session, cycle_id)
+    _move(session, cycle, "approved", actor, {})
+    return cycle
+
+
+def _scheduled(session: Session, cycle_id: int) -> set[int]:
+    return set(
+        session.scalars(
+            select(BenefitPayment.id).where(
+                BenefitPayment.cycle_id == cycle_id, BenefitPayment.status == "scheduled"
+            )
+        )
+    )
+
+
+def pay_cycle(
+    session: Session,
+    cycle_id: int,
+    *,
+    paid_on: dt.date,
+    failed: Sequence[int] = (),
+    actor: str = DEFAULT_ACTOR,
+) -> PaymentCycle:
+    """Mark every scheduled payment of an approved cycle ``paid`` on ``paid_on``, except
+    the payment ids in ``failed`` (``failed``: the transfer did not reach the person)."""
+    cycle = get_cycle(session, cycle_id)
+    CYCLE.check(cycle.id, cycle.status, "paid")
+    scheduled = _scheduled(session, cycle_id)
+    unknown = sorted(set(failed) - scheduled)
+    if unknown:
+        raise ValidationFailed(
+            [FieldError("failed", unknown, f"are not scheduled payments of cycle {cycle_id}")]
+        )
+    in_cycle = (BenefitPayment.cycle_id == cycle_id) & (BenefitPayment.status == "scheduled")
+    if failed:
+        session.execute(
+            update(BenefitPayment)
+            .where(in_cycle, BenefitPayment.id.in_(sorted(set(failed))))
+            .values(status="failed")
+        )
+    session.execute(update(BenefitPayment).where(in_cycle).values(status="paid", paid_on=paid_on))
+    session.expire_all()
+    _move(
+        session,
+        cycle,
+        "paid",
+        actor,
+        {
+            "paid_on": paid_on.isoformat(),
+            "paid": len(scheduled) - len(set(failed)),
+            "failed": sorted(set(failed)),
+        },
+    )
+    return cycle
+
+
+def close_cycle(session: Session, cycle_id: int, *, actor: str = DEFAULT_ACTOR) -> PaymentCycle:
+    """Close a paid cycle whose payments are all settled and whose books balance."""
+    from laosp.ledger.reconciliation import reconcile
+
+    cycle = get_cycle(session, cycle_id)
+    CYCLE.check(cycle.id, cycle.status, "closed")
+    books = reconcile(session, cycle_id)
+    if not books.balanced:
+        raise ValidationFailed([FieldError("cycle", cycle_id, "; ".join(books.problems))])
+    _move(session, cycle, "closed", actor, {"total": books.total.scheduled})
+    return cycle
+
+
+def set_payment_status(
+    session: Session,
+    payment_id: int,
+    status: str,
+    *,
+    on: dt.date | None = None,
+    reason: str | None = None,
+    actor: str = DEFAULT_ACTOR,
+) -> BenefitPayment:
+    """One payment of a cycle not yet closed: ``scheduled`` → ``paid`` (needs ``on``),
+    ``failed`` or ``cancelled``. The amount is kept: reconciliation counts it."""
+    payment = session.get(BenefitPayment, payment_id)
+    if payment is None:
+        raise NotFoundError("payment", str(payment_id))
+    PAYMENT.check(payment_id, payment.status, status)
+    if payment.cycle_id is not None and get_cycle(session, payment.cycle_id).status == "closed":
+        raise ValidationFailed([FieldError("payment", payment_id, "its cycle is closed")])
+    if status == "paid" and on is None:
+        raise ValidationFailed([FieldError("paid_on", None, "is required to mark a payment paid")])
+    changes: dict[str, Any] = {"status": [payment.status, status], "amount": payment.amount}
+    if reason:
+        changes["reason"] = reason
+    payment.status = status
+    if status == "paid":
+        payment.paid_on = on
+        changes["paid_on"] = on.isoformat() if on else None
+    session.flush()
+    add_audit(
+        session,
+        actor=actor,
+        action="status",
+        entity="benefit_payment",
+        entity_id=str(payment_id),
+        changes=changes,
+    )
+    return payment
