@@ -64,12 +64,12 @@ def bench_synth(context: BenchmarkContext) -> Figures:
         admin_plain = make_url(admin).set(drivername="postgresql")
         conninfo = admin_plain.render_as_string(hide_password=False)
         with psycopg.connect(conninfo, autocommit=True) as connection:
-            connection.execute(f"CREATE DATABASE {name}")  # type: ignore[arg-type]
+            connection.execute(f"CREATE DATABASE {name}")
         try:
             url = admin_plain.set(database=name).render_as_string(hide_password=False)
             figures |= _run(url, context.scale, "postgresql")
         finally:
             with psycopg.connect(conninfo, autocommit=True) as connection:
-                connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")  # type: ignore[arg-type]
+                connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     figures["peak_memory_mb"] = peak_memory_mb()
     return figures

@@ -64,7 +64,10 @@ def make_enrolments(rng: np.random.Generator, population: Population) -> pl.Data
     persons_out, households_out = evaluate_eligibility(
         people.select(population.persons.columns), population.households, at
     )
-    people = people.join(persons_out, on="person_id", how="left")
+    needed = ("person_id", "household_id", "birth_date", "sex", "pregnant", "pregnancy_month",
+              "district_code", "mother_id", "insured_scheme", "lapsed", "pension_scheme",
+              "pension_monthly", "nssf_contribution_months")  # fmt: skip
+    people = people.select(needed).join(persons_out, on="person_id", how="left")
     parts = [
         _nhi(rng, people, at, population.people.height),
         _nssf(rng, people, at),
