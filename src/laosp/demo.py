@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from importlib import resources
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from sqlalchemy import func, select
@@ -36,13 +36,23 @@ def load_examples(session: Session) -> list[AddOutcome]:
     ]
 
 
-def demo(db: DbOption = None) -> None:
+def demo(
+    db: DbOption = None,
+    scale: Annotated[
+        float,
+        typer.Option(help="Also build a synthetic population (1.0 = Laos, e.g. 0.01); 0: none."),
+    ] = 0.0,
+) -> None:
     """Create the registry database, load the reference data and the example
     households, and print a summary."""
     engine = engine_for(db)
     migrate.upgrade(engine)
     with unit_of_work(engine) as session:
         outcomes = load_examples(session)
+    if scale > 0:
+        from laosp.synth.build import build_demo_population
+
+        build_demo_population(engine, scale=scale)
     with unit_of_work(engine) as session:
         counts = {
             "provinces": session.scalar(select(func.count()).select_from(Province)),
