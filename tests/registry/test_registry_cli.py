@@ -104,10 +104,10 @@ def test_districts(args: list[str], expected: str, absent: str) -> None:
 
 
 def test_demo_loads_examples_idempotently(db_url: str) -> None:
-    first = _run("demo", "--db", db_url)
+    first = _run("demo", "--db", db_url, "--scale", "0", "--no-serve")
     assert first.exit_code == 0, first.output
     assert "households: 6" in first.output.replace("  ", " ").replace("  ", " ")
-    second = _run("demo", "--db", db_url)
+    second = _run("demo", "--db", db_url, "--scale", "0", "--no-serve")
     assert "0 added, 6 already there" in second.output
     found = _run("registry", "search", "--district", "1703", "--db", db_url, "--format", "json")
     assert len(json.loads(found.output)) == 3
