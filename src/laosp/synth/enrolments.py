@@ -14,13 +14,8 @@ import datetime as dt
 import numpy as np
 import polars as pl
 
-from laosp.synth.eligibility import (
-    CCT_START,
-    MECG_BENEFIT_MONTHLY,
-    MECG_START,
-    age_months,
-    evaluate_eligibility,
-)
+from laosp.rules.pack import load_pack
+from laosp.synth.eligibility import Policy, age_months, evaluate_eligibility, policy_at
 from laosp.synth.population import Population
 from laosp.synth.sampling import pick
 from laosp.synth.targets import target
@@ -61,8 +56,10 @@ def make_enrolments(rng: np.random.Generator, population: Population) -> pl.Data
     """All enrolments of ``population`` (planted duplicates are not enrolled)."""
     at = population.config.at
     people = population.people.filter(pl.col("original_id").is_null())
+    pack = load_pack()
+    policy = policy_at(pack, at)
     persons_out, households_out = evaluate_eligibility(
-        people.select(population.persons.columns), population.households, at
+        people.select(population.persons.columns), population.households, at, pack
     )
     needed = ("person_id", "household_id", "birth_date", "sex", "pregnant", "pregnancy_month",
               "district_code", "mother_id", "insured_scheme", "lapsed", "pension_scheme",
@@ -72,8 +69,8 @@ def make_enrolments(rng: np.random.Generator, population: Population) -> pl.Data
         _nhi(rng, people, at, population.people.height),
         _nssf(rng, people, at),
         _pensions(people),
-        _mecg(rng, people, at),
-        _cct(rng, people, households_out, at),
+        _mecg(rng, people, at, policy),
+        _cct(rng, people, households_out, at, policy),
     ]
     frame = pl.concat([_shape(p) for p in parts], how="vertical")
     frame = frame.with_columns(
@@ -143,11 +140,15 @@ def _pensions(people: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _mecg(rng: np.random.Generator, people: pl.DataFrame, at: dt.date) -> pl.DataFrame:
-    if at < MECG_START:
+def _mecg(
+    rng: np.random.Generator, people: pl.DataFrame, at: dt.date, policy: Policy
+) -> pl.DataFrame:
+    """Current enrolments where the engine says ``mecg.eligible`` (the grant is its
+    ``mecg.benefit_monthly``); last year's infants and mothers exited."""
+    if not policy.mecg_in_force:
         return pl.DataFrame()
     months = age_months(pl.col("birth_date"), at)
-    in_district = people.filter(pl.col("district_code").is_in(["1703", "1705", "1306"]))
+    in_district = people.filter(pl.col("district_code").is_in(policy.mecg_districts))
     k = in_district.height
     in_district = in_district.with_columns(
         take=pl.Series(rng.random(k) < MECG_TAKE_UP), offset=_days(rng, 0, 60, k)
@@ -163,6 +164,7 @@ def _mecg(rng: np.random.Generator, people: pl.DataFrame, at: dt.date) -> pl.Dat
         function=pl.when(pl.col("pregnant"))
         .then(pl.lit("maternity"))
         .otherwise(pl.lit("children")),
+        monthly=pl.col("mecg.benefit_monthly"),
     )
     aged_out = in_district.filter((months >= 12) & (months < 24) & take).select(
         "person_id",
@@ -183,8 +185,8 @@ def _mecg(rng: np.random.Generator, people: pl.DataFrame, at: dt.date) -> pl.Dat
     frame = pl.concat([current, aged_out, born], how="diagonal")
     return (
         frame.with_columns(
-            start_date=pl.max_horizontal("start_date", pl.lit(MECG_START)),
-            monthly=pl.lit(MECG_BENEFIT_MONTHLY, dtype=pl.Int64),
+            start_date=pl.max_horizontal("start_date", pl.lit(policy.mecg_start)),
+            monthly=pl.col("monthly").fill_null(policy.mecg_benefit_monthly).cast(pl.Int64),
             kind=pl.lit("benefit"),
         )
         .filter(pl.col("end_date").is_null() | (pl.col("end_date") >= pl.col("start_date")))
@@ -193,9 +195,15 @@ def _mecg(rng: np.random.Generator, people: pl.DataFrame, at: dt.date) -> pl.Dat
 
 
 def _cct(
-    rng: np.random.Generator, people: pl.DataFrame, households: pl.DataFrame, at: dt.date
+    rng: np.random.Generator,
+    people: pl.DataFrame,
+    households: pl.DataFrame,
+    at: dt.date,
+    policy: Policy,
 ) -> pl.DataFrame:
-    if at < CCT_START:
+    """Households the engine finds ``cct.eligible``; where its ``cct.benefit_monthly`` is
+    0 (a member not meeting the conditions) the last payments are cancelled."""
+    if not policy.cct_in_force:
         return pl.DataFrame()
     eligible = households.filter(pl.col("cct.eligible"))
     eligible = eligible.filter(pl.Series(rng.random(eligible.height) < CCT_TAKE_UP))
@@ -214,8 +222,10 @@ def _cct(
         "household_id",
         scheme=pl.lit("cct"),
         status=pl.lit("active"),
-        start_date=pl.max_horizontal(pl.col("since").fill_null(pl.lit(at)), pl.lit(CCT_START)),
-        monthly=pl.lit(260_000, dtype=pl.Int64),
+        start_date=pl.max_horizontal(
+            pl.col("since").fill_null(pl.lit(at)), pl.lit(policy.cct_start)
+        ),
+        monthly=pl.lit(policy.cct_benefit_monthly, dtype=pl.Int64),
         function=pl.lit("children"),
         kind=pl.lit("benefit"),
         stops=pl.when(pl.col("cct.benefit_monthly") == 0).then(pl.lit(at) - pl.duration(days=62)),
