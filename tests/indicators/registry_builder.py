@@ -151,11 +151,13 @@ class RegistryBuilder:
         return enrolment_id
 
     def contribution(self, enrolment_id: int, paid_on: dt.date | None, amount: int = 100) -> None:
+        earlier = sum(c["enrolment_id"] == enrolment_id for c in self.contributions)
         self.contributions.append(
             {
                 "id": len(self.contributions) + 1,
                 "enrolment_id": enrolment_id,
-                "period": dt.date(2024, 1, 1),
+                # one period per contribution of an enrolment (the ledger's unique key)
+                "period": dt.date(2024 + earlier // 12, earlier % 12 + 1, 1),
                 "amount_due": 100,
                 "amount_paid": amount,
                 "paid_on": paid_on,

@@ -170,3 +170,27 @@ def test_household_sums_and_contribution_bounds(
     assert (employer >= 0).all()
     assert (employee <= round(top * 0.09 + 0.5)).all()
     assert (employer <= round(top * 0.085 + 0.5)).all()
+
+
+def test_row_keys_give_the_same_evaluation() -> None:
+    from laosp.registry.snapshot import Snapshot, with_row_keys
+
+    pack = load_pack()
+    persons, households = _frames()
+    keyed = with_row_keys(Snapshot(persons, households))
+    assert "household_row" in keyed.persons.columns
+    at = dt.date(2025, 6, 30)
+    plain = evaluate(pack, persons, households, at)
+    fast = evaluate(pack, keyed.persons, keyed.households, at)
+    assert plain.persons.equals(fast.persons)
+    assert plain.households.equals(fast.households)
+    # households re-ordered after loading: the stale keys are not used
+    reordered = households.reverse()
+    assert evaluate(pack, keyed.persons, reordered, at).households.equals(
+        evaluate(pack, persons, reordered, at).households
+    )
+    household_id = households["household_id"][0]
+    assert (
+        explain(pack, keyed.persons, keyed.households, at, household_id=household_id).to_dict()
+        == explain(pack, persons, households, at, household_id=household_id).to_dict()
+    )

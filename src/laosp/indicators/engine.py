@@ -19,28 +19,19 @@ from laosp.indicators.definitions import INDICATORS, Indicator
 from laosp.indicators.frames import (
     HOUSEHOLD_COLUMNS,
     RegistryFrames,
+    ages_by_day,
     check_columns,
-    completed_months,
-    completed_years,
 )
 from laosp.indicators.status import status_bits, status_columns
 from laosp.rules.pack import Pack
+from laosp.rules.rowkeys import household_rows
 
 RESULT_VALUE_COLUMNS = ("numerator", "denominator", "ratio")
 
 
 def _household_index(frames: RegistryFrames, households: pl.DataFrame) -> pl.Series:
     """Each person's row in ``households`` (null for an unknown household)."""
-    return (
-        frames.persons.select("household_id")
-        .join(
-            households.select("household_id").with_row_index("hidx"),
-            on="household_id",
-            how="left",
-            maintain_order="left",
-        )
-        .get_column("hidx")
-    )
+    return household_rows(frames.persons, households)
 
 
 def population(
@@ -61,8 +52,7 @@ def population(
     households = frames.households.select(household_columns)
     household_index = _household_index(frames, households)
     persons = frames.persons.with_columns(
-        completed_years("birth_date", at).alias("age"),
-        completed_months("birth_date", at).alias("age_months"),
+        *ages_by_day(frames.persons["birth_date"], at),
         pl.col("sex")
         .replace_strict(dict(retirement), default=None, return_dtype=pl.Int32)
         .alias("retirement_age"),

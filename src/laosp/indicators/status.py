@@ -10,9 +10,9 @@
 - health cover = an active enrolment of a scheme serving ``health`` (``nhi``, social
   security), or employment by the army or police (their own health schemes).
 
-Each fact is a bit of one integer per person, so that every source (own enrolments,
-payments, contributions, mothers of infants) is matched to the persons in a single join
-on ``person_id`` and merged with an integer ``group_by``: string keys are hashed once.
+Each fact is a bit of one integer per person; every source (own enrolments, payments,
+contributions, mothers of infants) is matched to the persons by row number (the
+snapshot's integer row keys, ``laosp.rules.rowkeys``) and merged with array operations.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import polars as pl
 
 from laosp.indicators.catalogue import SchemeInfo
 from laosp.indicators.frames import RegistryFrames, Window, active_on
+from laosp.rules.rowkeys import HOUSEHOLD_ROW, PERSON_ROW, fact_household_rows, person_rows
 
 #: Functions that have their own series (``receives_<function>`` columns).
 BENEFIT_FUNCTIONS = ("children", "maternity", "disability", "unemployment", "old_age")
@@ -70,9 +71,14 @@ def _bits_of(column: str, mapping: dict[str, int]) -> pl.Expr:
 
 
 def _enrolment_bits(
-    frames: RegistryFrames, at: dt.date, window: Window, catalogue: Iterable[SchemeInfo]
+    frames: RegistryFrames,
+    at: dt.date,
+    window: Window,
+    catalogue: Iterable[SchemeInfo],
+    enrolments: pl.DataFrame,
 ) -> pl.DataFrame:
-    """Active enrolments with their ``bits`` (persons or households)."""
+    """Active enrolments with their ``bits`` and the rows of their person or household
+    (``enrolments`` is ``frames.enrolments`` with ``person_row`` and ``household_row``)."""
     enrolled, contributing = _scheme_bits(catalogue)
     paid = (
         frames.contributions.lazy()
@@ -84,11 +90,11 @@ def _enrolment_bits(
     )
     contributor = pl.when(pl.col("id").is_in(paid.implode())).then(_bits_of("scheme", contributing))
     return (
-        frames.enrolments.lazy()
+        enrolments.lazy()
         .filter(active_on(at))
         .select(
-            "person_id",
-            "household_id",
+            PERSON_ROW,
+            HOUSEHOLD_ROW,
             (_bits_of("scheme", enrolled) | contributor.otherwise(0)).alias("bits"),
         )
         .filter(pl.col("bits") != 0)
@@ -96,26 +102,32 @@ def _enrolment_bits(
     )
 
 
-def _payment_bits(frames: RegistryFrames, window: Window, contributory: list[str]) -> pl.LazyFrame:
-    """Paid social security benefits of the window, per person reference."""
+def _payment_bits(
+    window: Window, contributory: list[str], payments: pl.DataFrame, enrolments: pl.DataFrame
+) -> pl.DataFrame:
+    """Paid social security benefits of the window, per person row."""
     functions = {f: SOCIAL_SECURITY | bit for f, bit in FUNCTION_BIT.items()}
     functions["old_age"] |= CONTRIBUTORY_PENSION
-    enrolments = frames.enrolments.lazy().select("id", "scheme", "person_id")
     return (
-        frames.benefit_payments.lazy()
+        payments.lazy()
         .filter(
             (pl.col("status") == "paid")
             & window.contains("paid_on")
             & (pl.col("function") != "health")
         )
-        .join(enrolments, left_on="enrolment_id", right_on="id")
-        .filter(pl.col("scheme").is_in(contributory) & pl.col("person_id").is_not_null())
+        .join(
+            enrolments.lazy().select("id", "scheme", PERSON_ROW),
+            left_on="enrolment_id",
+            right_on="id",
+        )
+        .filter(pl.col("scheme").is_in(contributory) & pl.col(PERSON_ROW).is_not_null())
         .select(
-            "person_id",
+            PERSON_ROW,
             pl.col("function")
             .replace_strict(functions, default=SOCIAL_SECURITY, return_dtype=pl.Int64)
             .alias("bits"),
         )
+        .collect()
     )
 
 
@@ -144,46 +156,46 @@ def status_bits(
 
     ``household_index`` is each person's row in ``frames.households``; ``infant`` marks
     the persons under 12 months at ``at`` (whose maternity benefit counts for the mother).
+    Facts are matched to persons and households by row number: the snapshot's
+    ``person_row``/``household_row`` when they check out, else one join on the ids.
     """
     window = Window.twelve_months_to(at)
     schemes = tuple(catalogue)
     contributory = [info.code for info in schemes if info.kind == "contributory"]
-    enrolments = _enrolment_bits(frames, at, window, schemes)
+    enrolments = frames.enrolments.with_columns(
+        person_rows(frames.enrolments, frames.persons),
+        fact_household_rows(frames.enrolments, frames.households),
+    )
+    active = _enrolment_bits(frames, at, window, schemes, enrolments)
     n_persons = frames.persons.height
 
-    households = frames.households.select("household_id").with_row_index("hidx")
-    by_household = enrolments.filter(pl.col("household_id").is_not_null()).join(
-        households, on="household_id"
-    )
-    household_bits = _bitwise_or_by(by_household, "hidx", frames.households.height)
-
-    persons = frames.persons.select("person_id", "mother_id").with_row_index("pidx")
-    mothers = persons.filter(pl.Series(infant) & pl.col("mother_id").is_not_null()).select(
-        pl.col("mother_id").alias("person_id"),
-        pl.col("pidx").alias("infant_pidx"),
-        pl.lit(INFANT, dtype=pl.Int64).alias("bits"),
+    household_bits = _bitwise_or_by(
+        active.filter(pl.col(HOUSEHOLD_ROW).is_not_null()), HOUSEHOLD_ROW, frames.households.height
     )
     references = pl.concat(
         [
-            enrolments.filter(pl.col("person_id").is_not_null()).select(
-                "person_id", pl.lit(None, dtype=pl.UInt32).alias("infant_pidx"), "bits"
-            ),
-            _payment_bits(frames, window, contributory)
-            .with_columns(pl.lit(None, dtype=pl.UInt32).alias("infant_pidx"))
-            .select("person_id", "infant_pidx", "bits")
-            .collect(),
-            mothers,
+            active.filter(pl.col(PERSON_ROW).is_not_null()).select(PERSON_ROW, "bits"),
+            _payment_bits(window, contributory, frames.benefit_payments, enrolments),
         ]
-    ).join(persons.select("person_id", "pidx"), on="person_id")
-
-    bits = _bitwise_or_by(references.select("pidx", "bits"), "pidx", n_persons)
+    )
+    bits = _bitwise_or_by(references, PERSON_ROW, n_persons)
     index = household_index.to_numpy()
     has_household = ~household_index.is_null().to_numpy()
     bits[has_household] |= household_bits[index[has_household].astype(np.int64)]
 
-    infants = references.filter(pl.col("infant_pidx").is_not_null())
-    infant_rows = infants["infant_pidx"].to_numpy().astype(np.int64)
-    mother_rows = infants["pidx"].to_numpy().astype(np.int64)
+    # an infant's maternity benefit counts for its mother (found by ``mother_id``)
+    infants = (
+        frames.persons.select("mother_id")
+        .with_row_index("infant_row")
+        .filter(pl.Series(infant) & pl.col("mother_id").is_not_null())
+    )
+    mothers = infants.join(
+        frames.persons.select(pl.col("person_id").alias("mother_id")).with_row_index("mother_row"),
+        on="mother_id",
+    )
+    infant_rows = mothers["infant_row"].to_numpy().astype(np.int64)
+    mother_rows = mothers["mother_row"].to_numpy().astype(np.int64)
+    bits[mother_rows] |= INFANT
     maternity = FUNCTION_BIT["maternity"]
     mothers_of_paid = mother_rows[(bits[infant_rows] & maternity) != 0]
     bits[mothers_of_paid] |= maternity

@@ -1,15 +1,23 @@
 """A columnar snapshot of the registry: whole tables read into Polars frames at once.
 
 Reads go through ADBC (SQLite and PostgreSQL drivers; PostgreSQL's uses binary COPY),
-never row by row through the ORM. Column types follow the SQLAlchemy models, so booleans
-come back as Boolean and dates as Date on both backends. Sensitive and free-text person
-columns (names, national id, phone) are left out unless asked for.
+never row by row through the ORM. A large table is read as consecutive row ranges on
+parallel connections (SQLite ``rowid`` ranges, PostgreSQL ``ctid`` page ranges) and the
+parts are concatenated in order, so the frame is the one a single read would give.
+Integer row keys are attached once at load (``laosp.rules.rowkeys``): persons get
+``household_row``, enrolments ``person_row`` and ``household_row``.
+
+Column types follow the SQLAlchemy models, so booleans come back as Boolean and dates
+as Date on both backends. Sensitive and free-text person columns (names, national id,
+phone) are left out unless asked for.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from typing import Any
 
 import polars as pl
@@ -17,6 +25,11 @@ from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, Engine, Intege
 
 import laosp.models  # noqa: F401 - registers every table on the metadata
 from laosp.models.base import metadata
+from laosp.rules.rowkeys import (
+    fact_household_rows,
+    household_rows,
+    person_rows,
+)
 
 EXCLUDED = {
     "persons": {
@@ -32,6 +45,11 @@ EXCLUDED = {
     "households": {"extra", "updated_at"},
 }
 TABLES = ("persons", "households", "enrolments", "contributions", "benefit_payments")
+#: Tables at least this large (rows for SQLite, 8 kB pages for PostgreSQL) are read in
+#: ``READERS`` parallel row ranges.
+PARALLEL_MIN_ROWS = 200_000
+PARALLEL_MIN_PAGES = 4_000
+READERS = 2
 
 
 @dataclass
@@ -106,25 +124,120 @@ def _fix(frame: pl.DataFrame, columns: list[Any]) -> pl.DataFrame:
     return frame.select(exprs)
 
 
-def _read(engine: Engine, sql: str) -> pl.DataFrame:
+def _connect(engine: Engine) -> Any:
     url = engine.url
     if url.get_backend_name() == "sqlite":
         import adbc_driver_sqlite.dbapi as sqlite_dbapi
 
         connection = sqlite_dbapi.connect(url.database or ":memory:")
-    else:
-        import adbc_driver_postgresql.dbapi as pg_dbapi  # type: ignore[import-untyped]
+        # parallel readers may meet a brief lock (WAL recovery on open): wait, do not fail
+        _execute(connection, "PRAGMA busy_timeout = 30000")
+        return connection
+    import adbc_driver_postgresql.dbapi as pg_dbapi  # type: ignore[import-untyped]
 
-        uri = url.set(drivername="postgresql").render_as_string(hide_password=False)
-        connection = pg_dbapi.connect(uri)
+    uri = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    return pg_dbapi.connect(uri)
+
+
+def _fetch(connection: Any, sql: str) -> pl.DataFrame:
+    cursor = connection.cursor()
     try:
-        cursor = connection.cursor()
         cursor.execute(sql)
-        frame = pl.DataFrame(cursor.fetch_arrow())
+        return pl.DataFrame(cursor.fetch_arrow())
+    finally:
         cursor.close()
+
+
+def _read(engine: Engine, sql: str) -> pl.DataFrame:
+    connection = _connect(engine)
+    try:
+        return _fetch(connection, sql)
     finally:
         connection.close()
-    return frame
+
+
+def _ranges(engine: Engine, table: str, sqlite: bool, readers: int) -> list[str]:
+    """WHERE conditions that split ``table`` into ``readers`` consecutive row ranges, in
+    the order of a plain scan (one empty condition for a small table). The last range is
+    open-ended, so rows added meanwhile are not lost."""
+    if readers < 2:
+        return [""]
+    if sqlite:
+        sql = f'SELECT COALESCE(MIN(rowid), 0), COALESCE(MAX(rowid), 0) FROM "{table}"'
+        low, high = _read(engine, sql).row(0)
+        if high - low + 1 < PARALLEL_MIN_ROWS:
+            return [""]
+        cuts = [low + (high - low + 1) * i // readers for i in range(1, readers)]
+        column = "rowid"
+    else:
+        sql = (
+            f"SELECT (pg_relation_size('\"{table}\"') "
+            "/ current_setting('block_size')::bigint)::bigint AS pages"
+        )
+        pages = int(_read(engine, sql).item())
+        if pages < PARALLEL_MIN_PAGES:
+            return [""]
+        cuts = [pages * i // readers for i in range(1, readers)]
+        column = "ctid"
+
+    def bound(cut: int) -> str:
+        return str(cut) if sqlite else f"'({cut},0)'::tid"
+
+    conditions = [f"{column} < {bound(cuts[0])}"]
+    conditions += [
+        f"{column} >= {bound(a)} AND {column} < {bound(b)}" for a, b in itertools.pairwise(cuts)
+    ]
+    conditions.append(f"{column} >= {bound(cuts[-1])}")
+    return conditions
+
+
+def _read_table(
+    engine: Engine, table: Table, columns: list[Any], sqlite: bool, where: str, readers: int
+) -> pl.DataFrame:
+    """The typed frame of ``table``, in parallel row ranges when it is large."""
+    ranges = _ranges(engine, table.name, sqlite, readers) if not where else [""]
+    if len(ranges) == 1:
+        return _fix(_read(engine, _query(table, columns, sqlite, where)), columns)
+    # PostgreSQL: every range reads the same database snapshot (exported by the first)
+    connections = [_connect(engine) for _ in ranges]
+    try:
+        if not sqlite:
+            first, *others = connections
+            _execute(first, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            exported = _fetch(first, "SELECT pg_export_snapshot()").item()
+            for other in others:
+                _execute(other, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                _execute(other, f"SET TRANSACTION SNAPSHOT '{exported}'")
+
+        def part(index: int) -> pl.DataFrame:
+            sql = _query(table, columns, sqlite, f" WHERE {ranges[index]}")
+            return _fix(_fetch(connections[index], sql), columns)
+
+        with ThreadPoolExecutor(len(ranges)) as pool:
+            parts = list(pool.map(part, range(len(ranges))))
+    finally:
+        for connection in connections:
+            connection.close()
+    return pl.concat(parts, rechunk=False)
+
+
+def _execute(connection: Any, sql: str) -> None:
+    cursor = connection.cursor()
+    try:
+        cursor.execute(sql)
+    finally:
+        cursor.close()
+
+
+def with_row_keys(snapshot: Snapshot) -> Snapshot:
+    """``snapshot`` with the integer row keys of ``laosp.rules.rowkeys`` attached."""
+    persons = snapshot.persons.with_columns(household_rows(snapshot.persons, snapshot.households))
+    enrolments = snapshot.enrolments
+    if enrolments is not None:
+        enrolments = enrolments.with_columns(
+            person_rows(enrolments, persons), fact_household_rows(enrolments, snapshot.households)
+        )
+    return replace(snapshot, persons=persons, enrolments=enrolments)
 
 
 def load_snapshot(
@@ -134,10 +247,13 @@ def load_snapshot(
     household_ids: Sequence[str] | None = None,
     person_ids: Sequence[str] | None = None,
     include: Sequence[str] = (),
+    readers: int = READERS,
+    row_keys: bool = True,
 ) -> Snapshot:
     """Read ``tables`` into frames. ``household_ids``/``person_ids`` restrict persons and
     households to those households (for one explanation); ``include`` adds excluded
-    person columns by name."""
+    person columns by name; ``readers`` parallel connections read a large table;
+    ``row_keys`` attaches ``household_row``/``person_row`` (see ``with_row_keys``)."""
     sqlite = engine.url.get_backend_name() == "sqlite"
     where = ""
     if person_ids is not None:
@@ -156,11 +272,11 @@ def load_snapshot(
         table = metadata.tables[name]
         columns = _columns(table, set(include))
         clause = where if name in ("persons", "households") else ""
-        raw = _read(engine, _query(table, columns, sqlite, clause))
-        frames[name] = _fix(raw, columns)
+        frames[name] = _read_table(engine, table, columns, sqlite, clause, readers)
     frames["households"] = frames["households"].with_columns(
         pl.col("district_code").str.slice(0, 2).alias("province_code")
     )
-    return Snapshot(
+    snapshot = Snapshot(
         **{k: v for k, v in frames.items() if k in tables or k in ("persons", "households")}
     )
+    return with_row_keys(snapshot) if row_keys else snapshot

@@ -20,6 +20,7 @@ from laosp.rules import nodes as n
 from laosp.rules.errors import PackError
 from laosp.rules.fields import HOUSEHOLD, HOUSEHOLD_FIELDS, PERSON, household_inputs, person_inputs
 from laosp.rules.pack import Key, Output, Pack
+from laosp.rules.rowkeys import household_rows
 
 
 @dataclass(frozen=True)
@@ -109,14 +110,10 @@ def run(
 
     person_frame = person_inputs(persons, person_fields, at).collect()
     household_frame = household_inputs(households, household_fields).collect()
-    # each person's row in the household frame: one join, then gathers and bincounts
-    # (a group-by on the text key would cost several times more)
-    row = person_frame.select("household_id").join(
-        household_frame.select("household_id").with_row_index("__row"),
-        on="household_id",
-        how="left",
-        maintain_order="left",
-    )["__row"]
+    # each person's row in the household frame (the snapshot's ``household_row`` when it
+    # checks out, else one join), then gathers and bincounts: a group-by on the text key
+    # would cost several times more
+    row = household_rows(person_frame, household_frame)
     if broadcast:
         person_frame = person_frame.with_columns(
             _gather(household_frame, f, row).fill_null(HOUSEHOLD_FIELDS[f].default)

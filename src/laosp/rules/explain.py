@@ -14,6 +14,7 @@ from laosp.rules.engine import run
 from laosp.rules.errors import PackError
 from laosp.rules.fields import HOUSEHOLD, PERSON
 from laosp.rules.pack import Output, Pack
+from laosp.rules.rowkeys import ROW_KEYS
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,8 @@ def explain(
         household_id = str(found["household_id"][0])
     if household_id is None:
         raise PackError("explain needs a household_id or a person_id")
-    members = persons.filter(pl.col("household_id") == household_id)
+    # the members' row keys point into the full household frame, not into ``home``
+    members = persons.filter(pl.col("household_id") == household_id).drop(ROW_KEYS, strict=False)
     home = households.filter(pl.col("household_id") == household_id)
     if home.is_empty():
         raise PackError(f"no household {household_id!r}")

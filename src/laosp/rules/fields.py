@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from laosp.reference import codes
+from laosp.rules.rowkeys import HOUSEHOLD_ROW
 
 PERSON = "person"
 HOUSEHOLD = "household"
@@ -115,20 +116,45 @@ def person_inputs(
     if wanted & {"age", "age_months"} and "birth_date" not in wanted:
         stored.append(PERSON_FIELDS["birth_date"])
     columns = [pl.col("person_id").cast(pl.String), pl.col("household_id").cast(pl.String)]
+    if HOUSEHOLD_ROW in names:  # the snapshot's row key, checked by the engine before use
+        columns.append(pl.col(HOUSEHOLD_ROW))
     frame = frame.select(*columns, *(_column(frame, names, f) for f in stored))
     extra: list[pl.Expr] = []
     if "age" in wanted or "age_months" in wanted:
-        birth = pl.col("birth_date")
-        years = pl.lit(at.year, dtype=pl.Int64) - birth.dt.year().cast(pl.Int64)
-        month_day = birth.dt.month().cast(pl.Int64) * 100 + birth.dt.day().cast(pl.Int64)
-        if "age" in wanted:
-            # completed years: a person is N on their Nth birthday
-            before = (month_day > at.month * 100 + at.day).cast(pl.Int64)
-            extra.append((years - before).alias("age"))
-        if "age_months" in wanted:
-            months = years * 12 + (at.month - birth.dt.month().cast(pl.Int64))
-            extra.append((months - (birth.dt.day() > at.day).cast(pl.Int64)).alias("age_months"))
+        ages = _age_exprs(pl.col("birth_date"), at, "age" in wanted, "age_months" in wanted)
+        extra = _by_day(persons, ages) if isinstance(persons, pl.DataFrame) else ages
     return frame.with_columns(extra) if extra else frame
+
+
+def _age_exprs(birth: pl.Expr, at: dt.date, age: bool, months: bool) -> list[pl.Expr]:
+    years = pl.lit(at.year, dtype=pl.Int64) - birth.dt.year().cast(pl.Int64)
+    month_day = birth.dt.month().cast(pl.Int64) * 100 + birth.dt.day().cast(pl.Int64)
+    exprs = []
+    if age:
+        # completed years: a person is N on their Nth birthday
+        before = (month_day > at.month * 100 + at.day).cast(pl.Int64)
+        exprs.append((years - before).alias("age"))
+    if months:
+        total = years * 12 + (at.month - birth.dt.month().cast(pl.Int64))
+        exprs.append((total - (birth.dt.day() > at.day).cast(pl.Int64)).alias("age_months"))
+    return exprs
+
+
+def _by_day(persons: pl.DataFrame, ages: list[pl.Expr]) -> list[pl.Expr]:
+    """``ages`` computed once per day of the range of birth dates and gathered by each
+    person's birth date (calendar arithmetic on tens of thousands of days instead of
+    millions of persons); the plain expressions when there is nothing to gain."""
+    if "birth_date" not in persons.columns or persons.height < 10_000:
+        return ages
+    days = persons["birth_date"].cast(pl.Date).to_physical()
+    low, high = days.min(), days.max()
+    if low is None or high is None or int(high) - int(low) > 400_000:  # type: ignore[arg-type]
+        return ages
+    first, last = int(low), int(high)  # type: ignore[arg-type]
+    span = pl.int_range(first, last + 1, eager=True).cast(pl.Int32).cast(pl.Date)
+    table = pl.DataFrame({"birth_date": span}).select(ages)
+    offset = (pl.col("birth_date").cast(pl.Date).to_physical() - first).cast(pl.UInt32)
+    return [pl.lit(table[name]).gather(offset).alias(name) for name in table.columns]
 
 
 def household_inputs(

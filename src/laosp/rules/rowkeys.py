@@ -1,0 +1,88 @@
+"""Integer row keys between the registry frames.
+
+The snapshot (``laosp.registry.snapshot``) attaches them once at load: persons get
+``household_row`` (their household's row in the households frame), enrolments get
+``person_row`` and ``household_row``. The rules engine and the indicators then match
+persons to households and facts to persons with array gathers instead of hash joins on
+text ids. Frames built by hand carry no keys and the readers fall back to the joins.
+
+A key is only trusted after a check that the ids it points at are the ids of the row
+(one gather and one comparison, several times cheaper than the join): a frame filtered
+or re-sorted after loading gets the join again, never a wrong match.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+HOUSEHOLD_ROW = "household_row"
+PERSON_ROW = "person_row"
+ROW_KEYS = (HOUSEHOLD_ROW, PERSON_ROW)
+ROW_DTYPE = pl.UInt32()
+
+
+def row_index(frame: pl.DataFrame, key: str, target: pl.DataFrame, target_key: str) -> pl.Series:
+    """For each row of ``frame``, the row of ``target`` whose ``target_key`` equals its
+    ``key`` (null when there is none); ``target_key`` must be unique."""
+    return (
+        frame.select(pl.col(key).alias("__key"))
+        .join(
+            target.select(pl.col(target_key).alias("__key")).with_row_index("__row"),
+            on="__key",
+            how="left",
+            maintain_order="left",
+        )
+        .get_column("__row")
+        .cast(ROW_DTYPE)
+    )
+
+
+def trusted(
+    frame: pl.DataFrame, row: str, key: str, target: pl.DataFrame, target_key: str
+) -> pl.Series | None:
+    """``frame[row]`` if it gives, for every row, the ``target`` row with the same id (and
+    null only where the id is null or absent from ``target``); else ``None``."""
+    if row not in frame.columns or key not in frame.columns:
+        return None
+    keys = frame[row]
+    if keys.dtype != ROW_DTYPE:
+        return None
+    if frame.height == 0:
+        return keys
+    top = keys.max()
+    if top is not None and int(top) >= target.height:  # type: ignore[arg-type]
+        return None
+    ids = frame[key]
+    missing = keys.is_null()
+    same = (target[target_key].gather(keys) == ids).fill_null(False)
+    if not bool((same | missing).all()):
+        return None
+    orphans = ids.filter(missing).drop_nulls()
+    if orphans.len() and bool(orphans.is_in(target[target_key].implode()).any()):
+        return None
+    return keys
+
+
+def household_rows(persons: pl.DataFrame, households: pl.DataFrame) -> pl.Series:
+    """Each person's row in ``households`` (null for an unknown household): the attached
+    ``household_row`` when it checks out, else a join on ``household_id``."""
+    keys = trusted(persons, HOUSEHOLD_ROW, "household_id", households, "household_id")
+    if keys is None:
+        keys = row_index(persons, "household_id", households, "household_id")
+    return keys.alias(HOUSEHOLD_ROW)
+
+
+def person_rows(facts: pl.DataFrame, persons: pl.DataFrame) -> pl.Series:
+    """Each fact's row in ``persons`` by ``person_id`` (``person_row`` when it checks out)."""
+    keys = trusted(facts, PERSON_ROW, "person_id", persons, "person_id")
+    if keys is None:
+        keys = row_index(facts, "person_id", persons, "person_id")
+    return keys.alias(PERSON_ROW)
+
+
+def fact_household_rows(facts: pl.DataFrame, households: pl.DataFrame) -> pl.Series:
+    """Each fact's row in ``households`` by ``household_id``."""
+    keys = trusted(facts, HOUSEHOLD_ROW, "household_id", households, "household_id")
+    if keys is None:
+        keys = row_index(facts, "household_id", households, "household_id")
+    return keys.alias(HOUSEHOLD_ROW)
