@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -50,8 +51,16 @@ class Series:
 
 
 def _ticks(low: float, high: float, count: int = 5) -> list[float]:
-    step = (high - low) / (count - 1) if high > low else 1.0
-    return [low + step * index for index in range(count)]
+    """About ``count`` round tick values (steps of 1, 2, 2.5 or 5 × 10^k) spanning ``low``
+    to ``high``, so that no two labels read the same."""
+    if high <= low:
+        return [low]
+    raw = (high - low) / (count - 1)
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    first = math.floor(low / step + 1e-9)
+    last = math.ceil(high / step - 1e-9)
+    return [index * step for index in range(first, last + 1)]
 
 
 def line_chart(
@@ -61,7 +70,8 @@ def line_chart(
     width, height, left, top, bottom = 640, 280, 90, 20, 50
     plot_w, plot_h = width - left - 20, height - top - bottom
     values = [v for s in series for v in s.values if v is not None]
-    low, high = min([0.0, *values]), max([0.0, *values])
+    ticks = _ticks(min([0.0, *values]), max([0.0, *values]), count=6)
+    low, high = ticks[0], ticks[-1]
     span = (high - low) or 1.0
 
     def x(index: int) -> float:
@@ -75,7 +85,7 @@ def line_chart(
         f'width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">',
         f"<title>{escape(title)}</title>",
     ]
-    for tick in _ticks(low, high):
+    for tick in ticks:
         parts.append(
             f'<line x1="{left}" x2="{width - 20}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" '
             f'stroke="#ddd"/><text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end">'

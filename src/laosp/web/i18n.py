@@ -131,6 +131,10 @@ class Formatter:
     def percent(self, ratio: float | None, decimals: int = 1) -> str:
         return "—" if ratio is None else f"{self.number(100 * ratio, decimals)}%"
 
+    def percent_points(self, value: float | None) -> str:
+        """A value already in percent (``1.6`` → ``1,6%`` in Lao)."""
+        return "—" if value is None else f"{self.number(value, 1)}%"
+
     def date(self, value: dt.date | str | None) -> str:
         if value is None:
             return "—"
