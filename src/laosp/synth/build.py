@@ -4,7 +4,7 @@ the benchmark call."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from pathlib import Path
 
@@ -18,7 +18,7 @@ from laosp.models import AuditEvent
 from laosp.synth.enrolments import make_enrolments
 from laosp.synth.ledger import make_contributions, make_cycles, make_payments
 from laosp.synth.population import Config, Population, generate_people
-from laosp.synth.writer import Advance, count_synthetic, write_parquet, write_tables
+from laosp.synth.writer import Advance, TableSink, count_synthetic, write_parquet
 
 ENROLMENT_COLUMNS = (
     "id",
@@ -39,18 +39,31 @@ class PopulationExistsError(RuntimeError):
 def build_population(config: Config) -> Population:
     """Households, persons, enrolments, contributions, cycles and payments (in memory)."""
     population = generate_people(config)
+    for _name, _frame in build_tables(population):
+        pass
+    return population
+
+
+def build_tables(population: Population) -> Iterator[tuple[str, pl.DataFrame]]:
+    """Fill ``population.tables`` parents first, yielding each table as soon as it is
+    built (the writer loads it while the next is built)."""
+    config = population.config
+    tables = population.tables
+    tables["households"] = population.households
+    yield "households", tables["households"]
+    tables["persons"] = population.persons
+    yield "persons", tables["persons"]
     rng = np.random.default_rng([config.seed, 1])
     enrolments = make_enrolments(rng, population)
+    tables["enrolments"] = enrolments.select(ENROLMENT_COLUMNS)
+    yield "enrolments", tables["enrolments"]
     cycles = make_cycles(enrolments, config.at)
-    population.tables = {
-        "households": population.households,
-        "persons": population.persons,
-        "enrolments": enrolments.select(ENROLMENT_COLUMNS),
-        "payment_cycles": cycles,
-        "contributions": make_contributions(rng, enrolments, config.at),
-        "benefit_payments": make_payments(rng, enrolments, cycles, config.at),
-    }
-    return population
+    tables["payment_cycles"] = cycles
+    yield "payment_cycles", cycles
+    tables["contributions"] = make_contributions(rng, enrolments, config.at)
+    yield "contributions", tables["contributions"]
+    tables["benefit_payments"] = make_payments(rng, enrolments, cycles, config.at)
+    yield "benefit_payments", tables["benefit_payments"]
 
 
 def _ignore(_table: str, _rows: int) -> None:
@@ -67,8 +80,9 @@ def synthesise(
     advance: Advance = _ignore,
     on_built: Callable[[Population], None] | None = None,
 ) -> Population:
-    """Migrate the database, build the population and write it in bulk; record the run
-    in the audit trail (the report reads its scale and date there)."""
+    """Migrate the database, build the population and write it in bulk, each table
+    while the next is built (``on_built`` is called when the last one is built); record
+    the run in the audit trail (the report reads its scale and date there)."""
     migrate.upgrade(engine)
     existing = count_synthetic(engine)
     if existing and not replace:
@@ -76,10 +90,13 @@ def synthesise(
             f"the database already holds a synthetic population ({existing:,} households); "
             "pass --replace to delete it first"
         )
-    population = build_population(config)
-    if on_built is not None:
-        on_built(population)
-    write_tables(engine, population.tables, replace=bool(existing), advance=advance)
+    # the writer starts at once (dropping indexes, deleting an earlier population)
+    with TableSink(engine, replace=bool(existing), advance=advance) as sink:
+        population = generate_people(config)
+        for name, frame in build_tables(population):
+            sink.put(name, frame)
+        if on_built is not None:
+            on_built(population)
     if parquet is not None:
         write_parquet(parquet, {**population.tables, "duplicate_pairs": population.duplicate_pairs})
     if truth is not None and population.duplicate_pairs.height:

@@ -112,10 +112,13 @@ def _run(
         def built(population: Population) -> None:
             progress.update(building, total=1, completed=1)
             for name, frame in population.tables.items():
-                tasks[name] = progress.add_task(name, total=frame.height)
-            tasks["indexes"] = progress.add_task("indexes", total=None)
+                if name not in tasks:
+                    tasks[name] = progress.add_task(name, total=frame.height)
+                progress.update(tasks[name], total=frame.height)
 
-        def advance(table: str, rows: int) -> None:
+        def advance(table: str, rows: int) -> None:  # called from the writer's thread
+            if table not in tasks:
+                tasks[table] = progress.add_task(table, total=None)
             progress.advance(tasks[table], rows)
 
         return synthesise(

@@ -1,23 +1,24 @@
-"""Bulk writes of a synthetic population: PostgreSQL ``COPY`` (CSV from Polars) or
-SQLite ``executemany``, each in one transaction, secondary indexes (and, on PostgreSQL,
-foreign keys) dropped during the load and rebuilt after it. Never through the ORM.
+"""Bulk writes of a synthetic population, in one transaction, never through the ORM:
+SQLite batched INSERTs (``load_sqlite``) or PostgreSQL ``COPY`` (``load_postgres``).
+
+``TableSink`` runs the load in a thread of its own: the generator hands it each table as
+soon as it is built and goes on building the next while the previous one is written
+and indexed (two cores). A failure on either side rolls the transaction back.
 
 A synthetic population is recognised by its identifiers (``SYN-`` households, persons
-and payment cycles); ``delete_population`` removes one in bulk, children first.
+and payment cycles); ``DELETES`` remove one in bulk, children first.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
-import sqlite3
-from collections.abc import Callable, Iterator
+import queue
+import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import Protocol
 
-import adbc_driver_sqlite.dbapi as adbc_sqlite
 import polars as pl
-import psycopg
 from sqlalchemy import Engine
 
 PREFIX = "SYN-"
@@ -25,17 +26,6 @@ TABLES = (
     "households", "persons", "enrolments", "payment_cycles", "contributions", "benefit_payments",
 )  # fmt: skip
 CHUNK = 200_000
-#: For the load only. WAL stays (a journal-mode swap needs the file to ourselves and
-#: buys little). Foreign keys and CHECK constraints are not re-evaluated row by row: the
-#: generator guarantees them (tests/synth), and PostgreSQL's COPY checks every one.
-SQLITE_PRAGMAS = (
-    "foreign_keys=OFF",
-    "ignore_check_constraints=ON",
-    "synchronous=OFF",
-    "cache_size=-524288",
-    "temp_store=MEMORY",
-    "threads=2",
-)
 
 Advance = Callable[[str, int], None]
 
@@ -50,21 +40,17 @@ DELETES = (
 )
 
 
-def _chunks(frame: pl.DataFrame) -> Iterator[pl.DataFrame]:
-    for start in range(0, frame.height, CHUNK):
-        yield frame.slice(start, CHUNK)
-
-
-def _offset(frames: dict[str, pl.DataFrame], enrolment: int, cycle: int) -> dict[str, pl.DataFrame]:
+def offset_ids(table: str, frame: pl.DataFrame, enrolment: int, cycle: int) -> pl.DataFrame:
     """Shift the generator's local ids past the ids already in the database."""
-    out = dict(frames)
-    out["enrolments"] = frames["enrolments"].with_columns(pl.col("id") + enrolment)
-    out["payment_cycles"] = frames["payment_cycles"].with_columns(pl.col("id") + cycle)
-    out["contributions"] = frames["contributions"].with_columns(pl.col("enrolment_id") + enrolment)
-    out["benefit_payments"] = frames["benefit_payments"].with_columns(
-        pl.col("enrolment_id") + enrolment, pl.col("cycle_id") + cycle
-    )
-    return out
+    if table == "enrolments":
+        return frame.with_columns(pl.col("id") + enrolment)
+    if table == "payment_cycles":
+        return frame.with_columns(pl.col("id") + cycle)
+    if table == "contributions":
+        return frame.with_columns(pl.col("enrolment_id") + enrolment)
+    if table == "benefit_payments":
+        return frame.with_columns(pl.col("enrolment_id") + enrolment, pl.col("cycle_id") + cycle)
+    return frame
 
 
 def sqlite_path(engine: Engine) -> str:
@@ -78,125 +64,95 @@ def postgres_conninfo(engine: Engine) -> str:
     return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+class Loader(Protocol):
+    def begin(self, replace: bool) -> None: ...
+    def load(self, table: str, frame: pl.DataFrame) -> None: ...
+    def finish(self) -> None: ...
+    def abort(self) -> None: ...
+
+
+def loader_for(engine: Engine, advance: Advance) -> Loader:
+    if engine.dialect.name == "sqlite":
+        from laosp.synth.load_sqlite import SqliteLoader
+
+        return SqliteLoader(sqlite_path(engine), advance)
+    from laosp.synth.load_postgres import PostgresLoader
+
+    return PostgresLoader(postgres_conninfo(engine), advance)
+
+
+_DONE = None
+
+
+class TableSink:
+    """``put(table, frame)`` in parent-first order (``TABLES``); the load runs in a
+    worker thread. Leaving the ``with`` block waits for it and commits; an exception in
+    the block, or in the worker, rolls back and is raised."""
+
+    def __init__(self, engine: Engine, *, replace: bool, advance: Advance) -> None:
+        engine.dispose()  # the load needs the database to itself
+        self.loader = loader_for(engine, advance)
+        self.replace = replace
+        self.queue: queue.Queue[tuple[str, pl.DataFrame] | None] = queue.Queue()
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._work, name="synth-writer", daemon=True)
+
+    def __enter__(self) -> TableSink:
+        self.thread.start()
+        return self
+
+    def put(self, table: str, frame: pl.DataFrame) -> None:
+        if self.error is not None:
+            raise self.error
+        self.queue.put((table, frame))
+
+    def _work(self) -> None:
+        done = False
+        try:
+            self.loader.begin(self.replace)
+            while (item := self.queue.get()) is not _DONE:
+                self.loader.load(*item)
+            done = True
+            if self.aborting:
+                self.loader.abort()
+            else:
+                self.loader.finish()
+        except BaseException as error:  # handed to the main thread
+            self.error = error
+            self.loader.abort()
+            while not done:  # let the producer finish putting
+                done = self.queue.get() is _DONE
+
+    #: set by the main thread before it signals the end: roll back instead of committing
+    aborting = False
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.aborting = kind is not None
+        self.queue.put(_DONE)
+        self.thread.join()
+        if self.error is not None and kind is None:
+            raise self.error
+
+
 def write_tables(
     engine: Engine, frames: dict[str, pl.DataFrame], *, replace: bool, advance: Advance
 ) -> None:
-    """Write ``frames`` (table name → frame with that table's columns) in one transaction,
-    after deleting the existing synthetic population when ``replace``."""
-    engine.dispose()  # the load needs the database to itself (journal mode)
-    if engine.dialect.name == "sqlite":
-        _write_sqlite(sqlite_path(engine), frames, replace, advance)
-    else:
-        _write_postgres(postgres_conninfo(engine), frames, replace, advance)
-
-
-def _write_sqlite(
-    path: str, frames: dict[str, pl.DataFrame], replace: bool, advance: Advance
-) -> None:
-    """Batched prepared INSERTs in one transaction through the ADBC SQLite driver (a
-    C-level ``executemany`` fed Arrow batches straight from Polars: no Python tuples)."""
-    with contextlib.closing(sqlite3.connect(path)) as reader:
-        indexes = reader.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-            f"AND tbl_name IN ({', '.join(repr(t) for t in TABLES)})"
-        ).fetchall()
-        ids = [
-            int(reader.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0])
-            for table in ("enrolments", "payment_cycles")
-        ]
-    connection = adbc_sqlite.connect(path, autocommit=True)
-    cursor = connection.cursor()
-    try:
-        for pragma in SQLITE_PRAGMAS:
-            cursor.execute(f"PRAGMA {pragma}")
-        cursor.execute("BEGIN")
-        for name, _sql in indexes:
-            cursor.execute(f'DROP INDEX "{name}"')
-        if replace:
-            for statement in DELETES:
-                cursor.execute(statement)
-        for table, frame in _offset(frames, ids[0], ids[1]).items():
-            plain = frame.with_columns(
-                pl.col(pl.Date).cast(pl.String), pl.col(pl.Boolean).cast(pl.Int8)
-            )
-            for chunk in _chunks(plain):
-                cursor.adbc_ingest(table, chunk, mode="append")
-                advance(table, chunk.height)
-        for _name, sql in indexes:
-            cursor.execute(sql)
-            advance("indexes", 1)
-        cursor.execute("COMMIT")
-        cursor.execute("PRAGMA ignore_check_constraints=OFF")
-        cursor.execute("PRAGMA analysis_limit=1000")
-        cursor.execute("ANALYZE")
-    except BaseException:
-        with contextlib.suppress(Exception):
-            cursor.execute("ROLLBACK")
-        raise
-    finally:
-        cursor.close()
-        connection.close()
-
-
-def _write_postgres(
-    conninfo: str, frames: dict[str, pl.DataFrame], replace: bool, advance: Advance
-) -> None:
-    tables = ", ".join(f"'{t}'" for t in TABLES)
-    with psycopg.connect(conninfo) as connection, connection.cursor() as cursor:
-        cursor.execute("SET LOCAL synchronous_commit = off")
-        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
-        cursor.execute(
-            "SELECT c.conname, c.conrelid::regclass::text, pg_get_constraintdef(c.oid) "
-            "FROM pg_constraint c WHERE c.contype = 'f' "
-            f"AND c.conrelid::regclass::text IN ({tables})"
-        )
-        foreign_keys: list[tuple[Any, ...]] = cursor.fetchall()
-        cursor.execute(
-            "SELECT i.indexname, i.indexdef FROM pg_indexes i "
-            "WHERE i.schemaname = current_schema() "
-            f"AND i.tablename IN ({tables}) AND NOT EXISTS (SELECT 1 FROM pg_constraint c "
-            "WHERE c.conname = i.indexname)"
-        )
-        indexes: list[tuple[Any, ...]] = cursor.fetchall()
-        for name, table, _definition in foreign_keys:
-            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
-        for name, _definition in indexes:
-            cursor.execute(f'DROP INDEX "{name}"')
-        if replace:  # after the drops: no per-row foreign key triggers, no index upkeep
-            for statement in DELETES:
-                cursor.execute(statement)
-        ids = []
-        for table in ("enrolments", "payment_cycles"):
-            cursor.execute(f"SELECT coalesce(max(id), 0) FROM {table}")
-            row = cursor.fetchone()
-            ids.append(int(row[0]) if row else 0)
-        for table, frame in _offset(frames, ids[0], ids[1]).items():
-            statement = f"COPY {table} ({', '.join(frame.columns)}) FROM STDIN (FORMAT csv)"
-            with cursor.copy(statement) as copy:
-                for chunk in _chunks(frame):
-                    buffer = io.BytesIO()
-                    chunk.write_csv(buffer, include_header=False)
-                    copy.write(buffer.getvalue())
-                    advance(table, chunk.height)
-        for _name, definition in indexes:
-            cursor.execute(definition)
-            advance("indexes", 1)
-        for name, table, definition in foreign_keys:
-            cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
-            advance("indexes", 1)
-        for table in ("enrolments", "payment_cycles", "contributions", "benefit_payments"):
-            cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                f"coalesce((SELECT max(id) FROM {table}), 0) + 1, false)"
-            )
-    with psycopg.connect(conninfo, autocommit=True) as connection:
-        connection.execute(f"ANALYZE {', '.join(TABLES)}")
+    """Write ``frames`` (table name → frame with that table's columns, parents first) in
+    one transaction, after deleting the existing synthetic population when ``replace``."""
+    with TableSink(engine, replace=replace, advance=advance) as sink:
+        for table, frame in frames.items():
+            sink.put(table, frame)
 
 
 def count_synthetic(engine: Engine) -> int:
-    with engine.connect() as connection:
-        from sqlalchemy import text
+    from sqlalchemy import text
 
+    with engine.connect() as connection:
         return int(
             connection.execute(
                 text(f"SELECT count(*) FROM households WHERE household_id LIKE '{PREFIX}%'")

@@ -1,0 +1,108 @@
+"""The bulk load drops indexes and foreign keys for speed: after it (or after a failed
+load) the schema is exactly that of a freshly migrated database, and the constraints
+hold."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, func, inspect, select, text
+
+from laosp.models import Household, Person
+from laosp.synth import build
+from laosp.synth.build import synthesise
+from laosp.synth.population import Config
+from laosp.synth.writer import TABLES
+
+CONFIG = Config(scale=0.001, seed=5, at=dt.date(2026, 6, 30))
+
+
+def _schema(engine: Engine) -> dict[str, Any]:
+    """Indexes, foreign keys, unique and check constraints of the loaded tables."""
+    inspector = inspect(engine)
+    out: dict[str, Any] = {}
+    for table in TABLES:
+        out[table] = {
+            "indexes": sorted(
+                (i["name"], tuple(i["column_names"]), bool(i["unique"]))
+                for i in inspector.get_indexes(table)
+            ),
+            "foreign_keys": sorted(
+                (
+                    f["name"] or "",
+                    tuple(f["constrained_columns"]),
+                    f["referred_table"],
+                    tuple(f["referred_columns"]),
+                    str(f["options"].get("ondelete")),
+                )
+                for f in inspector.get_foreign_keys(table)
+            ),
+            "primary_key": tuple(inspector.get_pk_constraint(table)["constrained_columns"]),
+            "checks": sorted(str(c["name"]) for c in inspector.get_check_constraints(table)),
+        }
+    return out
+
+
+def _not_validated(engine: Engine) -> list[str]:
+    if engine.dialect.name != "postgresql":
+        return []
+    with engine.connect() as connection:
+        return list(
+            connection.scalars(text("SELECT conname FROM pg_constraint WHERE NOT convalidated"))
+        )
+
+
+def test_load_restores_indexes_and_constraints(engine: Engine) -> None:
+    fresh = _schema(engine)
+    assert fresh["persons"]["foreign_keys"]
+    assert fresh["enrolments"]["indexes"]
+    synthesise(engine, CONFIG)
+    assert _schema(engine) == fresh
+    assert _not_validated(engine) == []
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            assert connection.execute(text("PRAGMA foreign_key_check")).fetchall() == []
+    synthesise(engine, CONFIG, replace=True)
+    assert _schema(engine) == fresh
+    assert _not_validated(engine) == []
+
+
+def test_the_database_enforces_the_constraints_after_a_load(engine: Engine) -> None:
+    synthesise(engine, CONFIG)
+    with engine.connect() as connection:
+        household = connection.scalar(select(Household.household_id).limit(1))
+        with pytest.raises(Exception, match=r"(?i)unique"):  # a second head
+            connection.execute(
+                text(
+                    "INSERT INTO persons (person_id, household_id, relationship, given_name, "
+                    "family_name, name_key, sex, birth_date) VALUES ('X-1', :h, 'head', 'A', "
+                    "'B', 'a b', 'F', '1990-01-01')"
+                ),
+                {"h": household},
+            )
+        connection.rollback()
+        with pytest.raises(Exception, match=r"(?i)foreign key"):
+            connection.execute(
+                text(
+                    "INSERT INTO enrolments (scheme, person_id, status, start_date) "
+                    "VALUES ('nhi', 'nobody', 'active', '2026-01-01')"
+                )
+            )
+        connection.rollback()
+
+
+def test_a_failed_build_leaves_nothing(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    fresh = _schema(engine)
+
+    def broken(*_args: object) -> None:
+        raise RuntimeError("broken ledger")
+
+    monkeypatch.setattr(build, "make_payments", broken)
+    with pytest.raises(RuntimeError, match="broken ledger"):
+        synthesise(engine, CONFIG)
+    with engine.connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(Person)) == 0
+        assert connection.scalar(select(func.count()).select_from(Household)) == 0
+    assert _schema(engine) == fresh
