@@ -8,6 +8,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 from sqlalchemy import create_engine, text
@@ -20,7 +21,7 @@ from laosp.models.base import metadata
 from laosp.registry.snapshot import Snapshot, load_snapshot, with_row_keys
 from laosp.rules.engine import evaluate
 from laosp.rules.explain import explain
-from laosp.rules.pack import load_pack
+from laosp.rules.pack import Pack, load_pack
 
 PG_ADMIN = os.environ.get(
     "LAOSP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -117,14 +118,23 @@ def _ingest(url: str, persons: pl.DataFrame, households: pl.DataFrame) -> float:
     return time.perf_counter() - started
 
 
-def _time_snapshot(url: str) -> tuple[float, int]:
+def _time_snapshot(url: str) -> Figures:
+    """One ``load_snapshot`` (two parallel readers, row keys): wall and CPU seconds, and
+    the same with a single reader and no row keys (the previous way of reading)."""
     engine = make_engine(url)
-    with timed() as watch:
-        snapshot = load_snapshot(engine)
+    figures: Figures = {}
+    for label, options in (("", {}), ("single_reader_", {"readers": 1, "row_keys": False})):
+        cpu = os.times()
+        with timed() as watch:
+            snapshot = load_snapshot(engine, **options)  # type: ignore[arg-type]
+        used = os.times()
+        assert snapshot.persons.schema["pregnant"] == pl.Boolean
+        assert snapshot.persons.schema["birth_date"] == pl.Date
+        figures["persons"] = snapshot.persons.height
+        figures[f"{label}load_snapshot_s"] = round(watch.seconds, 2)
+        figures[f"{label}cpu_s"] = round(used.user - cpu.user + used.system - cpu.system, 1)
     engine.dispose()
-    assert snapshot.persons.schema["pregnant"] == pl.Boolean
-    assert snapshot.persons.schema["birth_date"] == pl.Date
-    return watch.seconds, snapshot.persons.height
+    return figures
 
 
 @benchmark("rules.snapshot_sqlite")
@@ -133,8 +143,8 @@ def bench_snapshot_sqlite(context: BenchmarkContext) -> Figures:
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{Path(folder) / 'bench.db'}"
         write = _ingest(url, persons, households)
-        seconds, rows = _time_snapshot(url)
-    return {"persons": rows, "bulk_write_s": round(write, 1), "load_snapshot_s": round(seconds, 2)}
+        figures = _time_snapshot(url)
+    return {"bulk_write_s": round(write, 1), **figures}
 
 
 @benchmark("rules.snapshot_postgres")
@@ -147,37 +157,70 @@ def bench_snapshot_postgres(context: BenchmarkContext) -> Figures:
     try:
         url = admin.url.set(database=name).render_as_string(hide_password=False)
         write = _ingest(url, persons, households)
-        seconds, rows = _time_snapshot(url)
+        figures = _time_snapshot(url)
     finally:
         with admin.connect() as connection:
             connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         admin.dispose()
-    return {"persons": rows, "bulk_write_s": round(write, 1), "load_snapshot_s": round(seconds, 2)}
+    return {"bulk_write_s": round(write, 1), **figures}
+
+
+def _peer_run(
+    pack: Pack, tbs: Any, persons: pl.DataFrame, households: pl.DataFrame, runs: int
+) -> Figures:
+    """Warm-up, then the median of ``runs`` runs of each side; every output compared."""
+    from benchmarks import rules_openfisca
+
+    evaluate(pack, persons, households, AT, PEER_OUTPUTS)  # warm-up
+    rules_openfisca.run(tbs, persons, households, AT)
+    ours, theirs = [], []
+    for _ in range(runs):
+        with timed() as watch:
+            result = evaluate(pack, persons, households, AT, PEER_OUTPUTS)
+        ours.append(watch.seconds)
+        with timed() as watch:
+            peer = rules_openfisca.run(tbs, persons, households, AT)
+        theirs.append(watch.seconds)
+    pairs = [
+        (result.persons["nhi.copay_opd"], peer["nhi_copay_opd"]),
+        (result.persons["nssf.contribution_total"], peer["nssf_contribution_total"]),
+        (result.persons["mecg.benefit_monthly"], peer["mecg_benefit_monthly"]),
+        (result.households["nssf.contribution_total"], peer["nssf_household_total"]),
+        (result.households["mecg.benefit_monthly"], peer["mecg_household_benefit"]),
+    ]
+    same = all(bool((ours_.to_numpy() == theirs_).all()) for ours_, theirs_ in pairs)
+    laosp_s, openfisca_s = statistics.median(ours), statistics.median(theirs)
+    return {
+        "laosp_s": round(laosp_s, 3),
+        "openfisca_s": round(openfisca_s, 3),
+        "ratio": round(openfisca_s / laosp_s, 1),
+        "same_outputs": same,
+    }
+
+
+PEER_OUTPUTS = ["nhi.copay_opd", "nssf.contribution_total", "mecg.benefit_monthly"]
 
 
 @benchmark("rules.openfisca_peer")
 def bench_openfisca(context: BenchmarkContext) -> Figures:
-    """Same NHI, social security and MECG rules in OpenFisca and laosp, same persons."""
+    """Same NHI, social security and MECG rules in OpenFisca and laosp, same persons, the
+    same five outputs (three person, two household), frames in memory without row keys
+    (each side matches persons to households itself). Option ``persons=N[,N...]``
+    (default 200,000 and 1,000,000 × scale); ``runs=K`` (default 5, median reported)."""
     from benchmarks import rules_openfisca
 
-    persons, households = population(context.scale * 200_000 / 7_800_000)
+    sizes = [
+        int(size)
+        for size in context.options.get(
+            "persons", f"{round(200_000 * context.scale)},{round(1_000_000 * context.scale)}"
+        ).split(",")
+    ]
+    runs = int(context.options.get("runs", "5"))
     pack = load_pack()
-    names = ["nhi.copay_opd", "nssf.contribution_total", "mecg.benefit_monthly"]
-    evaluate(pack, persons, households, AT, names)  # warm-up
-    with timed() as ours:
-        result = evaluate(pack, persons, households, AT, names)
     tbs = rules_openfisca.system()
-    with timed() as theirs:
-        peer = rules_openfisca.run(tbs, persons, households, AT)
-    same = bool(
-        (
-            peer["nssf_contribution_total"] == result.persons["nssf.contribution_total"].to_numpy()
-        ).all()
-    )
-    return {
-        "persons": persons.height,
-        "laosp_s": round(ours.seconds, 3),
-        "openfisca_s": round(theirs.seconds, 3),
-        "ratio": round(theirs.seconds / ours.seconds, 1),
-        "same_contributions": same,
-    }
+    figures: Figures = {}
+    for size in sizes:
+        persons, households = population(size / 7_800_000)
+        for key, value in _peer_run(pack, tbs, persons, households, runs).items():
+            figures[f"{persons.height}_{key}"] = value
+    return figures
