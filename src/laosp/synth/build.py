@@ -18,7 +18,7 @@ from laosp.models import AuditEvent
 from laosp.synth.enrolments import make_enrolments
 from laosp.synth.ledger import make_contributions, make_cycles, make_payments
 from laosp.synth.population import Config, Population, generate_people
-from laosp.synth.writer import Advance, TableSink, count_synthetic, write_parquet
+from laosp.synth.writer import Advance, TableSink, count_synthetic, phase, write_parquet
 
 ENROLMENT_COLUMNS = (
     "id",
@@ -92,9 +92,11 @@ def synthesise(
         )
     # the writer starts at once (dropping indexes, deleting an earlier population)
     with TableSink(engine, replace=bool(existing), advance=advance) as sink:
-        population = generate_people(config)
-        for name, frame in build_tables(population):
-            sink.put(name, frame)
+        with phase("build households, persons"):
+            population = generate_people(config)
+        with phase("build the other tables"):
+            for name, frame in build_tables(population):
+                sink.put(name, frame)
         if on_built is not None:
             on_built(population)
     if parquet is not None:

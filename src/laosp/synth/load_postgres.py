@@ -23,7 +23,7 @@ from typing import Any
 import polars as pl
 import psycopg
 
-from laosp.synth.writer import CHUNK, DELETES, TABLES, Advance, offset_ids
+from laosp.synth.writer import CHUNK, DELETES, TABLES, Advance, offset_ids, phase
 
 SETTINGS = (
     "SET LOCAL synchronous_commit = off",
@@ -108,11 +108,12 @@ class PostgresLoader:
         frame = offset_ids(table, frame, *self.ids)
         cursor = self.cursor
         statement = f"COPY {table} ({', '.join(frame.columns)}) FROM STDIN (FORMAT csv)"
-        with cursor.copy(statement) as copy:
+        with phase(f"{table} rows"), cursor.copy(statement) as copy:
             for rows, data in self._encoded(frame):
                 copy.write(data)
                 self.advance(table, rows)
-        self._constraints(table)
+        with phase(f"{table} indexes, keys"):
+            self._constraints(table)
 
     def _constraints(self, table: str) -> None:
         cursor = self.cursor
@@ -133,9 +134,11 @@ class PostgresLoader:
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                 f"coalesce((SELECT max(id) FROM {table}), 0) + 1, false)"
             )
-        self.connection.commit()
+        with phase("commit"):
+            self.connection.commit()
         self.connection.autocommit = True
-        self.connection.execute(f"ANALYZE {', '.join(TABLES)}")
+        with phase("analyze"):
+            self.connection.execute(f"ANALYZE {', '.join(TABLES)}")
         self.close()
 
     def abort(self) -> None:

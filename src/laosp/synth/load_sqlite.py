@@ -21,7 +21,7 @@ from typing import Any
 import adbc_driver_sqlite.dbapi as adbc_sqlite
 import polars as pl
 
-from laosp.synth.writer import CHUNK, DELETES, TABLES, Advance, offset_ids
+from laosp.synth.writer import CHUNK, DELETES, TABLES, Advance, offset_ids, phase
 
 #: For the load only. WAL stays (a journal-mode swap needs the file to ourselves, and
 #: the transaction must stay atomic). The page cache is kept small (64 MB) on purpose: it
@@ -74,26 +74,30 @@ class SqliteLoader:
 
     def load(self, table: str, frame: pl.DataFrame) -> None:
         frame = offset_ids(table, frame, *self.ids)
-        for start in range(0, frame.height, CHUNK):
-            chunk = frame.slice(start, CHUNK).with_columns(
-                pl.col(pl.Date).cast(pl.String), pl.col(pl.Boolean).cast(pl.Int8)
-            )
-            self.cursor.adbc_ingest(table, chunk, mode="append")
-            self.advance(table, chunk.height)
-        for sql in self.indexes.pop(table, []):
-            self.cursor.execute(sql)
-            self.advance("indexes", 1)
+        with phase(f"{table} rows"):
+            for start in range(0, frame.height, CHUNK):
+                chunk = frame.slice(start, CHUNK).with_columns(
+                    pl.col(pl.Date).cast(pl.String), pl.col(pl.Boolean).cast(pl.Int8)
+                )
+                self.cursor.adbc_ingest(table, chunk, mode="append")
+                self.advance(table, chunk.height)
+        with phase(f"{table} indexes"):
+            for sql in self.indexes.pop(table, []):
+                self.cursor.execute(sql)
+                self.advance("indexes", 1)
 
     def finish(self) -> None:
         for table in list(self.indexes):  # tables this load had no rows for
             for sql in self.indexes.pop(table):
                 self.cursor.execute(sql)
-        self.cursor.execute("COMMIT")
+        with phase("commit"):
+            self.cursor.execute("COMMIT")
         self.cursor.execute("PRAGMA ignore_check_constraints=OFF")
         # statistics for the planner from a sample of each index (a few seconds, not
         # a full scan of 21 M rows)
-        self.cursor.execute("PRAGMA analysis_limit=1000")
-        self.cursor.execute("ANALYZE")
+        with phase("analyze"):
+            self.cursor.execute("PRAGMA analysis_limit=1000")
+            self.cursor.execute("ANALYZE")
         self.close()
 
     def abort(self) -> None:

@@ -11,9 +11,12 @@ and payment cycles); ``DELETES`` remove one in bulk, children first.
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import Protocol
@@ -28,6 +31,16 @@ TABLES = (
 CHUNK = 200_000
 
 Advance = Callable[[str, int], None]
+log = logging.getLogger("laosp.synth")
+
+
+@contextmanager
+def phase(what: str) -> Iterator[None]:
+    """Log the seconds a step of the load took (``laosp.synth`` logger, INFO)."""
+    start = time.perf_counter()
+    yield
+    log.info("%-26s %7.1f s", what, time.perf_counter() - start)
+
 
 _OURS = f"(person_id LIKE '{PREFIX}%' OR household_id LIKE '{PREFIX}%')"
 DELETES = (
