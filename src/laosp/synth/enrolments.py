@@ -55,7 +55,9 @@ def _shape(frame: pl.DataFrame) -> pl.DataFrame:
 def make_enrolments(rng: np.random.Generator, population: Population) -> pl.DataFrame:
     """All enrolments of ``population`` (planted duplicates are not enrolled)."""
     at = population.config.at
-    people = population.people.filter(pl.col("original_id").is_null())
+    people = population.people
+    if people["original_id"].null_count() < people.height:  # (a filter copies every column)
+        people = people.filter(pl.col("original_id").is_null())
     pack = load_pack()
     policy = policy_at(pack, at)
     persons_out, households_out = evaluate_eligibility(
@@ -64,7 +66,11 @@ def make_enrolments(rng: np.random.Generator, population: Population) -> pl.Data
     needed = ("person_id", "household_id", "birth_date", "sex", "pregnant", "pregnancy_month",
               "district_code", "mother_id", "insured_scheme", "lapsed", "pension_scheme",
               "pension_monthly", "nssf_contribution_months")  # fmt: skip
-    people = people.select(needed).join(persons_out, on="person_id", how="left")
+    people = people.select(needed)
+    if persons_out["person_id"].equals(people["person_id"]):  # the engine keeps the order
+        people = people.hstack(persons_out.drop("person_id"))
+    else:
+        people = people.join(persons_out, on="person_id", how="left")
     parts = [
         _nhi(rng, people, at, population.people.height),
         _nssf(rng, people, at),
