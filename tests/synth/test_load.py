@@ -7,14 +7,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import polars as pl
 import pytest
 from sqlalchemy import Engine, func, inspect, select, text
 
 from laosp.models import Household, Person
 from laosp.synth import build
-from laosp.synth.build import synthesise
+from laosp.synth.build import build_population, synthesise
 from laosp.synth.population import Config
-from laosp.synth.writer import TABLES
+from laosp.synth.writer import TABLES, write_tables
 
 CONFIG = Config(scale=0.001, seed=5, at=dt.date(2026, 6, 30))
 
@@ -105,4 +106,22 @@ def test_a_failed_build_leaves_nothing(engine: Engine, monkeypatch: pytest.Monke
     with engine.connect() as connection:
         assert connection.scalar(select(func.count()).select_from(Person)) == 0
         assert connection.scalar(select(func.count()).select_from(Household)) == 0
+    assert _schema(engine) == fresh
+
+
+def test_a_violated_constraint_rolls_the_load_back(engine: Engine) -> None:
+    """Two heads in a household: the unique index rebuilt after the persons fails, in the
+    writer's thread; the error reaches the caller and the transaction is rolled back."""
+    fresh = _schema(engine)
+    tables = build_population(CONFIG).tables
+    persons = tables["persons"]
+    first = persons["household_id"][0]
+    second_member = (persons["household_id"] == first) & (persons["relationship"] != "head")
+    tables["persons"] = persons.with_columns(
+        relationship=pl.when(second_member).then(pl.lit("head")).otherwise("relationship")
+    )
+    with pytest.raises(Exception, match=r"(?i)unique"):
+        write_tables(engine, tables, replace=False, advance=lambda _table, _rows: None)
+    with engine.connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(Person)) == 0
     assert _schema(engine) == fresh
