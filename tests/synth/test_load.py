@@ -5,6 +5,7 @@ hold."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import polars as pl
@@ -109,19 +110,43 @@ def test_a_failed_build_leaves_nothing(engine: Engine, monkeypatch: pytest.Monke
     assert _schema(engine) == fresh
 
 
-def test_a_violated_constraint_rolls_the_load_back(engine: Engine) -> None:
-    """Two heads in a household: the unique index rebuilt after the persons fails, in the
-    writer's thread; the error reaches the caller and the transaction is rolled back."""
+def _two_heads(persons: pl.DataFrame) -> pl.DataFrame:
+    first = persons["household_id"][0]
+    member = (persons["household_id"] == first) & (persons["relationship"] != "head")
+    return persons.with_columns(
+        relationship=pl.when(member).then(pl.lit("head")).otherwise("relationship")
+    )
+
+
+def _bad_code(persons: pl.DataFrame) -> pl.DataFrame:
+    return persons.with_columns(
+        sex=pl.when(pl.int_range(pl.len()) == 5).then(pl.lit("X")).otherwise("sex")
+    )
+
+
+def _no_household(persons: pl.DataFrame) -> pl.DataFrame:
+    return persons.with_columns(
+        household_id=pl.when(pl.int_range(pl.len()) == 7)
+        .then(pl.lit("SYN-H-NOWHERE"))
+        .otherwise("household_id")
+    )
+
+
+@pytest.mark.parametrize(
+    ("spoil", "message"),
+    [(_two_heads, "unique"), (_bad_code, "check"), (_no_household, "foreign key")],
+)
+def test_a_violated_constraint_rolls_the_load_back(
+    engine: Engine, spoil: Callable[[pl.DataFrame], pl.DataFrame], message: str
+) -> None:
+    """A second head, a sex that is not a code, a person without a household: the load
+    fails in the writer's thread, the error reaches the caller and nothing is left."""
     fresh = _schema(engine)
     tables = build_population(CONFIG).tables
-    persons = tables["persons"]
-    first = persons["household_id"][0]
-    second_member = (persons["household_id"] == first) & (persons["relationship"] != "head")
-    tables["persons"] = persons.with_columns(
-        relationship=pl.when(second_member).then(pl.lit("head")).otherwise("relationship")
-    )
-    with pytest.raises(Exception, match=r"(?i)unique"):
+    tables["persons"] = spoil(tables["persons"])
+    with pytest.raises(Exception, match=rf"(?i){message}"):
         write_tables(engine, tables, replace=False, advance=lambda _table, _rows: None)
     with engine.connect() as connection:
         assert connection.scalar(select(func.count()).select_from(Person)) == 0
+        assert connection.scalar(select(func.count()).select_from(Household)) == 0
     assert _schema(engine) == fresh
