@@ -56,6 +56,8 @@ def _ticks(low: float, high: float, count: int = 5) -> list[float]:
     if high <= low:
         return [low]
     raw = (high - low) / (count - 1)
+    if raw < 1e-300:  # a span too small for decimal steps: the two ends are the ticks
+        return [low, high]
     magnitude = 10 ** math.floor(math.log10(raw))
     step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
     first = math.floor(low / step + 1e-9)
