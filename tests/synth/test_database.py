@@ -92,3 +92,24 @@ def test_demo_population(engine: Engine) -> None:
     population = build_demo_population(engine, scale=0.001, at=dt.date(2026, 6, 30))
     again = build_demo_population(engine, scale=0.001, at=dt.date(2026, 6, 30))
     assert again.people.equals(population.people)
+
+
+def test_synthetic_cycles_reconcile(engine: Engine) -> None:
+    """Synthetic payments follow the ledger's books: a cancelled payment keeps its amount,
+    and every cycle balances (scheduled = paid + failed + cancelled + outstanding)."""
+    from sqlalchemy.orm import Session
+
+    from laosp.ledger.reconciliation import reconcile
+    from laosp.models import BenefitPayment, PaymentCycle
+
+    build_demo_population(engine, scale=0.005, at=dt.date(2026, 6, 30))
+    with Session(engine) as session:
+        cancelled = session.scalars(
+            select(BenefitPayment.amount).where(BenefitPayment.status == "cancelled")
+        ).all()
+        assert cancelled, "the synthetic population should have cancelled CCT payments"
+        assert min(cancelled) > 0
+        for cycle_id in session.scalars(select(PaymentCycle.id)).all():
+            books = reconcile(session, cycle_id)
+            assert books.balanced, books.problems
+            assert books.total.scheduled == books.total.settled + books.total.outstanding

@@ -143,9 +143,8 @@ def make_payments(
         enrolment_id=pl.col("id"),
         cycle_id=pl.col("cycle_id"),
         period=pl.col("period"),
-        amount=pl.when(pl.col("status") == "cancelled")
-        .then(0)
-        .otherwise(pl.col("monthly") * pl.col("months")),
+        # a cancelled payment keeps its amount, as the ledger's reconciliation expects
+        amount=pl.col("monthly") * pl.col("months"),
         function=pl.col("function"),
         status=pl.col("status"),
         paid_on=pl.when(pl.col("status") == "paid").then(pl.col("paid_on")),
