@@ -39,9 +39,11 @@ def load_persons(session: Session, district_code: str | None = None) -> pl.DataF
     ).join(Household, Household.household_id == Person.household_id)
     if district_code is not None:
         query = query.where(Household.district_code == district_code)
-    rows = [row._asdict() for row in session.execute(query)]
     schema = {c: (pl.Date if c == "birth_date" else pl.String) for c in COLUMNS}
-    return pl.DataFrame(rows, schema=schema)
+    # read in the session (it may hold uncommitted rows), column-wise into the frame
+    return pl.read_database(query, connection=session, schema_overrides=schema).select(
+        pl.col(c).cast(dtype) for c, dtype in schema.items()
+    )
 
 
 def _given_folds(persons: pl.DataFrame) -> pl.Series:
