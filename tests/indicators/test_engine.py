@@ -168,3 +168,12 @@ def test_months_before_clamps_to_month_end() -> None:
 def test_unknown_breakdown_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown breakdown"):
         compute(RegistryBuilder().frames(), ("village",))
+
+
+def test_fixed_test_catalogue_agrees_with_the_pack() -> None:
+    """The tests use FALLBACK_CATALOGUE as a fixed catalogue; the engine reads the pack's.
+    They must say the same of every scheme (unit, kind, functions)."""
+    from laosp.indicators.catalogue import load_pack, scheme_catalogue
+
+    from_pack = {info.code: info for info in scheme_catalogue(load_pack())}
+    assert from_pack == {info.code: info for info in FALLBACK_CATALOGUE}

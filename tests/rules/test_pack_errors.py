@@ -99,3 +99,16 @@ def test_bundled_pack_loads() -> None:
     pack = load_pack()
     assert pack.schemes["child_grant"].status == "proposed"
     assert ("mecg.benefit_monthly", "household") in pack.outputs
+
+
+def test_unknown_scheme_kind_is_reported_at_its_line(tmp_path: Path) -> None:
+    root = tmp_path / "pack"
+    shutil.copytree(BUNDLED, root)
+    schemes = root / "schemes.yaml"
+    text = schemes.read_text(encoding="utf-8")
+    schemes.write_text(text.replace("kind: contributory", "kind: contributary", 1), "utf-8")
+    with pytest.raises(PackError, match="kind must be one of") as error:
+        load_pack(root)
+    line = text.splitlines().index("    kind: contributory") + 1
+    assert f"schemes.yaml:{line}" in str(error.value)
+    assert "[nssf_private]" in str(error.value)

@@ -12,7 +12,7 @@ import datetime as dt
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 
 import polars as pl
 
@@ -81,25 +81,12 @@ FALLBACK_CATALOGUE: tuple[SchemeInfo, ...] = (
 FALLBACK_RETIREMENT_AGE: Mapping[str, int] = {"M": 60, "F": 55}
 
 
-def _kind(code: str, text: str) -> Kind:
-    """The pack states the kind in words ("non-contributory cash", "contributory", ...)."""
-    words = text.lower().replace("-", "_").replace(" ", "_")
-    if "non_contributory" in words:
-        return "non_contributory_cash"
-    if words.startswith("contributory"):
-        return "contributory"
-    if "health" in words:
-        return "health"
-    known = {info.code: info.kind for info in FALLBACK_CATALOGUE}
-    return known.get(code, "other")
-
-
 def _catalogue_from_pack(pack: Pack) -> tuple[SchemeInfo, ...]:
     return tuple(
         SchemeInfo(
             code=scheme.code,
             unit="household" if scheme.unit == "household" else "person",
-            kind=_kind(scheme.code, scheme.kind),
+            kind=cast(Kind, scheme.kind),  # a code the pack validates (SCHEME_KINDS)
             functions=frozenset(scheme.functions),
         )
         for scheme in pack.schemes.values()

@@ -22,6 +22,8 @@ from laosp.rules.yamlio import LineDict, LineList, load_yaml
 BUNDLED = Path(__file__).resolve().parent.parent / "packs" / "lao"
 STATUSES = ("active", "pilot", "proposed")
 UNITS = (PERSON, HOUSEHOLD)
+#: What a scheme is, for the indicators (SDG 1.3.1 counts cash benefits and contributors).
+SCHEME_KINDS = ("health", "contributory", "non_contributory_cash")
 Key = tuple[str, str]  # (output name, entity)
 
 
@@ -148,7 +150,7 @@ def _load_schemes(file: Path, parameters: dict[str, Parameter]) -> dict[str, Sch
         if not isinstance(item, LineDict) or "code" not in item:
             raise PackError("each scheme is a mapping with a code", file=file, line=line)
         code = str(item["code"])
-        for key, allowed in (("status", STATUSES), ("unit", UNITS)):
+        for key, allowed in (("status", STATUSES), ("unit", UNITS), ("kind", SCHEME_KINDS)):
             if item.get(key) not in allowed:
                 raise PackError(
                     f"{key} must be one of {allowed}", file=file, line=item.line_of(key), name=code
@@ -179,7 +181,7 @@ def _load_schemes(file: Path, parameters: dict[str, Parameter]) -> dict[str, Sch
             name=str(item.get("name", code)),
             pillar=str(item.get("pillar", "")),
             unit=str(item["unit"]),
-            kind=str(item.get("kind", "")),
+            kind=str(item["kind"]),
             functions=functions,
             status=str(item["status"]),
             rules=rules,
