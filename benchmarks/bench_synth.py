@@ -8,6 +8,10 @@ SQLite file and a fresh PostgreSQL database (bulk paths: ADBC batched inserts, C
 so that each figure (time, peak memory) is that of one ``laosp synth`` run. The writing
 overlaps the build: ``seconds_built`` is when the last table was built, ``seconds_total``
 when the load was committed and analysed.
+
+Then the national registry just written is read back into frames three times with
+``load_snapshot`` (persons + households, the rules engine's input; issue target ≤ 20 s):
+``snapshot_seconds_median``. ``--option snapshot=0`` skips that.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import json
 import logging
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -30,6 +35,7 @@ from sqlalchemy.engine import make_url
 from benchmarks.registry import BenchmarkContext, Figures, benchmark, peak_memory_mb, timed
 from laosp import migrate
 from laosp.db import make_engine
+from laosp.registry.snapshot import load_snapshot
 from laosp.synth.build import synthesise
 from laosp.synth.population import Config
 
@@ -44,7 +50,26 @@ def _cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _run(url: str, scale: float, prefix: str) -> Figures:
+SNAPSHOT_RUNS = 3
+
+
+def _wants_snapshot(context: BenchmarkContext) -> bool:
+    return context.options.get("snapshot", "1") != "0"
+
+
+def _snapshot_seconds(url: str) -> list[float]:
+    """Wall seconds of each ``load_snapshot`` of persons and households."""
+    engine = make_engine(url)
+    runs = []
+    for _ in range(SNAPSHOT_RUNS):
+        with timed() as watch:
+            load_snapshot(engine, ("persons", "households"))
+        runs.append(watch.seconds)
+    engine.dispose()
+    return runs
+
+
+def _run(url: str, scale: float, prefix: str, *, snapshot: bool = True) -> Figures:
     engine = make_engine(url)
     migrate.upgrade(engine)
     marks: dict[str, float] = {}
@@ -59,7 +84,8 @@ def _run(url: str, scale: float, prefix: str) -> Figures:
         population = synthesise(engine, Config(scale=scale, seed=1, at=AT), on_built=built)
     engine.dispose()
     rows = sum(frame.height for frame in population.tables.values())
-    return {
+    del population
+    figures: Figures = {
         f"{prefix}_seconds_total": watch.seconds,
         f"{prefix}_seconds_built": marks["built"],
         f"{prefix}_seconds_after_build": watch.seconds - marks["built"],
@@ -69,6 +95,11 @@ def _run(url: str, scale: float, prefix: str) -> Figures:
         f"{prefix}_load_average_before": load,
         f"{prefix}_load_average_after": os.getloadavg()[0],
     }
+    if snapshot:
+        runs = _snapshot_seconds(url)
+        figures[f"{prefix}_snapshot_seconds_runs"] = [round(run, 2) for run in runs]
+        figures[f"{prefix}_snapshot_seconds_median"] = statistics.median(runs)
+    return figures
 
 
 def _postgres(context: BenchmarkContext) -> Figures:
@@ -80,7 +111,7 @@ def _postgres(context: BenchmarkContext) -> Figures:
         connection.execute(f"CREATE DATABASE {name}")
     try:
         url = admin_plain.set(database=name).render_as_string(hide_password=False)
-        return _run(url, context.scale, "postgresql")
+        return _run(url, context.scale, "postgresql", snapshot=_wants_snapshot(context))
     finally:
         with psycopg.connect(conninfo, autocommit=True) as connection:
             connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
@@ -114,7 +145,12 @@ def bench_synth(context: BenchmarkContext) -> Figures:
         return figures
     if backend == "sqlite":
         with tempfile.TemporaryDirectory() as folder:
-            figures |= _run(f"sqlite:///{Path(folder) / 'synth.db'}", context.scale, "sqlite")
+            figures |= _run(
+                f"sqlite:///{Path(folder) / 'synth.db'}",
+                context.scale,
+                "sqlite",
+                snapshot=_wants_snapshot(context),
+            )
     elif backend == "postgresql":
         figures |= _postgres(context)
     else:

@@ -14,21 +14,14 @@ from sqlalchemy import Engine
 
 from laosp import migrate
 from laosp.db import unit_of_work
-from laosp.models import AuditEvent
+from laosp.models import AuditEvent, Enrolment
 from laosp.synth.enrolments import make_enrolments
 from laosp.synth.ledger import make_contributions, make_cycles, make_payments
 from laosp.synth.population import Config, Population, generate_people
 from laosp.synth.writer import Advance, TableSink, count_synthetic, phase, write_parquet
 
-ENROLMENT_COLUMNS = (
-    "id",
-    "scheme",
-    "person_id",
-    "household_id",
-    "status",
-    "start_date",
-    "end_date",
-)
+#: The enrolments table's columns, from the model (the generator keeps working columns).
+ENROLMENT_COLUMNS = tuple(Enrolment.__table__.columns.keys())
 DEMO_SEED = 20_250_101
 
 
