@@ -33,6 +33,7 @@ class FormulaError(Exception):
 class OutputType:
     type: str  # bool, money, int, number, code
     codes: frozenset[str] | None = None
+    values: tuple[str, ...] = ()  # a code output's declared values, in their order
 
     @property
     def kind(self) -> str:
@@ -268,7 +269,9 @@ class Checker:
             )
         codes = None
         if kind == "str":
-            codes = frozenset(_codes_of(then) | _codes_of(otherwise))
+            left, right = _codes_of(then), _codes_of(otherwise)
+            if left is not None and right is not None:
+                codes = frozenset(left | right)
         return n.If(kind, codes=codes, condition=condition, then=then, otherwise=otherwise)
 
     def _call(self, children: list[Any], entity: str) -> n.Node:
@@ -312,10 +315,11 @@ class Checker:
         )
 
 
-def _codes_of(node: n.Node) -> set[str]:
+def _codes_of(node: n.Node) -> set[str] | None:
+    """The text values ``node`` can take; None when they are not known (uncoded text)."""
     if isinstance(node, n.Lit):
         return {str(node.value)}
-    return set(node.codes or ())
+    return set(node.codes) if node.codes is not None else None
 
 
 def _check_code(coded: n.Node, value: Any) -> None:

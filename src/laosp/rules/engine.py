@@ -11,14 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import polars as pl
 
 from laosp.rules import nodes as n
-from laosp.rules.errors import PackError
-from laosp.rules.fields import HOUSEHOLD, HOUSEHOLD_FIELDS, PERSON, household_inputs, person_inputs
+from laosp.rules.errors import InputError, PackError
+from laosp.rules.fields import HOUSEHOLD, PERSON, household_inputs, person_inputs
 from laosp.rules.pack import Key, Output, Pack
 from laosp.rules.rowkeys import household_rows
 
@@ -62,7 +62,11 @@ def needed(pack: Pack, at: dt.date, names: Sequence[str] | None) -> list[Key]:
     return [key for key in pack.order if key in wanted]
 
 
-def _final(output: Output, expr: pl.Expr) -> pl.Expr:
+def _final(output: Output, node: n.Node, env: n.Env) -> pl.Expr:
+    dtype = output.code_dtype()
+    if dtype is not None:
+        return node.compile_as(env, dtype).alias(output.name)
+    expr = node.compile(env)
     kind = output.type.type
     if kind == "money" and output.node.kind == "float":
         expr = n.round_half_up(expr)
@@ -79,8 +83,15 @@ def run(
     households: pl.DataFrame | pl.LazyFrame,
     at: dt.date,
     names: Sequence[str] | None = None,
+    *,
+    hoist: bool = True,
 ) -> tuple[pl.DataFrame, pl.DataFrame, list[Key]]:
-    """The person and household frames with inputs, outputs and aggregation columns."""
+    """The person and household frames with inputs, outputs and aggregation columns.
+
+    With ``hoist``, every part of a person formula that reads only household fields
+    (``household.district_code in $mecg.districts``) is computed once per household and
+    spread to the members; without it only the household fields themselves are spread,
+    so that each appears as a column (``explain`` shows them)."""
     keys = needed(pack, at, names)
     env = n.Env(pack.params_at(at))
     live = {k for k in keys if pack.in_force(pack.outputs[k].namespace, at)}
@@ -98,28 +109,29 @@ def run(
 
     person_fields: set[str] = set()
     household_fields: set[str] = set()
-    broadcast: set[str] = set()  # household fields read on the person frame
     for key in live:
-        output = pack.outputs[key]
-        for node in output.node.walk():
+        for node in pack.outputs[key].node.walk():
             if isinstance(node, n.Column) and not node.is_output:
                 (person_fields if node.entity == PERSON else household_fields).add(node.name)
-        for node in person_context(output):
-            if isinstance(node, n.Column) and not node.is_output and node.entity == HOUSEHOLD:
-                broadcast.add(node.name)
+    spread: dict[str, n.Node] = {}  # person-frame column -> what it is on the household frame
+    nodes = {
+        key: hoisted(pack.outputs[key].node, key[1] == PERSON, spread, compound=hoist)
+        for key in keys
+        if key in live
+    }
 
     person_frame = person_inputs(persons, person_fields, at).collect()
     household_frame = household_inputs(households, household_fields).collect()
     # each person's row in the household frame (the snapshot's ``household_row`` when it
-    # checks out, else one join), then gathers and bincounts: a group-by on the text key
-    # would cost several times more
+    # checks out, else a match on the ids), then gathers and bincounts: a group-by on the
+    # text key would cost several times more
     row = household_rows(person_frame, household_frame)
-    if broadcast:
+    rows = row.fill_null(household_frame.height)
+    if spread:
         person_frame = person_frame.with_columns(
-            _gather(household_frame, f, row).fill_null(HOUSEHOLD_FIELDS[f].default)
-            for f in sorted(broadcast)
+            _spread(household_frame, household_fields, spread, rows, env)
         )
-    rows = row.fill_null(household_frame.height).to_numpy()
+    rows_array = rows.to_numpy()
 
     by_phase: dict[tuple[int, str, int], list[Key]] = defaultdict(list)
     for key in keys:
@@ -139,20 +151,74 @@ def run(
             person_frame = person_frame.with_columns(
                 _gather(household_frame, w, row) for w in wanted
             )
-        person_frame = _compute(pack, person_frame, by_phase, k, PERSON, live, env)
+        person_frame = _compute(pack, nodes, person_frame, by_phase, k, PERSON, env)
         aggregates = [
             node
             for key in keys
             if key[1] == HOUSEHOLD and phase[key] == k and key in live
-            for node in pack.outputs[key].node.walk()
+            for node in nodes[key].walk()
             if isinstance(node, n.Aggregate)
         ]
         if aggregates:
             household_frame = household_frame.with_columns(
-                _aggregate(person_frame, aggregates, rows, household_frame.height, env)
+                _aggregate(person_frame, aggregates, rows_array, household_frame.height, env)
             )
-        household_frame = _compute(pack, household_frame, by_phase, k, HOUSEHOLD, live, env)
+        household_frame = _compute(pack, nodes, household_frame, by_phase, k, HOUSEHOLD, env)
     return person_frame, household_frame, keys
+
+
+def hoisted(node: n.Node, person: bool, spread: dict[str, n.Node], *, compound: bool) -> n.Node:
+    """``node`` with each largest part that reads only household fields from a person's
+    context (a person formula, or the operand of an aggregation) replaced by a column
+    spread from the households; ``compound`` False spreads only bare fields."""
+    if person and _household_only(node, compound):
+        name = node.column if isinstance(node, n.Column) else f"household.<{len(spread)}>"
+        spread[name] = node
+        return n.Column(
+            node.kind, item=node.item, codes=node.codes, name=name, column=name, entity=PERSON
+        )
+    inner = person or isinstance(node, n.Aggregate)
+    return node.mapped(lambda child: hoisted(child, inner, spread, compound=compound))
+
+
+def _household_only(node: n.Node, compound: bool) -> bool:
+    if isinstance(node, n.Column):
+        return node.entity == HOUSEHOLD and not node.is_output
+    if not compound or node.kind == "list":
+        return False
+    parts = list(node.walk())
+    columns = [p for p in parts if isinstance(p, n.Column)]
+    return (
+        bool(columns)
+        and all(c.entity == HOUSEHOLD and not c.is_output for c in columns)
+        and not any(isinstance(p, n.Aggregate) for p in parts)
+    )
+
+
+def _on_household(node: n.Node) -> n.Node:
+    """A spread part, to compute on the household frame (its fields by their own names)."""
+    if isinstance(node, n.Column):
+        return replace(node, column=node.name)
+    return node.mapped(_on_household)
+
+
+def _spread(
+    household_frame: pl.DataFrame,
+    household_fields: set[str],
+    spread: dict[str, n.Node],
+    rows: pl.Series,
+    env: n.Env,
+) -> list[pl.Series]:
+    """The spread parts for every person: computed per household (plus a last row of
+    registry defaults, for persons whose household is not in the frame) and gathered."""
+    defaults = household_inputs(pl.DataFrame({"household_id": [None]}), household_fields)
+    table = (
+        pl.concat([household_frame.lazy(), defaults], how="vertical")
+        .select(_on_household(node).compile(env).alias(name) for name, node in spread.items())
+        .collect()
+        .rechunk()
+    )
+    return [table.get_column(name).gather(rows) for name in table.columns]
 
 
 def _gather(frame: pl.DataFrame, column: str, row: pl.Series) -> pl.Series:
@@ -194,11 +260,11 @@ def _aggregate(
 
 def _compute(
     pack: Pack,
+    nodes: dict[Key, n.Node],
     frame: pl.DataFrame,
     by_phase: dict[tuple[int, str, int], list[Key]],
     k: int,
     entity: str,
-    live: set[Key],
     env: n.Env,
 ) -> pl.DataFrame:
     lazy = frame.lazy()
@@ -207,16 +273,43 @@ def _compute(
         exprs = []
         for key in by_phase[(k, entity, lv)]:
             output = pack.outputs[key]
-            if key in live:
-                exprs.append(_final(output, output.node.compile(env)))
-            else:
-                value = output.off_value()
-                kind = {"bool": "bool", "code": "str", "number": "float"}.get(
-                    output.type.type, "int"
-                )
-                exprs.append(n.lit(value, kind).alias(output.name))
+            node = nodes.get(key)
+            exprs.append(_off(output) if node is None else _final(output, node, env))
         lazy = lazy.with_columns(exprs)
     return lazy.collect()
+
+
+def _off(output: Output) -> pl.Expr:
+    """The output's value outside its scheme's in-force period."""
+    dtype = output.code_dtype()
+    value = output.off_value()
+    if dtype is not None:
+        return pl.lit(value, dtype=dtype).alias(output.name)
+    kind = {"bool": "bool", "code": "str", "number": "float"}.get(output.type.type, "int")
+    return n.lit(value, kind).alias(output.name)
+
+
+def check_defined(pack: Pack, frame: pl.DataFrame, keys: Sequence[Key], id_column: str) -> None:
+    """Raise ``InputError`` when an output with a lookup has no value for some unit: the
+    unit holds a code the lookup table does not list (frames that did not come through
+    the registry's validation)."""
+    for key in keys:
+        output = pack.outputs[key]
+        if output.name not in frame.columns or not frame[output.name].null_count():
+            continue
+        lookups = [node for node in output.node.walk() if isinstance(node, n.Param) and node.key]
+        if not lookups:
+            continue
+        missing = frame.filter(pl.col(output.name).is_null())
+        first = missing[id_column][0]
+        keys_read = ", ".join(
+            f"{node.key.name}" for node in lookups if isinstance(node.key, n.Column)
+        )
+        raise InputError(
+            f"{output.name}: no value for {missing.height} {output.entity}(s), first "
+            f"{id_column} {first!r}; {keys_read or 'a lookup key'} holds a code that "
+            f"${', $'.join(node.name for node in lookups)} does not list"
+        )
 
 
 def evaluate(
@@ -228,6 +321,8 @@ def evaluate(
 ) -> Evaluation:
     """Evaluate ``outputs`` (default: all) for every person and household at ``at``."""
     person_frame, household_frame, keys = run(pack, persons, households, at, outputs)
+    check_defined(pack, person_frame, [k for k in keys if k[1] == PERSON], "person_id")
+    check_defined(pack, household_frame, [k for k in keys if k[1] == HOUSEHOLD], "household_id")
     wanted = set(outputs) if outputs is not None else None
     person_cols = [k[0] for k in keys if k[1] == PERSON and (wanted is None or k[0] in wanted)]
     home_cols = [k[0] for k in keys if k[1] == HOUSEHOLD and (wanted is None or k[0] in wanted)]

@@ -26,3 +26,8 @@ class PackError(Exception):
         if name:
             place = f"{place} [{name}]" if place else f"[{name}]"
         super().__init__(f"{place}: {message}" if place else message)
+
+
+class InputError(ValueError):
+    """The registry frames hold a value the pack cannot use (a code missing from a lookup
+    table); the message names the output, the field, the value and the first unit."""

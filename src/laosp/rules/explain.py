@@ -113,7 +113,7 @@ def explain(
     home = households.filter(pl.col("household_id") == household_id)
     if home.is_empty():
         raise PackError(f"no household {household_id!r}")
-    person_frame, household_frame, keys = run(pack, members, home, at)
+    person_frame, household_frame, keys = run(pack, members, home, at, hoist=False)
     params = {name: p.value_at(at) for name, p in pack.parameters.items()}
     steps: list[Step] = []
     household_row = household_frame.row(0, named=True)

@@ -7,8 +7,8 @@ evaluation date, with parameter values substituted as literals.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 import polars as pl
@@ -29,6 +29,10 @@ def round_half_up(expr: pl.Expr) -> pl.Expr:
     """Nearest whole kip, halves up; the tiny epsilon absorbs binary float error
     (1,234,500 × 0.055 must round like the decimal 67,897.5)."""
     return (expr + 0.5 + 1e-7).floor().cast(pl.Int64)
+
+
+#: Lookup tables up to this size compile to a chain of comparisons.
+SMALL_LOOKUP = 16
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,22 @@ class Node:
     def compile(self, env: Env) -> pl.Expr:
         raise NotImplementedError
 
+    def mapped(self, function: Callable[[Node], Node]) -> Node:
+        """A copy with ``function`` applied to each child (the node itself if none)."""
+        changes: dict[str, Any] = {}
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if isinstance(value, Node):
+                changes[item.name] = function(value)
+            elif isinstance(value, tuple) and value and isinstance(value[0], Node):
+                changes[item.name] = tuple(function(v) for v in value)
+        return replace(self, **changes) if changes else self
+
+    def compile_as(self, env: Env, dtype: pl.DataType) -> pl.Expr:
+        """The value as ``dtype`` (a code output's ``pl.Enum``); literals and the branches
+        of an ``if`` are built in that type directly rather than cast as text."""
+        return self.compile(env).cast(dtype)
+
 
 @dataclass(eq=False)
 class Lit(Node):
@@ -62,6 +82,9 @@ class Lit(Node):
 
     def compile(self, env: Env) -> pl.Expr:
         return lit(self.value, self.kind)
+
+    def compile_as(self, env: Env, dtype: pl.DataType) -> pl.Expr:
+        return pl.lit(self.value, dtype=dtype)
 
 
 @dataclass(eq=False)
@@ -84,6 +107,9 @@ class Column(Node):
 
 @dataclass(eq=False)
 class Param(Node):
+    """A parameter's value at the date; a lookup (``key`` set) gives null for a key that is
+    not in its table, which the engine reports (``engine.check_defined``)."""
+
     name: str = ""
     key: Node | None = None
     shape: str = "scalar"
@@ -95,10 +121,17 @@ class Param(Node):
         value = env.params[self.name]
         if self.key is None:
             return lit(value, self.kind)
-        keys = list(value)
-        return self.key.compile(env).replace_strict(
-            keys, [value[k] for k in keys], return_dtype=DTYPES[self.kind]
-        )
+        key = self.key.compile(env)
+        if len(value) > SMALL_LOOKUP:
+            keys = list(value)
+            return key.replace_strict(
+                keys, [value[k] for k in keys], default=None, return_dtype=DTYPES[self.kind]
+            )
+        # a short chain of equality tests is cheaper than a hash lookup per row
+        chain: Any = pl
+        for code, result in value.items():
+            chain = chain.when(key == code).then(lit(result, self.kind))
+        return chain.otherwise(lit(None, self.kind))  # type: ignore[no-any-return]
 
 
 @dataclass(eq=False)
@@ -186,6 +219,16 @@ class If(Node):
         if self.kind in ("int", "float"):
             then, otherwise = then.cast(DTYPES[self.kind]), otherwise.cast(DTYPES[self.kind])
         return pl.when(self.condition.compile(env)).then(then).otherwise(otherwise)
+
+    def compile_as(self, env: Env, dtype: pl.DataType) -> pl.Expr:
+        assert self.condition
+        assert self.then
+        assert self.otherwise
+        return (
+            pl.when(self.condition.compile(env))
+            .then(self.then.compile_as(env, dtype))
+            .otherwise(self.otherwise.compile_as(env, dtype))
+        )
 
 
 @dataclass(eq=False)

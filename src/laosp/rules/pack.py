@@ -10,6 +10,8 @@ from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 from typing import Any
 
+import polars as pl
+
 from laosp.reference import codes
 from laosp.rules import nodes as n
 from laosp.rules.checker import OUTPUT_KINDS, Checker, FormulaError, OutputType
@@ -66,6 +68,18 @@ class Output:
     def off_value(self) -> Any:
         """The value outside the in-force period of its scheme."""
         return {"bool": False, "money": 0, "int": 0, "number": 0.0, "code": "none"}[self.type.type]
+
+    def code_dtype(self) -> pl.Enum | None:
+        """A code output's column type: a ``pl.Enum`` of its values (declared order, else
+        sorted, and the off value), so that tests on it compare small integers, not text;
+        None when the formula can give text whose values are not known."""
+        if self.type.type != "code" or self.node.codes is None:
+            return None
+        values = list(self.type.values) or sorted(self.node.codes)
+        values += sorted(self.node.codes - set(values))
+        if self.off_value() not in values:
+            values.append(self.off_value())
+        return pl.Enum(values)
 
 
 @dataclass(frozen=True)
@@ -250,7 +264,9 @@ def _load_outputs(root: Path, parameters: dict[str, Parameter]) -> dict[Key, Out
         if (name, entity) in types:
             raise PackError(f"{entity} output defined twice", file=file, line=line, name=name)
         values = spec.get("values")
-        types[(name, entity)] = OutputType(kind, frozenset(values) if values else None)
+        types[(name, entity)] = OutputType(
+            kind, frozenset(values) if values else None, tuple(values) if values else ()
+        )
     checker = Checker(types, parameters)
     outputs: dict[Key, Output] = {}
     for namespace, name, entity, spec, file, line in declared:

@@ -23,9 +23,34 @@ ROW_DTYPE = pl.UInt32()
 
 def row_index(frame: pl.DataFrame, key: str, target: pl.DataFrame, target_key: str) -> pl.Series:
     """For each row of ``frame``, the row of ``target`` whose ``target_key`` equals its
-    ``key`` (null when there is none); ``target_key`` must be unique."""
+    ``key`` (null when there is none); ``target_key`` must be unique.
+
+    Registers list a household's members together, so the keys come in runs: when they
+    do, only the first key of each run is matched (often the runs are exactly the target's
+    rows in order, checked in one comparison) and the rows are spread over the runs,
+    instead of hashing every text key."""
+    keys = frame.get_column(key)
+    column = pl.col(key)
+    starts = frame.select(
+        column.ne_missing(column.shift(1)) | (pl.int_range(pl.len()) == 0)
+    ).to_series()
+    firsts = keys.filter(starts)
+    if firsts.len() * RUN_GAIN > keys.len():
+        return _join_rows(keys, target, target_key)
+    runs = starts.cast(ROW_DTYPE).cum_sum() - 1
+    if firsts.null_count() == 0 and firsts.equals(target.get_column(target_key), check_names=False):
+        return runs
+    return _join_rows(firsts, target, target_key).gather(runs)
+
+
+#: Match the runs, not the rows, when the rows are at least this many times the runs.
+RUN_GAIN = 2
+
+
+def _join_rows(keys: pl.Series, target: pl.DataFrame, target_key: str) -> pl.Series:
     return (
-        frame.select(pl.col(key).alias("__key"))
+        keys.alias("__key")
+        .to_frame()
         .join(
             target.select(pl.col(target_key).alias("__key")).with_row_index("__row"),
             on="__key",
