@@ -56,6 +56,7 @@ DOMAIN_OF_COMMAND = {
     "cycle": "laosp.ledger.cli",
     "contributions": "laosp.ledger.cli",
     "grievance": "laosp.grievances.cli",
+    "report": "laosp.reports.cli",
 }
 _registered: set[str] = set()
 

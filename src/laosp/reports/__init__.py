@@ -1,0 +1,1 @@
+"""Ministerial briefs (PDF and Excel, in Lao or English): coverage and financing."""
