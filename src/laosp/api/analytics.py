@@ -109,6 +109,10 @@ class AnalyticsCache:
             self._entries[key] = (time.monotonic(), value)
             return value
 
+    def cached(self, key: object, compute: Callable[[], T]) -> T:
+        """``compute()`` kept under ``key`` like the coverage (e.g. a report's figures)."""
+        return self._get(key, compute)
+
     def coverage(self, at: dt.date) -> Coverage:
         return self._get(("coverage", at), lambda: compute_coverage(self.engine, at))
 

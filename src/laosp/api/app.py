@@ -21,7 +21,7 @@ class MissingSecretKey(RuntimeError):  # noqa: N818 (reads as the condition)
 def create_app(settings: Settings) -> FastAPI:
     """The REST API and the dashboard over ``settings.database_url``; refuses to start
     without a secret key of at least 16 characters."""
-    from laosp.api.routers import auth, gaps, indicators, projection, registry
+    from laosp.api.routers import auth, gaps, indicators, projection, registry, reports
     from laosp.web.views import mount_web
 
     if not settings.secret_key or len(settings.secret_key) < MIN_SECRET_LENGTH:
@@ -42,7 +42,7 @@ def create_app(settings: Settings) -> FastAPI:
         signer=TokenSigner(settings.secret_key, settings.session_hours * 3600),
         analytics=AnalyticsCache(engine, settings.dashboard_cache_seconds),
     )
-    for module in (auth, registry, indicators, gaps, projection):
+    for module in (auth, registry, indicators, gaps, projection, reports):
         app.include_router(module.router)
     mount_web(app)
     return app

@@ -88,6 +88,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "no": ("no", "ບໍ່"),
     "shown_of": ("shown of", "ສະແດງ ຈາກ"),
     "json": ("JSON", "JSON"),
+    "brief": ("Coverage brief", "ບົດສະຫຼຸບການຄຸ້ມຄອງ"),
 }
 
 LAO_SEPARATORS = str.maketrans(",.", ".,")

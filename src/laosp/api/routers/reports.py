@@ -1,0 +1,72 @@
+"""Ministerial briefs for download: the coverage brief as PDF or Excel, in Lao or English.
+
+Aggregates only (no names), open to every signed-in role like the indicators; a
+provincial or district officer gets the brief of their own province.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi.responses import Response
+
+from laosp.api.access import Principal, area_of
+from laosp.api.aggregates import reference_date
+from laosp.api.deps import PrincipalDep, StateDep
+from laosp.web.i18n import pick_lang
+
+router = APIRouter(prefix="/reports", tags=["reports"])
+LANG_COOKIE = "laosp_lang"
+
+
+def brief_province(principal: Principal, asked: str | None) -> str | None:
+    """The province of ``principal``'s brief: their own for a provincial or district
+    officer (403 for another), else the province asked for (``None``: the country)."""
+    from laosp.reports.coverage import place_names
+
+    area = area_of(principal)
+    own = area.province_code or (area.district_code[:2] if area.district_code else None)
+    if own is not None:
+        if asked not in (None, own):
+            raise HTTPException(status.HTTP_403_FORBIDDEN, "outside your area / ຢູ່ນອກເຂດຂອງທ່ານ")
+        return own
+    if asked is not None and asked not in place_names("province"):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no province {asked}")
+    return asked
+
+
+@router.get("/coverage.{fmt}", response_class=Response)
+def coverage(
+    request: Request,
+    state: StateDep,
+    principal: PrincipalDep,
+    fmt: Literal["pdf", "xlsx"],
+    date: Annotated[dt.date | None, Query(description="reference date (default today)")] = None,
+    lang: Annotated[
+        Literal["lo", "en"] | None, Query(description="lo or en (default: the dashboard's)")
+    ] = None,
+    province: Annotated[str | None, Query(description="province code PP")] = None,
+) -> Response:
+    """The coverage brief of the country, or of your province."""
+    from laosp.reports.coverage import load_coverage_brief
+    from laosp.reports.fonts import MissingLaoFont
+    from laosp.reports.render import MEDIA_TYPES, coverage_report
+
+    at = reference_date(date)
+    scope = brief_province(principal, province)
+    brief = state.analytics.cached(
+        ("report-coverage", at, scope), lambda: load_coverage_brief(state.engine, at, scope)
+    )
+    language = pick_lang(lang or request.cookies.get(LANG_COOKIE))
+    try:
+        content = coverage_report(brief, language, fmt)
+    except MissingLaoFont as error:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(error)) from None
+    name = f"coverage-{scope or 'national'}-{at.isoformat()}-{language}.{fmt}"
+    return Response(
+        content,
+        media_type=MEDIA_TYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
