@@ -77,7 +77,8 @@ def _places(pdf: BriefDocument, brief: CoverageBrief, words: Words) -> None:
         .agg(pl.col("count").sum())
         .to_dicts()
     }
-    pdf.heading(words("by_district" if field == "district" else "by_province"), room=60)
+    chart_height = 7.4 * len(codes) + 20  # keeps the heading with its chart
+    pdf.heading(words("by_district" if field == "district" else "by_province"), chart_height)
     series = (words("sdg131_short"), words("health_short"))
     bars = []
     for code in codes:
