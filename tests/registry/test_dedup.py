@@ -1,19 +1,34 @@
-"""Deduplication: planted near-duplicates are found, distinct people are not paired."""
+"""Deduplication: planted near-duplicates are found, distinct people are not paired, the
+block cap splits or reports oversized blocks, results do not depend on row order."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import string
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from laosp.cli import build_app
 from laosp.db import unit_of_work
 from laosp.registry import service
-from laosp.registry.dedup import find_duplicates, load_persons
+from laosp.registry.dedup import (
+    COLUMNS,
+    deduplicate,
+    deduplicate_registry,
+    find_duplicates,
+    load_persons,
+)
+from laosp.registry.dedup_blocking import DISTRICT_RULES, MAX_BLOCK, ExactRule, candidate_pairs
+from laosp.registry.names import name_key, roman_fold
+from laosp.synth.population import Config, generate_people
 
 
 def _person(
@@ -34,7 +49,7 @@ REGISTRY = [
     {"household_id": "D2", "district_code": "0101", "village_code": "0101002", "members": [
         _person("B1", "head", "Sompone", "Pommasone", "M", "1980-04-13"),  # ph/p, a day slip
         _person("B2", "spouse", "ສົມພອນ", "ແສງສຸລິນ", "F", "1985-02-03"),  # tone marks dropped
-        _person("B3", "child", "Khamla", "Pommasone", "M", "2012-09-09"),
+        _person("B3", "child", "Khamla", "Pommasone", "M", "2012-09-09", national_id="LA77"),
     ]},
     {"household_id": "D3", "district_code": "0102", "members": [
         _person("C1", "head", "Somphone", "Phommasone", "M", "1980-04-12"),  # other district
@@ -67,9 +82,17 @@ def test_empty_and_single() -> None:
     assert find_duplicates(frame).height == 0
 
 
+MOVED = {"household_id": "D4", "district_code": "0102", "members": [
+    _person("E1", "head", "Khamla", "Phommasone", "M", "2012-09-10", national_id="LA77"),
+]}  # fmt: skip
+
+
 def test_cli(engine: Any, db_url: str, tmp_path: Path) -> None:
+    """The CLI reads a batch of districts at a time, then the national ids held in
+    several districts: B3 re-registered in another district (E1) is found."""
     with unit_of_work(engine) as session:
         _load(session)
+        service.add_household(session, MOVED)
     out = tmp_path / "pairs.json"
     args = ["registry", "duplicates", "--db", db_url, "--format", "json", "--output", str(out)]
     result = CliRunner().invoke(build_app(), args)
@@ -78,9 +101,172 @@ def test_cli(engine: Any, db_url: str, tmp_path: Path) -> None:
     assert {tuple(sorted((r["person_id"], r["duplicate_id"]))) for r in rows} == {
         ("A1", "B1"),
         ("A2", "B2"),
+        ("B3", "E1"),
     }
     table = CliRunner().invoke(
         build_app(), ["registry", "duplicates", "--db", db_url, "--district", "0102"]
     )
     assert table.exit_code == 0, table.output
     assert "0 pairs" in table.output
+
+
+def test_registry_by_batches_equals_in_memory(session: Session) -> None:
+    savepoint = session.begin_nested()
+    try:
+        _load(session)
+        service.add_household(session, MOVED)
+        whole = deduplicate(load_persons(session)).pairs
+        one_district_a_batch = deduplicate_registry(session, batch_persons=1).pairs
+        assert one_district_a_batch.equals(whole)
+        assert set(whole["duplicate_id"]) == {"B1", "B2", "E1"}
+        only_0102 = deduplicate_registry(session, district_code="0102").pairs
+        assert only_0102.is_empty()  # E1's match is in another district
+    finally:
+        savepoint.rollback()
+
+
+def _random_names(rng: np.random.Generator, n: int) -> list[str]:
+    letters = np.array(list(string.ascii_lowercase))
+    return ["".join(word) for word in letters[rng.integers(0, 26, (n, 9))]]
+
+
+def _frame(
+    given_names: list[str],
+    family_names: list[str],
+    born: list[dt.date],
+    national_ids: list[str | None] | None = None,
+    district: str = "0101",
+) -> pl.DataFrame:
+    """Persons with the columns ``COLUMNS``, ids P00000, P00001, ..."""
+    n = len(given_names)
+    keys = [name_key(g, f) for g, f in zip(given_names, family_names, strict=True)]
+    folds = [roman_fold(key) for key in keys]
+    return pl.DataFrame(
+        {
+            "person_id": [f"P{i:05d}" for i in range(n)],
+            "household_id": [f"H{i:05d}" for i in range(n)],
+            "district_code": [district] * n,
+            "village_code": [f"{district}001"] * n,
+            "given_name": given_names,
+            "family_name": family_names,
+            "name_key": keys,
+            "name_fold": folds,
+            "sex": ["F"] * n,
+            "birth_date": born,
+            "national_id": national_ids or [None] * n,
+            "phone": [None] * n,
+            "mother_id": [None] * n,
+        },
+        schema={c: (pl.Date if c == "birth_date" else pl.String) for c in COLUMNS},
+    )
+
+
+def _pairs(frame: pl.DataFrame) -> set[tuple[str, str]]:
+    return set(frame.select("person_id", "duplicate_id").iter_rows())
+
+
+HUGE = 3 * MAX_BLOCK
+
+
+def test_planted_pair_in_a_huge_birth_date_block_is_found() -> None:
+    """Everybody is born on 1 January 1970 (year-only dates): the birth-date block is
+    split by family name, then given name, and the copy is still compared."""
+    rng = np.random.default_rng(1)
+    given, family = _random_names(rng, HUGE), _random_names(rng, HUGE)
+    given.append(given[7])
+    family.append(family[7])
+    persons = _frame(given, family, [dt.date(1970, 1, 1)] * (HUGE + 1))
+    copy = f"P{HUGE:05d}"
+    birth_date_rule = next(r for r in DISTRICT_RULES if r.name == "birth date")
+    candidates, stats = candidate_pairs(persons, (birth_date_rule,))
+    assert (7, HUGE) in set(candidates.iter_rows())
+    assert stats.skipped_blocks == 0
+    assert stats.candidates < HUGE * 10  # split, not all ~HUGE**2 / 2 pairs
+    result = deduplicate(persons)
+    assert _pairs(result.pairs) == {("P00007", copy)}
+
+
+def test_planted_pair_in_a_huge_name_block_is_found() -> None:
+    """Everybody has the same name; the copy has the same birth date as one of them."""
+    rng = np.random.default_rng(2)
+    born = [dt.date(1940, 1, 1) + dt.timedelta(days=int(d)) for d in rng.permutation(20_000)]
+    born = born[:HUGE]
+    persons = _frame(["Somphone"] * (HUGE + 1), ["Phommasone"] * (HUGE + 1), [*born, born[11]])
+    found = _pairs(deduplicate(persons).pairs)
+    assert ("P00011", f"P{HUGE:05d}") in found
+
+
+def test_shared_national_id_block_is_split_or_reported() -> None:
+    """A placeholder national id held by many people: the pair that agrees on name and
+    birth date is found; a block that no split can cut is skipped and counted."""
+    rng = np.random.default_rng(3)
+    given, family = _random_names(rng, HUGE), _random_names(rng, HUGE)
+    born = [dt.date(1950, 1, 1) + dt.timedelta(days=int(d)) for d in rng.integers(0, 20_000, HUGE)]
+    persons = _frame(
+        [*given, given[5]], [*family, family[5]], [*born, born[5]], ["LA000"] * (HUGE + 1)
+    )
+    nid_rule = next(r for r in DISTRICT_RULES if r.name == "national id")
+    candidates, stats = candidate_pairs(persons, (nid_rule,))
+    assert (5, HUGE) in set(candidates.iter_rows())
+    assert stats.skipped_blocks == 0
+    assert ("P00005", f"P{HUGE:05d}") in _pairs(deduplicate(persons).pairs)
+
+    clones = _frame(["Noy"] * 40, ["Vongsa"] * 40, [dt.date(1990, 5, 5)] * 40, ["LA000"] * 40)
+    rule = ExactRule("national id", ("national_id",), ("sex", "birth_year"))
+    _, stats = candidate_pairs(clones, (rule,), cap=10)
+    assert (stats.skipped_blocks, stats.skipped_persons) == (1, 40)
+
+
+def test_no_pair_twice_nor_with_itself() -> None:
+    population = generate_people(Config(scale=0.002, duplicates=0.02))
+    villages = population.households.select("household_id", "village_code")
+    persons = population.people.join(villages, on="household_id", how="left").select(COLUMNS)
+    # the same national id in two districts, and twice in one of them
+    persons = persons.with_columns(
+        national_id=pl.when(pl.int_range(pl.len()).is_in([0, 1, persons.height - 1]))
+        .then(pl.lit("LA-SHARED"))
+        .otherwise("national_id")
+    )
+    pairs = deduplicate(persons).pairs
+    assert pairs.height > 0
+    assert (pairs["person_id"] < pairs["duplicate_id"]).all()
+    assert pairs.select("person_id", "duplicate_id").is_unique().all()
+    truth = population.duplicate_pairs.select(
+        a=pl.min_horizontal("person_id", "duplicate_id"),
+        b=pl.max_horizontal("person_id", "duplicate_id"),
+    )
+    found = pairs.select(a="person_id", b="duplicate_id")
+    assert found.join(truth, on=["a", "b"], how="semi").height >= 0.98 * truth.height
+
+
+GIVEN = ("Somphone", "Sompone", "Noy", "ສົມພອນ", "ສົມພ່ອນ")
+FAMILY = ("Phommasone", "Pommasone", "Vongsa", "ແສງສຸລິນ")
+
+
+@st.composite
+def _persons(draw: st.DrawFn) -> pl.DataFrame:
+    n = draw(st.integers(2, 30))
+    pick = st.sampled_from
+    given_names = [draw(pick(GIVEN)) for _ in range(n)]
+    family_names = [draw(pick(FAMILY)) for _ in range(n)]
+    born = [dt.date(1980, 1, 1) + dt.timedelta(days=draw(st.integers(0, 400))) for _ in range(n)]
+    national_ids = [draw(pick((None, None, "LA1", "LA2"))) for _ in range(n)]
+    districts = [draw(pick(("0101", "0102"))) for _ in range(n)]
+    frame = _frame(given_names, family_names, born, national_ids)
+    return frame.with_columns(
+        district_code=pl.Series(districts),
+        sex=pl.Series([draw(pick("MF")) for _ in range(n)]),
+        household_id=pl.Series([f"H{draw(st.integers(0, 3))}" for _ in range(n)]),
+    )
+
+
+@settings(max_examples=60)
+@given(persons=_persons(), seed=st.integers(0, 2**32 - 1), cap=st.integers(2, 6))
+def test_results_do_not_depend_on_row_order(persons: pl.DataFrame, seed: int, cap: int) -> None:
+    shuffled = persons.sample(fraction=1.0, shuffle=True, seed=seed)
+    first = deduplicate(persons, threshold=0.5, cap=cap, batch_persons=8)
+    second = deduplicate(shuffled, threshold=0.5, cap=cap, batch_persons=8)
+    assert first.pairs.equals(second.pairs)
+    assert first.stats == second.stats
+    assert (first.pairs["person_id"] < first.pairs["duplicate_id"]).all()
+    assert first.pairs.select("person_id", "duplicate_id").is_unique().all()
