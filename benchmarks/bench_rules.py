@@ -84,13 +84,19 @@ def _registry_frames(scale: float) -> tuple[pl.DataFrame, pl.DataFrame]:
     names = {"given_name": "Noy", "family_name": "Vongsa", "name_key": "noy vongsa"}
     if "name_fold" in metadata.tables["persons"].c:
         names["name_fold"] = "noy vongsa"
-    persons = persons.with_columns(
-        *(pl.lit(v).alias(k) for k, v in names.items()),
-        pl.lit("day").alias("birth_date_precision"),
-        pl.lit("none").alias("sector").replace("none", None),
-    ).with_columns(
-        pl.col("employment_type").replace("", None),
-        pl.col("pregnancy_month", "nssf_contribution_months").cast(pl.Int32),  # INTEGER columns
+    persons = (
+        persons.with_columns(
+            *(pl.lit(v).alias(k) for k, v in names.items()),
+            pl.lit("day").alias("birth_date_precision"),
+            pl.lit("none").alias("sector").replace("none", None),
+        )
+        .with_columns(
+            pl.col(pl.Enum).cast(pl.String),  # stored as text; the snapshot makes enums again
+        )
+        .with_columns(
+            pl.col("employment_type").replace("", None),
+            pl.col("pregnancy_month", "nssf_contribution_months").cast(pl.Int32),  # INTEGER columns
+        )
     )
     return persons, households
 

@@ -178,6 +178,13 @@ def system() -> TaxBenefitSystem:
 
 
 def _codes(series: pl.Series, codes: list[str]) -> np.ndarray:
+    """Small integers for OpenFisca: the position in ``codes`` (9 for anything else); an
+    enum column is mapped through its categories, without reading text per row."""
+    if isinstance(series.dtype, pl.Enum):
+        categories = series.dtype.categories.to_list()
+        table = np.array([codes.index(c) if c in codes else 9 for c in categories] + [9])
+        mapped: np.ndarray = table[series.to_physical().fill_null(len(categories)).to_numpy()]
+        return mapped
     return series.replace_strict(codes, list(range(len(codes))), default=9).to_numpy()
 
 

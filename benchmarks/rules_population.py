@@ -23,7 +23,8 @@ def _districts() -> list[str]:
 
 
 def population(scale: float = 1.0, seed: int = 7) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(persons, households) frames with registry column names."""
+    """(persons, households) frames with registry column names and types as
+    ``load_snapshot`` gives them (coded person columns as ``pl.Enum``)."""
     rng = np.random.default_rng(seed)
     n_h = max(1, round(HOUSEHOLDS * scale))
     n_p = max(n_h, round(PERSONS * scale))
@@ -75,6 +76,11 @@ def population(scale: float = 1.0, seed: int = 7) -> tuple[pl.DataFrame, pl.Data
         pl.when(pl.col("pregnant")).then(pl.col("pregnancy_month")).cast(pl.Int64),
         # the registry leaves these empty when they do not apply
         pl.col("employment_type", "employer_type").replace("", None),
+    )
+    persons = persons.with_columns(
+        pl.col(name).cast(pl.Enum(values))
+        for name, values in codes.PERSON_CODED_COLUMNS.items()
+        if name in persons.columns
     )
     households = pl.DataFrame(
         {

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from laosp.reference import codes
 from laosp.rules.engine import evaluate, run
 from laosp.rules.errors import InputError
+from laosp.rules.members import Members
 from laosp.rules.pack import load_pack
 from laosp.rules.rowkeys import row_index
 
@@ -164,3 +165,28 @@ def test_a_code_missing_from_a_lookup_is_reported_with_the_person() -> None:
     exempt = persons.with_columns(pl.lit("h0").alias("household_id"))
     result = evaluate(PACK, exempt, households, AT, ["nhi.copay_opd"])
     assert result.persons["nhi.copay_opd"].to_list() == [0, 0]
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(st.tuples(st.one_of(st.none(), st.integers(0, 6)), st.integers(-5, 10**12)),
+             max_size=40),
+    st.booleans(),
+)  # fmt: skip
+def test_household_totals_equal_a_group_by(pairs: list[tuple[int | None, int]], sort: bool) -> None:
+    """Sorted (slices) or not (bincount), with persons outside the frame: the same totals."""
+    if sort:
+        pairs = sorted(pairs, key=lambda p: (p[0] is None, p[0] or 0))
+    size = 7
+    rows = pl.Series([p[0] for p in pairs], dtype=pl.UInt32)
+    values = pl.Series([p[1] for p in pairs], dtype=pl.Int64)
+    members = Members.of(rows, size)
+    expected = [sum(v for r, v in pairs if r == h) for h in range(size)]
+    assert members.aggregate("sum", values, "int").to_list() == expected
+    flags = values > 0
+    assert members.aggregate("any", flags, "bool").to_list() == [
+        any(v > 0 for r, v in pairs if r == h) for h in range(size)
+    ]
+    assert members.aggregate("all", flags, "bool").to_list() == [
+        all(v > 0 for r, v in pairs if r == h) for h in range(size)
+    ]

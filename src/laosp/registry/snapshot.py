@@ -8,8 +8,10 @@ Integer row keys are attached once at load (``laosp.rules.rowkeys``): persons ge
 ``household_row``, enrolments ``person_row`` and ``household_row``.
 
 Column types follow the SQLAlchemy models, so booleans come back as Boolean and dates
-as Date on both backends. Sensitive and free-text person columns (names, national id,
-phone) are left out unless asked for.
+as Date on both backends; the coded person columns (``codes.PERSON_CODED_COLUMNS``) come
+back as ``pl.Enum`` of their code lists (a byte a value, compared as integers).
+Sensitive and free-text person columns (names, national id, phone) are left out unless
+asked for.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, Engine, Intege
 
 import laosp.models  # noqa: F401 - registers every table on the metadata
 from laosp.models.base import metadata
+from laosp.reference.codes import PERSON_CODED_COLUMNS
 from laosp.rules.rowkeys import (
     fact_household_rows,
     household_rows,
@@ -109,6 +112,8 @@ def _fix(frame: pl.DataFrame, columns: list[Any]) -> pl.DataFrame:
     for c in columns:
         col = pl.col(c.name)
         dtype = _dtype(c)
+        if c.table.name == "persons" and c.name in PERSON_CODED_COLUMNS:
+            dtype = pl.Enum(PERSON_CODED_COLUMNS[c.name])
         source = frame.schema[c.name]
         if source == pl.String() and dtype != pl.String():
             col = pl.when(col != "").then(col)

@@ -13,12 +13,12 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
-import numpy as np
 import polars as pl
 
 from laosp.rules import nodes as n
 from laosp.rules.errors import InputError, PackError
 from laosp.rules.fields import HOUSEHOLD, PERSON, household_inputs, person_inputs
+from laosp.rules.members import Members
 from laosp.rules.pack import Key, Output, Pack
 from laosp.rules.rowkeys import household_rows
 
@@ -131,7 +131,7 @@ def run(
         person_frame = person_frame.with_columns(
             _spread(household_frame, household_fields, spread, rows, env)
         )
-    rows_array = rows.to_numpy()
+    members = Members.of(rows, household_frame.height)
 
     by_phase: dict[tuple[int, str, int], list[Key]] = defaultdict(list)
     for key in keys:
@@ -161,7 +161,7 @@ def run(
         ]
         if aggregates:
             household_frame = household_frame.with_columns(
-                _aggregate(person_frame, aggregates, rows_array, household_frame.height, env)
+                _aggregate(person_frame, aggregates, members, env)
             )
         household_frame = _compute(pack, nodes, household_frame, by_phase, k, HOUSEHOLD, env)
     return person_frame, household_frame, keys
@@ -226,36 +226,18 @@ def _gather(frame: pl.DataFrame, column: str, row: pl.Series) -> pl.Series:
 
 
 def _aggregate(
-    person_frame: pl.DataFrame,
-    aggregates: list[n.Aggregate],
-    rows: np.ndarray,
-    size: int,
-    env: n.Env,
+    person_frame: pl.DataFrame, aggregates: list[n.Aggregate], members: Members, env: n.Env
 ) -> list[pl.Series]:
-    """Household sums, any, all and counts with ``np.bincount`` over the row numbers
-    (persons without a household fall in an extra bin that is dropped). Float sums of
-    whole kip are exact below 2**53."""
+    """The aggregation columns of the household frame (``laosp.rules.members``)."""
     values = person_frame.select(
-        (a.operand.compile(env) if a.operand is not None else pl.lit(True)).alias(a.column)
+        (a.operand.compile(env) if a.operand is not None else pl.repeat(True, pl.len())).alias(
+            a.column
+        )
         for a in aggregates
     )
-    result = []
-    for a in aggregates:
-        column = values[a.column]
-        if a.function == "all":
-            column = ~column
-        weights = column.cast(pl.Float64).fill_null(0).to_numpy()
-        total = np.bincount(rows, weights=weights, minlength=size + 1)[:size]
-        if a.function == "any":
-            series = pl.Series(a.column, total > 0)
-        elif a.function == "all":
-            series = pl.Series(a.column, total == 0)
-        elif a.kind == "float":
-            series = pl.Series(a.column, total)
-        else:
-            series = pl.Series(a.column, np.rint(total).astype(np.int64))
-        result.append(series)
-    return result
+    return [
+        members.aggregate(a.function, values[a.column], a.kind).alias(a.column) for a in aggregates
+    ]
 
 
 def _compute(

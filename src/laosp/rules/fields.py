@@ -4,12 +4,12 @@ and the normalisation of input frames to exactly those columns."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import polars as pl
 
-from laosp.reference import codes
+from laosp.reference.codes import PERSON_CODED_COLUMNS as CODED
 from laosp.rules.rowkeys import HOUSEHOLD_ROW
 
 PERSON = "person"
@@ -35,27 +35,27 @@ def _f(name: str, kind: str, default: object, code_list: Iterable[str] | None = 
 PERSON_FIELDS: dict[str, Field] = {
     f.name: f
     for f in (
-        _f("relationship", "str", "other", codes.RELATIONSHIPS),
-        _f("sex", "str", "F", codes.SEXES),
+        _f("relationship", "str", "other", CODED["relationship"]),
+        _f("sex", "str", "F", CODED["sex"]),
         _f("birth_date", "date", None),
-        _f("birth_date_precision", "str", "day", codes.BIRTH_DATE_PRECISIONS),
+        _f("birth_date_precision", "str", "day", CODED["birth_date_precision"]),
         _f("nationality", "str", "LA"),
         _f("mother_id", "str", ""),
         _f("pregnant", "bool", False),
         _f("pregnancy_month", "int", 0),
-        _f("disability", "str", "none", codes.DISABILITIES),
+        _f("disability", "str", "none", CODED["disability"]),
         _f("monk", "bool", False),
-        _f("employment_status", "str", "inactive", codes.EMPLOYMENT_STATUSES),
+        _f("employment_status", "str", "inactive", CODED["employment_status"]),
         # "" stands for "not applicable" (the registry leaves these empty)
-        _f("employment_type", "str", "", ("", *codes.EMPLOYMENT_TYPES)),
-        _f("employer_type", "str", "", ("", *codes.EMPLOYER_TYPES)),
+        _f("employment_type", "str", "", CODED["employment_type"]),
+        _f("employer_type", "str", "", CODED["employer_type"]),
         _f("formal", "bool", False),
-        _f("sector", "str", "", ("", *codes.SECTORS)),
+        _f("sector", "str", "", CODED["sector"]),
         _f("earnings_monthly", "int", 0),
         _f("declared_income_monthly", "int", 0),
         _f("nssf_contribution_months", "int", 0),
         _f("cct_compliant", "bool", True),
-        _f("facility_level", "str", "district", codes.FACILITY_LEVELS),
+        _f("facility_level", "str", "district", CODED["facility_level"]),
         Field("age", "int", 0, derived=True),
         Field("age_months", "int", 0, derived=True),
     )
@@ -88,13 +88,16 @@ def fields_of(entity: str) -> dict[str, Field]:
     return PERSON_FIELDS if entity == PERSON else HOUSEHOLD_FIELDS
 
 
-def _column(frame: pl.LazyFrame, names: set[str], field: Field) -> pl.Expr:
+def _column(schema: pl.Schema, field: Field) -> pl.Expr:
     dtype = _DTYPES[field.kind]
-    if field.name not in names:
+    if field.name not in schema:
         return pl.lit(field.default, dtype=dtype).alias(field.name)
     column = pl.col(field.name)
     if field.kind == "date":
         return column.cast(pl.Date).alias(field.name)
+    if field.codes is not None and schema[field.name] == pl.Enum(field.codes):
+        # as the registry snapshot types it: tests on it compare small integers
+        return column.fill_null(pl.lit(field.default)).alias(field.name)
     if field.kind == "bool":
         column = column.cast(pl.Boolean)
     elif field.kind == "int":
@@ -110,16 +113,16 @@ def person_inputs(
     """``person_id``, ``household_id`` and the ``wanted`` fields (derived ages included),
     typed, with registry defaults for missing columns and empty cells."""
     frame = persons.lazy()
-    names = set(frame.collect_schema().names())
+    schema = frame.collect_schema()
     wanted = set(wanted)
     stored = [PERSON_FIELDS[n] for n in sorted(wanted) if not PERSON_FIELDS[n].derived]
     if wanted & {"age", "age_months"} and "birth_date" not in wanted:
         stored.append(PERSON_FIELDS["birth_date"])
     columns = [pl.col("person_id").cast(pl.String), pl.col("household_id").cast(pl.String)]
-    if HOUSEHOLD_ROW in names:  # the snapshot's row key, checked by the engine before use
+    if HOUSEHOLD_ROW in schema:  # the snapshot's row key, checked by the engine before use
         columns.append(pl.col(HOUSEHOLD_ROW))
-    frame = frame.select(*columns, *(_column(frame, names, f) for f in stored))
-    extra: list[pl.Expr] = []
+    frame = frame.select(*columns, *(_column(schema, f) for f in stored))
+    extra: Sequence[pl.Expr | pl.Series] = []
     if "age" in wanted or "age_months" in wanted:
         ages = _age_exprs(pl.col("birth_date"), at, "age" in wanted, "age_months" in wanted)
         extra = _by_day(persons, ages) if isinstance(persons, pl.DataFrame) else ages
@@ -140,7 +143,7 @@ def _age_exprs(birth: pl.Expr, at: dt.date, age: bool, months: bool) -> list[pl.
     return exprs
 
 
-def _by_day(persons: pl.DataFrame, ages: list[pl.Expr]) -> list[pl.Expr]:
+def _by_day(persons: pl.DataFrame, ages: list[pl.Expr]) -> Sequence[pl.Expr | pl.Series]:
     """``ages`` computed once per day of the range of birth dates and gathered by each
     person's birth date (calendar arithmetic on tens of thousands of days instead of
     millions of persons); the plain expressions when there is nothing to gain."""
@@ -153,8 +156,8 @@ def _by_day(persons: pl.DataFrame, ages: list[pl.Expr]) -> list[pl.Expr]:
     first, last = int(low), int(high)  # type: ignore[arg-type]
     span = pl.int_range(first, last + 1, eager=True).cast(pl.Int32).cast(pl.Date)
     table = pl.DataFrame({"birth_date": span}).select(ages)
-    offset = (pl.col("birth_date").cast(pl.Date).to_physical() - first).cast(pl.UInt32)
-    return [pl.lit(table[name]).gather(offset).alias(name) for name in table.columns]
+    offset = (days - first).cast(pl.UInt32)
+    return [table[name].gather(offset) for name in table.columns]
 
 
 def household_inputs(
@@ -163,13 +166,13 @@ def household_inputs(
     """``household_id`` and the ``wanted`` household fields; ``province_code`` is derived
     from ``district_code``."""
     frame = households.lazy()
-    names = set(frame.collect_schema().names())
+    schema = frame.collect_schema()
     wanted = set(wanted)
     stored = [HOUSEHOLD_FIELDS[n] for n in sorted(wanted) if not HOUSEHOLD_FIELDS[n].derived]
     if "province_code" in wanted and "district_code" not in wanted:
         stored.append(HOUSEHOLD_FIELDS["district_code"])
     frame = frame.select(
-        pl.col("household_id").cast(pl.String), *(_column(frame, names, f) for f in stored)
+        pl.col("household_id").cast(pl.String), *(_column(schema, f) for f in stored)
     )
     if "province_code" in wanted:
         frame = frame.with_columns(pl.col("district_code").str.slice(0, 2).alias("province_code"))
