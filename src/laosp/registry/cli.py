@@ -380,14 +380,22 @@ def duplicates(
     db: DbOption = None,
 ) -> None:
     """Probable duplicate persons (ບຸກຄົນທີ່ອາດຊ້ຳກັນ), with a score and the reasons."""
-    from laosp.registry.dedup import find_duplicates, load_persons
+    from laosp.registry.dedup import deduplicate_registry
 
     engine = engine_for(db)
     try:
         with unit_of_work(engine) as session:
-            pairs = find_duplicates(load_persons(session, district), threshold)
+            result = deduplicate_registry(session, threshold, district)
     finally:
         engine.dispose()
+    pairs, stats = result.pairs, result.stats
+    if stats.skipped_blocks:
+        typer.echo(
+            f"{stats.skipped_blocks} blocks ({stats.skipped_persons} persons) were too large "
+            f"to compare and were skipped / ຂ້າມ {stats.skipped_blocks} ກຸ່ມ "
+            f"({stats.skipped_persons} ຄົນ) ທີ່ໃຫຍ່ເກີນໄປ",
+            err=True,
+        )
     if output_format is PairFormat.table and output is None:
         table = Table(title=f"{pairs.height} pairs / ຄູ່ທີ່ອາດຊ້ຳກັນ")
         for column in ("person_id", "duplicate_id", "score", "reasons / ເຫດຜົນ"):
