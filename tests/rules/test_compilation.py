@@ -190,3 +190,20 @@ def test_household_totals_equal_a_group_by(pairs: list[tuple[int | None, int]], 
     assert members.aggregate("all", flags, "bool").to_list() == [
         all(v > 0 for r, v in pairs if r == h) for h in range(size)
     ]
+
+
+@settings(max_examples=40)
+@given(person_rows, st.dates(dt.date(2016, 1, 1), dt.date(2027, 12, 31)))
+def test_coded_columns_as_text_or_as_the_snapshots_enums_give_the_same_results(
+    rows: list[tuple[object, ...]], at: dt.date
+) -> None:
+    persons, households = _frames(rows)
+    typed = persons.with_columns(
+        pl.col(name).cast(pl.Enum(values))
+        for name, values in codes.PERSON_CODED_COLUMNS.items()
+        if name in persons.columns
+    )
+    as_text = evaluate(PACK, persons, households, at)
+    as_enums = evaluate(PACK, typed, households, at)
+    assert as_text.persons.equals(as_enums.persons)
+    assert as_text.households.equals(as_enums.households)

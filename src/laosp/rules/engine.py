@@ -93,7 +93,7 @@ def run(
     spread to the members; without it only the household fields themselves are spread,
     so that each appears as a column (``explain`` shows them)."""
     keys = needed(pack, at, names)
-    env = n.Env(pack.params_at(at))
+    params = pack.params_at(at)
     live = {k for k in keys if pack.in_force(pack.outputs[k].namespace, at)}
 
     # which phase each output is computed in, and its level within the phase
@@ -125,6 +125,12 @@ def run(
     # each person's row in the household frame (the snapshot's ``household_row`` when it
     # checks out, else a match on the ids), then gathers and bincounts: a group-by on the
     # text key would cost several times more
+    dtypes: dict[str, pl.DataType] = {**household_frame.schema, **person_frame.schema}
+    for key in live:
+        code = pack.outputs[key].code_dtype()
+        if code is not None:
+            dtypes[key[0]] = code
+    env = n.Env(params, dtypes)
     row = household_rows(person_frame, household_frame)
     rows = row.fill_null(household_frame.height)
     if spread:

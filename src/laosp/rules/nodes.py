@@ -37,9 +37,11 @@ SMALL_LOOKUP = 16
 
 @dataclass(frozen=True)
 class Env:
-    """What compilation needs: the parameter values in force at the evaluation date."""
+    """What compilation needs: the parameter values in force at the evaluation date and
+    the types of the frames' columns (a lookup by an enum column gathers by its codes)."""
 
     params: Mapping[str, Any]
+    dtypes: Mapping[str, pl.DataType] = field(default_factory=dict)
 
 
 @dataclass(eq=False)
@@ -122,6 +124,10 @@ class Param(Node):
         if self.key is None:
             return lit(value, self.kind)
         key = self.key.compile(env)
+        dtype = env.dtypes.get(self.key.column) if isinstance(self.key, Column) else None
+        if isinstance(dtype, pl.Enum):  # one gather by the category number
+            table = [value.get(code) for code in dtype.categories.to_list()]
+            return pl.lit(pl.Series(table, dtype=DTYPES[self.kind])).gather(key.to_physical())
         if len(value) > SMALL_LOOKUP:
             keys = list(value)
             return key.replace_strict(
