@@ -37,7 +37,7 @@ def row_index(frame: pl.DataFrame, key: str, target: pl.DataFrame, target_key: s
     firsts = keys.filter(starts)
     if firsts.len() * RUN_GAIN > keys.len():
         return _join_rows(keys, target, target_key)
-    runs = starts.cast(ROW_DTYPE).cum_sum() - 1
+    runs = keys.rle_id()  # the run of each row, as numbered by ``starts``
     if firsts.null_count() == 0 and firsts.equals(target.get_column(target_key), check_names=False):
         return runs
     return _join_rows(firsts, target, target_key).gather(runs)
