@@ -133,8 +133,9 @@ def test_household_only_parts_are_spread_not_recomputed_per_person() -> None:
     persons, households = _frames([(0, "district", "", "", False, 0, dt.date(2025, 1, 1),
                                     False, "LA")])  # fmt: skip
     person_frame, _, _ = run(PACK, persons, households, AT, ["mecg.eligible"])
-    assert [c for c in person_frame.columns if c.startswith("household.")] == ["household.<0>"]
-    assert person_frame["household.<0>"].to_list() == [True]  # district 1703 is a pilot
+    spread = [c for c in person_frame.columns if c.startswith("household.")]
+    assert spread == ["household.<person:mecg.eligible.0>"]
+    assert person_frame[spread[0]].to_list() == [True]  # district 1703 is a pilot
     plain, _, _ = run(PACK, persons, households, AT, ["mecg.eligible"], hoist=False)
     assert plain["household.district_code"].to_list() == ["1703"]
 

@@ -12,6 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
+from weakref import WeakKeyDictionary
 
 import polars as pl
 
@@ -114,11 +115,11 @@ def run(
             if isinstance(node, n.Column) and not node.is_output:
                 (person_fields if node.entity == PERSON else household_fields).add(node.name)
     spread: dict[str, n.Node] = {}  # person-frame column -> what it is on the household frame
-    nodes = {
-        key: hoisted(pack.outputs[key].node, key[1] == PERSON, spread, compound=hoist)
-        for key in keys
-        if key in live
-    }
+    nodes: dict[Key, n.Node] = {}
+    for key in keys:
+        if key in live:
+            nodes[key], parts = spread_parts(pack.outputs[key], compound=hoist)
+            spread.update(parts)
 
     person_frame = person_inputs(persons, person_fields, at).collect()
     household_frame = household_inputs(households, household_fields).collect()
@@ -173,18 +174,38 @@ def run(
     return person_frame, household_frame, keys
 
 
-def hoisted(node: n.Node, person: bool, spread: dict[str, n.Node], *, compound: bool) -> n.Node:
+_SPREAD_PARTS: WeakKeyDictionary[Output, dict[bool, tuple[n.Node, dict[str, n.Node]]]] = (
+    WeakKeyDictionary()
+)
+
+
+def spread_parts(output: Output, *, compound: bool) -> tuple[n.Node, dict[str, n.Node]]:
+    """``output``'s formula with its household parts taken out (see ``hoisted``), and the
+    parts by the person-frame column they become; worked out once per output."""
+    known = _SPREAD_PARTS.setdefault(output, {})
+    if compound not in known:
+        parts: dict[str, n.Node] = {}
+        prefix = f"household.<{output.entity}:{output.name}"
+        node = hoisted(output.node, output.entity == PERSON, parts, prefix, compound=compound)
+        known[compound] = node, parts
+    return known[compound]
+
+
+def hoisted(
+    node: n.Node, person: bool, spread: dict[str, n.Node], prefix: str, *, compound: bool
+) -> n.Node:
     """``node`` with each largest part that reads only household fields from a person's
     context (a person formula, or the operand of an aggregation) replaced by a column
-    spread from the households; ``compound`` False spreads only bare fields."""
+    spread from the households (named ``prefix`` and a number); ``compound`` False
+    spreads only bare fields."""
     if person and _household_only(node, compound):
-        name = node.column if isinstance(node, n.Column) else f"household.<{len(spread)}>"
+        name = node.column if isinstance(node, n.Column) else f"{prefix}.{len(spread)}>"
         spread[name] = node
         return n.Column(
             node.kind, item=node.item, codes=node.codes, name=name, column=name, entity=PERSON
         )
     inner = person or isinstance(node, n.Aggregate)
-    return node.mapped(lambda child: hoisted(child, inner, spread, compound=compound))
+    return node.mapped(lambda child: hoisted(child, inner, spread, prefix, compound=compound))
 
 
 def _household_only(node: n.Node, compound: bool) -> bool:
