@@ -7,7 +7,7 @@ from itertools import pairwise
 from hypothesis import given
 from hypothesis import strategies as st
 
-from laosp.web.charts import _ticks
+from laosp.web.charts import axis_ticks
 from laosp.web.i18n import Formatter
 
 values = st.floats(min_value=-1e13, max_value=1e13, allow_nan=False)
@@ -16,7 +16,7 @@ values = st.floats(min_value=-1e13, max_value=1e13, allow_nan=False)
 @given(values, values)
 def test_ticks_cover_the_data_in_round_distinct_steps(a: float, b: float) -> None:
     low, high = min(a, b, 0.0), max(a, b, 0.0)
-    ticks = _ticks(low, high, count=6)
+    ticks = axis_ticks(low, high, count=6)
     slack = 1e-9 * (high - low)  # invisible on a 200-pixel axis
     assert ticks[0] <= low + slack
     assert ticks[-1] >= high - slack
@@ -26,6 +26,6 @@ def test_ticks_cover_the_data_in_round_distinct_steps(a: float, b: float) -> Non
 
 def test_percent_axis_labels_are_distinct() -> None:
     formatter = Formatter("lo")
-    labels = [formatter.percent_points(tick) for tick in _ticks(0.0, 2.23, count=6)]
+    labels = [formatter.percent_points(tick) for tick in axis_ticks(0.0, 2.23, count=6)]
     assert len(set(labels)) == len(labels)
     assert labels[1] == "0,5%"

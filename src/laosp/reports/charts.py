@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from laosp.reports.document import FAMILY, MUTED, RULE, BriefDocument
-from laosp.web.charts import _ticks
+from laosp.web.charts import axis_ticks
 
 PALETTE = ((31, 111, 139), (209, 73, 91), (237, 174, 73), (102, 161, 130))
 LABEL_WIDTH = 52.0
@@ -92,7 +92,7 @@ def line_chart(
     left = pdf.l_margin + axis_room
     width = pdf.width - axis_room - 4
     values = [v for line in lines for v in line.values if v is not None]
-    ticks = _ticks(min([0.0, *values]), max([0.0, *values]), count=6)
+    ticks = axis_ticks(min([0.0, *values]), max([0.0, *values]), count=6)
     low, high = ticks[0], ticks[-1]
     scale = (high - low) or 1.0
 

@@ -50,7 +50,7 @@ class Series:
     values: Sequence[float | None]
 
 
-def _ticks(low: float, high: float, count: int = 5) -> list[float]:
+def axis_ticks(low: float, high: float, count: int = 5) -> list[float]:
     """About ``count`` round tick values (steps of 1, 2, 2.5 or 5 × 10^k) spanning ``low``
     to ``high``, so that no two labels read the same."""
     if high <= low:
@@ -72,7 +72,7 @@ def line_chart(
     width, height, left, top, bottom = 640, 280, 90, 20, 50
     plot_w, plot_h = width - left - 20, height - top - bottom
     values = [v for s in series for v in s.values if v is not None]
-    ticks = _ticks(min([0.0, *values]), max([0.0, *values]), count=6)
+    ticks = axis_ticks(min([0.0, *values]), max([0.0, *values]), count=6)
     low, high = ticks[0], ticks[-1]
     span = (high - low) or 1.0
 
