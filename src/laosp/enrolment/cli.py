@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -93,6 +94,65 @@ def show_command(
     with reported(), unit_of_work(engine_for(db)) as session:
         enrolment = service.get_enrolment(session, enrolment_id)
     typer.echo(enrolment.model_dump_json(indent=2))
+
+
+@enrolment_app.command("import")
+def import_command(
+    path: Annotated[Path, typer.Argument(help="The agency's list: CSV or XLSX.")],
+    all_or_nothing: Annotated[
+        bool, typer.Option("--all-or-nothing", help="Write nothing if any row is refused.")
+    ] = False,
+    check_eligibility: Annotated[
+        bool,
+        typer.Option(
+            "--check-eligibility",
+            help="Refuse new enrolments the rules engine finds not eligible at their start.",
+        ),
+    ] = False,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Write the report: .csv or .json.")
+    ] = None,
+    db: DbOption = None,
+    actor: ActorOption = "cli",
+) -> None:
+    """Import an agency's member / beneficiary list as enrolments (ນຳເຂົ້າລາຍຊື່ສະມາຊິກ).
+
+    Valid rows are imported and each refused row is reported with its row number,
+    field, value and reason; a status change must be a legal transition. Importing
+    the same file twice changes nothing the second time.
+    """
+    from laosp.cli_common import fail
+    from laosp.db import unit_of_work
+    from laosp.enrolment.importer import import_enrolments
+    from laosp.registry.import_fields import UnreadableFile
+
+    pack = pack_for(db)
+    engine = engine_for(db)
+    try:
+        with unit_of_work(engine) as session:
+            outcome = import_enrolments(
+                session,
+                pack,
+                path,
+                all_or_nothing=all_or_nothing,
+                check_eligibility=check_eligibility,
+                actor=actor,
+            )
+    except UnreadableFile as error:
+        raise fail(str(error)) from None
+    finally:
+        engine.dispose()
+    if report is not None:
+        outcome.write(report)
+    typer.echo("\n".join(outcome.summary()))
+    refused = outcome.problems.filter(outcome.problems["kind"] != "note")
+    for row in refused.head(50).iter_rows(named=True):
+        value = "" if row["value"] is None else f" (value: {row['value']!r})"
+        typer.echo(f"  {row['table']} row {row['row']}: {row['field']}: {row['reason']}{value}")
+    if refused.height > 50:
+        typer.echo(f"  ... {refused.height - 50} more; see --report FILE")
+    if outcome.refused:
+        raise typer.Exit(1 if all_or_nothing else 0)
 
 
 def register(app: typer.Typer) -> None:

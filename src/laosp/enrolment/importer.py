@@ -1,0 +1,245 @@
+"""Bulk import of the member and beneficiary lists agencies keep (CSV or XLSX) as
+enrolments: ``laosp enrolment import FILE``.
+
+The steps: read and parse the cells (``import_columns``, with the registry importer's
+cell checks), look up the persons, households and enrolments of the file's units in
+bulk (``import_store``), check whole columns (``import_checks``), optionally ask the rules
+engine (``import_eligibility``), then write the accepted rows in the caller's transaction:
+new enrolments and status changes in ``executemany`` chunks, one ``AuditEvent`` for each
+enrolment created or changed and one for the import. Importing the same file twice
+changes nothing the second time. The report is the registry importer's
+(``laosp.registry.import_report``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from sqlalchemy.orm import Session
+
+from laosp.enrolment.import_checks import UNIT, compare, resolve_units
+from laosp.enrolment.import_columns import TABLE, read_enrolments, with_lao
+from laosp.enrolment.import_eligibility import ineligible
+from laosp.enrolment.import_store import (
+    enrolments_of,
+    households_in,
+    insert_audit,
+    insert_enrolments,
+    persons_by,
+    update_statuses,
+)
+from laosp.registry import repository as repo
+from laosp.registry.import_columns import PROBLEM_SCHEMA, ROW
+from laosp.registry.import_report import REPORT_SCHEMA, Counts, ImportReport
+from laosp.rules.fields import HOUSEHOLD
+from laosp.rules.pack import Pack
+
+DEFAULT_ACTOR = "system"
+
+
+@dataclass
+class EnrolmentImportReport(ImportReport):
+    """The registry importer's report, plus the columns that were ignored and a line
+    saying when a written import changed nothing."""
+
+    ignored_columns: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        counts = self.counts.get(TABLE, Counts())
+        return self.written and bool(counts.imported or counts.updated)
+
+    def summary(self) -> list[str]:
+        lines = super().summary()
+        if self.ignored_columns:
+            lines.append(
+                "  enrolments: columns ignored, not part of an enrolment list "
+                "(ຖັນທີ່ບໍ່ໄດ້ໃຊ້): " + ", ".join(self.ignored_columns)
+            )
+        if self.written and not self.changed:
+            unchanged = self.counts[TABLE].unchanged
+            lines.append(
+                f"Nothing changed (ບໍ່ມີຫຍັງປ່ຽນແປງ): {unchanged} rows are registered "
+                "already as the file gives them."
+            )
+        return lines
+
+
+def _notes(columns: list[str]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "kind": ["note"] * len(columns),
+            "table": [TABLE] * len(columns),
+            "row": [1] * len(columns),
+            "record_id": [None] * len(columns),
+            "field": columns,
+            "value": [None] * len(columns),
+            "reason": ["not a column of an enrolment list: ignored (ຖັນທີ່ບໍ່ໄດ້ໃຊ້)"] * len(columns),
+        },
+        schema=REPORT_SCHEMA,
+    )
+
+
+def _units(frame: pl.DataFrame, household: bool) -> pl.Series:
+    by_household = pl.col("_unit") == HOUSEHOLD
+    return frame.filter(by_household if household else ~by_household)[UNIT]
+
+
+def import_enrolments(
+    session: Session,
+    pack: Pack,
+    path: Path,
+    *,
+    all_or_nothing: bool = False,
+    check_eligibility: bool = False,
+    actor: str = DEFAULT_ACTOR,
+    today: dt.date | None = None,
+) -> EnrolmentImportReport:
+    """Import the enrolment list ``path``; see the module docstring and OPERATIONS.md.
+    Raises ``UnreadableFile`` when the file cannot be read as a table."""
+    today = today or dt.date.today()
+    typed, cell_problems, ignored = read_enrolments(path, today)
+    frame, unit_problems = resolve_units(
+        typed,
+        pack,
+        persons_by(session, "person_id", typed["person_id"]),
+        persons_by(session, "national_id", typed["national_id"]),
+        households_in(session, typed["household_id"]),
+    )
+    found = pl.concat(
+        [cell_problems.with_columns(reason=with_lao(pl.col("reason"))), unit_problems]
+    ).unique(["row", "field"], keep="first", maintain_order=True)
+    accepted = frame.filter(~pl.col(ROW).is_in(found["row"].implode()))
+    registered = enrolments_of(session, _units(accepted, False), _units(accepted, True))
+    new, unchanged, changed, conflicts = compare(accepted, registered)
+    if check_eligibility:
+        refused = ineligible(session, pack, new.filter(pl.col("status") != "exited"))
+        new = new.filter(~pl.col(ROW).is_in(refused["row"].implode()))
+        found = pl.concat([found, refused])
+    report = EnrolmentImportReport(
+        files={TABLE: str(path)}, all_or_nothing=all_or_nothing, ignored_columns=ignored
+    )
+    report.counts[TABLE] = Counts(
+        read=typed.height,
+        imported=new.height,
+        unchanged=unchanged.height,
+        updated=changed.height,
+        rejected=found["row"].n_unique(),
+        conflicts=conflicts["row"].n_unique(),
+    )
+    report.problems = pl.concat(
+        [
+            found.sort("row", maintain_order=True).select(
+                pl.lit("rejected").alias("kind"), pl.all()
+            ),
+            conflicts.select(list(PROBLEM_SCHEMA))
+            .sort("row", maintain_order=True)
+            .select(pl.lit("conflict").alias("kind"), pl.all()),
+            _notes(ignored),
+        ],
+        how="vertical_relaxed",
+    ).select(list(REPORT_SCHEMA))
+    if all_or_nothing and report.refused:
+        return report
+    _write(session, new, changed, actor=actor, source=path.name, today=today)
+    report.written = True
+    if report.changed:
+        repo.add_audit(
+            session,
+            actor=actor,
+            action="import",
+            entity="enrolment_import",
+            entity_id=path.name[:64],
+            changes=_import_changes(report, check_eligibility),
+        )
+    return report
+
+
+def _iso(name: str) -> pl.Expr:
+    return pl.col(name).dt.to_string("%Y-%m-%d")
+
+
+def _write(
+    session: Session,
+    new: pl.DataFrame,
+    changed: pl.DataFrame,
+    *,
+    actor: str,
+    source: str,
+    today: dt.date,
+) -> None:
+    by_household = pl.col("_unit") == HOUSEHOLD
+    new = new.with_columns(
+        pl.when(~by_household).then(pl.col(UNIT)).alias("person_id"),
+        pl.when(by_household).then(pl.col(UNIT)).alias("household_id"),
+    )
+    events: list[pl.DataFrame] = []
+    if new.height:
+        new = new.with_columns(insert_enrolments(session, new).alias("enrolment_id"))
+        events.append(
+            _events(
+                new,
+                "create",
+                actor,
+                scheme=pl.col("scheme"),
+                person_id=pl.col("person_id"),
+                household_id=pl.col("household_id"),
+                status=pl.col("status"),
+                start_date=_iso("start_date"),
+                end_date=_iso("end_date"),
+                member_number=pl.col("member_number"),
+                file=pl.lit(source),
+                row=pl.col(ROW).cast(pl.Int64),
+            )
+        )
+    if changed.height:
+        update_statuses(session, changed.rename({"_db_id": "enrolment_id"}))
+        exits = pl.col("status") == "exited"
+        for part, extra in (
+            (
+                changed.filter(exits),
+                {"end_date": pl.concat_list(pl.lit(None, pl.String), _iso("end_date"))},
+            ),
+            (changed.filter(~exits), {}),
+        ):
+            if not part.height:
+                continue
+            events.append(
+                _events(
+                    part.rename({"_db_id": "enrolment_id"}),
+                    "status",
+                    actor,
+                    status=pl.concat_list("_db_status", "status"),
+                    on=_iso("end_date") if extra else pl.lit(today.isoformat()),
+                    **extra,
+                    member_number=pl.col("member_number"),
+                    file=pl.lit(source),
+                    row=pl.col(ROW).cast(pl.Int64),
+                )
+            )
+    for frame in events:
+        insert_audit(session, frame)
+
+
+def _events(frame: pl.DataFrame, action: str, actor: str, **changes: pl.Expr) -> pl.DataFrame:
+    return frame.select(
+        pl.lit(actor).alias("actor"),
+        pl.lit(action).alias("action"),
+        pl.lit("enrolment").alias("entity"),
+        pl.col("enrolment_id").cast(pl.String).alias("entity_id"),
+        pl.struct(*(value.alias(name) for name, value in changes.items())).alias("changes"),
+    )
+
+
+def _import_changes(report: EnrolmentImportReport, check_eligibility: bool) -> dict[str, Any]:
+    return {
+        "files": report.files,
+        "all_or_nothing": report.all_or_nothing,
+        "check_eligibility": check_eligibility,
+        "counts": {table: vars(counts) for table, counts in report.counts.items()},
+        "ignored_columns": report.ignored_columns,
+    }
