@@ -18,12 +18,25 @@ vowels to single, then removes a final "e" of a word of more than three letters 
 makes a final "y" after a letter an "i" ("Xay" = "Sai", "Bounmy" = "Bunmi")
 ("Phommasone", "Pommason", "Phommasonh" differ only by "h": they are not folded
 together). Lao-script text passes through unchanged.
+
+``latin_key`` is the cross-script key (``persons.name_latin``): Lao script is romanised
+(``laosp.registry.transliteration``, after the BGN/PCGN 1966 system) and the result, or
+a name written in Latin letters, is folded harder than ``roman_fold`` so that a
+romanisation and the Lao spelling meet: ph/kh/th → p/k/t, x → s, ou → u, w → v, j/tch
+→ ch, ck/q/c → k, gn → y, r → l, ae → e, ie → ia, ai → ay, uea → eua, "nh" → n before
+a consonant or at the end and → y before a vowel ("Bounnhang" = ບຸນຍັງ), kv → ku before a
+vowel ("Khwang" = "Khouang"), a final "d" → t, the French mute "e" after a vowel and n/m
+("Sone", "Phonesavanh") dropped, a final "y" after a consonant → i, "v" after a vowel
+and not before one → o ("Kaew" = "Keo"), then doubled letters single. So "Souksavanh Phommachanh",
+"Suksavan Phomachan" and "ສຸກສະຫວັນ ພົມມະຈັນ" all have the key "suksavan pomachan".
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+
+from laosp.registry.transliteration import transliterate
 
 _TONE_MARKS = dict.fromkeys(range(0x0EC8, 0x0ECD))  # mai ek .. mai catawa, cancellation
 _LAO_FOLDS = {
@@ -87,3 +100,46 @@ def roman_fold(text: str) -> str:
 def search_tokens(query: str) -> list[str]:
     """The words of a query, each to be found somewhere in the name key."""
     return [token for token in normalise(query).split(" ") if token]
+
+
+_LATIN_RULES = tuple(
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (
+        (r"tch|j", "ch"),
+        (r"ph", "p"),
+        (r"kh", "k"),
+        (r"th", "t"),
+        (r"x", "s"),
+        (r"ou", "u"),
+        (r"w", "v"),
+        (r"ck|q|c(?!h)", "k"),
+        (r"gn", "y"),
+        (r"r", "l"),
+        (r"ae", "e"),
+        (r"ie", "ia"),
+        (r"ai", "ay"),
+        (r"uea", "eua"),
+        (r"nh(?![aeiouy])", "n"),
+        (r"nh", "y"),
+        (r"(?<=k)v(?=[aeiou])", "u"),
+        (r"d\b", "t"),
+        (r"(?<=[aeiou][nm])e(?![aeiouy])", ""),
+        (r"\B(?<=[b-df-hj-np-tv-z])y\b", "i"),
+        (r"(?<=[aeiou])v(?![aeiouy])", "o"),
+        (r"([a-z])\1+", r"\1"),
+    )
+)
+
+
+def latin_key(text: str) -> str:
+    """The cross-script key: ``text`` normalised, its Lao script romanised, then folded
+    (see the module docstring)."""
+    folded = transliterate(normalise(text))
+    for pattern, replacement in _LATIN_RULES:
+        folded = pattern.sub(replacement, folded)
+    return folded
+
+
+def name_latin(given_name: str, family_name: str) -> str:
+    """The value of ``persons.name_latin``."""
+    return latin_key(f"{given_name} {family_name}")
