@@ -94,6 +94,10 @@ class Person(Base):
     name_key: Mapped[str] = mapped_column(String(260))
     #: second search key, variants of romanisation folded (``laosp.registry.names``)
     name_fold: Mapped[str | None] = mapped_column(String(260))
+    #: cross-script key, Lao script romanised and folded (``names.latin_key``); the
+    #: search indexes (GIN trigram on PostgreSQL, FTS5 ``persons_search`` on SQLite) are
+    #: made by migration 0005, not declared here
+    name_latin: Mapped[str | None] = mapped_column(String(520))
     sex: Mapped[str] = mapped_column(String(1))
     birth_date: Mapped[dt.date] = mapped_column(Date)
     birth_date_precision: Mapped[str] = mapped_column(

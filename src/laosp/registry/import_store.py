@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from laosp.models import Household, Person
 from laosp.registry.import_columns import Field
-from laosp.registry.names import name_key, roman_fold
+from laosp.registry.names import name_key, name_latin, roman_fold
 
 HOUSEHOLDS: Table = Household.__table__  # type: ignore[assignment]
 PERSONS: Table = Person.__table__  # type: ignore[assignment]
@@ -75,13 +75,17 @@ def _records(frame: pl.DataFrame) -> list[dict[str, Any]]:
 
 
 def with_name_keys(persons: pl.DataFrame) -> pl.DataFrame:
-    """``name_key`` and ``name_fold`` computed once per distinct pair of names."""
+    """``name_key``, ``name_fold`` and ``name_latin`` computed once per distinct pair of
+    names."""
     names = persons.select("given_name", "family_name").unique()
     pairs = names.rows()
     keys = names.with_columns(
         name_key=pl.Series([name_key(given, family) for given, family in pairs], dtype=pl.String),
         name_fold=pl.Series(
             [roman_fold(f"{given} {family}") for given, family in pairs], dtype=pl.String
+        ),
+        name_latin=pl.Series(
+            [name_latin(given, family) for given, family in pairs], dtype=pl.String
         ),
     )
     return persons.join(keys, on=["given_name", "family_name"], how="left")

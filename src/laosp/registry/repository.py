@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    literal,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from laosp.models import AuditEvent, Household, Person
-from laosp.registry.names import name_key, roman_fold
+from laosp.registry.names import name_key, name_latin, roman_fold
 from laosp.registry.schemas import HouseholdRead, PersonHit, PersonRead
 
 HOUSEHOLD_FIELDS = tuple(name for name in HouseholdRead.model_fields if name != "province_code")
@@ -76,6 +87,7 @@ def _with_keys(values: dict[str, Any]) -> dict[str, Any]:
         **values,
         "name_key": name_key(values["given_name"], values["family_name"]),
         "name_fold": roman_fold(f"{values['given_name']} {values['family_name']}"),
+        "name_latin": name_latin(values["given_name"], values["family_name"]),
     }
 
 
@@ -105,6 +117,7 @@ def update_person(session: Session, person: Person, changes: dict[str, Any]) -> 
         keys = _with_keys(person_values(person))
         person.name_key = keys["name_key"]
         person.name_fold = keys["name_fold"]
+        person.name_latin = keys["name_latin"]
     session.flush()
 
 
@@ -134,24 +147,66 @@ def audit_events(
     return list(session.scalars(query))
 
 
+#: the FTS5 table of migration 0005 (SQLite); its trigram index serves tokens of 3+
+#: characters
+SQLITE_SEARCH_TABLE = "persons_search"
+MIN_INDEXED = 3
+_LATIN = re.compile("[a-z]")
+
+
 def _like(column: Any, token: str) -> ColumnElement[bool]:
     escaped = token.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     condition: ColumnElement[bool] = column.like(f"%{escaped}%", escape="\\")
     return condition
 
 
-def search_persons(
+def _sqlite_search_table(session: Session) -> bool:
+    bind = session.get_bind()
+    if bind.dialect.name != "sqlite":
+        return False
+    found = session.execute(
+        text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :name"),
+        {"name": SQLITE_SEARCH_TABLE},
+    ).first()
+    return found is not None
+
+
+def _fts_match(alternatives: Sequence[tuple[InstrumentedAttribute[Any], Sequence[str]]]) -> str:
+    """The FTS5 query that finds a superset of the rows where, for some alternative,
+    every token is in the key (substring: the trigram tokenizer); ``""`` when some
+    alternative has no token long enough for the index."""
+    parts = []
+    for column, tokens in alternatives:
+        long = [token for token in tokens if len(token) >= MIN_INDEXED]
+        if not long:
+            return ""
+        phrases = " AND ".join(
+            f'{column.key} : "{token.replace(chr(34), chr(34) * 2)}"' for token in long
+        )
+        parts.append(f"({phrases})")
+    return " OR ".join(parts)
+
+
+def search_query(
     session: Session,
     *,
     tokens: Sequence[str] = (),
     fold_tokens: Sequence[str] = (),
+    latin_tokens: Sequence[str] = (),
     district_code: str | None = None,
     province_code: str | None = None,
     limit: int = 50,
-) -> list[PersonHit]:
-    """Persons whose name contains every token (in ``name_key``, or every fold token in
-    ``name_fold``), within a district or province when given, by name."""
-    query = select(
+) -> Select[tuple[object, ...]]:
+    """The query of ``search_persons``: persons whose name contains every token (in
+    ``name_key``; or every fold token in ``name_fold``; or every cross-script token in
+    ``name_latin``), within a district or province when given, by name.
+
+    The ``LIKE`` conditions decide; an index narrows the rows they are tested on: GIN
+    trigram indexes on PostgreSQL (the planner uses them for ``LIKE '%...%'``), on SQLite
+    the FTS5 trigram table ``persons_search``, asked for the rowids that contain every
+    token of 3+ characters of some alternative (a query whose alternatives are all made
+    of 1-2 character tokens scans, as the index cannot serve it)."""
+    columns: tuple[Any, ...] = (
         Person.person_id,
         Person.household_id,
         Person.given_name,
@@ -161,19 +216,70 @@ def search_persons(
         Person.relationship,
         Household.district_code,
         Household.village_name,
-    ).join(Household, Household.household_id == Person.household_id)
-    if tokens:
-        exact = and_(*(_like(Person.name_key, token) for token in tokens))
-        if fold_tokens:
-            folded = and_(*(_like(Person.name_fold, token) for token in fold_tokens))
-            query = query.where(or_(exact, folded))
-        else:
-            query = query.where(exact)
+    )
+    query = select(*columns).join(Household, Household.household_id == Person.household_id)
+    if list(fold_tokens) == list(tokens) and not any(_LATIN.search(t) for t in tokens):
+        # Lao script (or digits) only: roman_fold leaves such text as it is, so the fold
+        # alternative finds exactly the rows of the first one
+        fold_tokens = ()
+    alternatives = [
+        (column, list(words))
+        for column, words in (
+            (Person.name_key, tokens),
+            (Person.name_fold, fold_tokens if tokens else ()),
+            (Person.name_latin, latin_tokens if tokens else ()),
+        )
+        if words
+    ]
+    if alternatives:
+        query = query.where(
+            or_(
+                *(
+                    and_(*(_like(column, token) for token in words))
+                    for column, words in alternatives
+                )
+            )
+        )
+        match = _fts_match(alternatives) if _sqlite_search_table(session) else ""
+        if match:
+            rowids: Select[tuple[Any]] = (
+                select(literal_column("rowid"))
+                .select_from(table(SQLITE_SEARCH_TABLE))
+                .where(text(f"{SQLITE_SEARCH_TABLE} MATCH :match").bindparams(match=match))
+            )
+            query = query.where(literal_column("persons.rowid").in_(rowids))
     if district_code is not None:
         query = query.where(Household.district_code == district_code)
     if province_code is not None:
         query = query.where(Household.district_code.like(f"{province_code}__"))
-    query = query.order_by(Person.name_key, Person.person_id).limit(limit)
+    order: Any = Person.name_key
+    if alternatives and session.get_bind().dialect.name == "postgresql":
+        # not the b-tree on name_key: walking it in order and filtering (the planner's
+        # choice for LIMIT) reads much of the table when the matches sort late
+        order = Person.name_key.op("||")(literal(""))
+    return query.order_by(order, Person.person_id).limit(limit)
+
+
+def search_persons(
+    session: Session,
+    *,
+    tokens: Sequence[str] = (),
+    fold_tokens: Sequence[str] = (),
+    latin_tokens: Sequence[str] = (),
+    district_code: str | None = None,
+    province_code: str | None = None,
+    limit: int = 50,
+) -> list[PersonHit]:
+    """Persons found by name, district and province (``search_query``), by name."""
+    query = search_query(
+        session,
+        tokens=tokens,
+        fold_tokens=fold_tokens,
+        latin_tokens=latin_tokens,
+        district_code=district_code,
+        province_code=province_code,
+        limit=limit,
+    )
     return [
         PersonHit(**row._asdict(), province_code=row.district_code[:2])
         for row in session.execute(query)

@@ -6,10 +6,12 @@ The secondary indexes of the loaded tables are dropped at the start and each tab
 rebuilt right after its rows are in (one sorted pass each, while the generator builds
 the next tables in the other thread). Rows arrive in primary-key order, so the primary
 key b-trees (the rowid, or the autoindex of the text keys of persons and households)
-grow by appending. CHECK constraints (the codes) and foreign keys are checked in one
-pass per table right after its rows; the unique indexes rebuilt after each table check
-uniqueness (one head per household, one enrolment per scheme,
-person and date, ...). Any violation rolls the whole load back.
+grow by appending. Triggers on the loaded tables (the upkeep of the FTS5 search table
+``persons_search``) are dropped the same way: the search table is rebuilt in one pass
+right after the persons are in, and the triggers made again. CHECK constraints (the
+codes) and foreign keys are checked in one pass per table right after its rows; the
+unique indexes rebuilt after each table check uniqueness (one head per household, one
+enrolment per scheme, person and date, ...). Any violation rolls the whole load back.
 """
 
 from __future__ import annotations
@@ -53,6 +55,8 @@ class SqliteLoader:
         self.path = path
         self.advance = advance
         self.indexes: dict[str, list[str]] = {}
+        self.triggers: dict[str, list[str]] = {}
+        self.searches: dict[str, list[str]] = {}
         self.ids = (0, 0)
         self.journal = "wal"
         self.checks: dict[str, list[str]] = {}
@@ -65,6 +69,20 @@ class SqliteLoader:
                 "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' "
                 f"AND sql IS NOT NULL AND tbl_name IN ({', '.join(repr(t) for t in TABLES)})"
             ).fetchall()
+            tables = ", ".join(repr(t) for t in TABLES)
+            triggers = reader.execute(
+                "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger' "
+                f"AND tbl_name IN ({tables})"
+            ).fetchall()
+            for table in TABLES:  # external-content FTS5 tables over a loaded table
+                self.searches[table] = [
+                    str(name)
+                    for (name,) in reader.execute(
+                        "SELECT name FROM sqlite_master WHERE type = 'table' "
+                        "AND sql LIKE 'CREATE VIRTUAL TABLE%fts5%' AND sql LIKE ?",
+                        (f"%content='{table}'%",),
+                    )
+                ]
             enrolment, cycle = (
                 int(reader.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0])
                 for table in ("enrolments", "payment_cycles")
@@ -87,6 +105,9 @@ class SqliteLoader:
         for name, table, sql in rows:
             self.indexes.setdefault(table, []).append(sql)
             self.cursor.execute(f'DROP INDEX "{name}"')
+        for name, table, sql in triggers:
+            self.triggers.setdefault(table, []).append(sql)
+            self.cursor.execute(f'DROP TRIGGER "{name}"')
         if replace:
             for statement in DELETES:
                 self.cursor.execute(statement)
@@ -104,6 +125,7 @@ class SqliteLoader:
             for sql in self.indexes.pop(table, []):
                 self.cursor.execute(sql)
                 self.advance("indexes", 1)
+            self._searches(table)
         with phase(f"{table} checks, keys"):
             self._validate(table)
 
@@ -111,6 +133,8 @@ class SqliteLoader:
         for table in list(self.indexes):  # tables this load had no rows for
             for sql in self.indexes.pop(table):
                 self.cursor.execute(sql)
+        for table in list(self.triggers):
+            self._searches(table)
         self.cursor.execute("DROP TABLE temp.synth_violation")
         with phase("commit"):
             self.cursor.execute("COMMIT")
@@ -122,6 +146,13 @@ class SqliteLoader:
             with phase("analyze"):
                 after.execute("PRAGMA analysis_limit=1000")
                 after.execute("ANALYZE")
+
+    def _searches(self, table: str) -> None:
+        """Rebuild the FTS5 tables over ``table`` and make its triggers again."""
+        for name in self.searches.pop(table, []):
+            self.cursor.execute(f'INSERT INTO "{name}"("{name}") VALUES (\'rebuild\')')
+        for sql in self.triggers.pop(table, []):
+            self.cursor.execute(sql)
 
     def _validate(self, table: str) -> None:
         """Fail (and so roll back) when a loaded row breaks a CHECK constraint or has a

@@ -6,9 +6,10 @@ names are written in one script (the enumerator's habit). Variation is applied p
 as a bit mask of rules; the strings are built on the few distinct (name, mask) pairs and
 gathered back, so the cost does not grow with the population.
 
-``persons.name_key`` and ``name_fold`` come from ``laosp.registry.names`` itself, applied
-to the distinct given and family names: both normalise word by word, so the key of
-"given family" is the key of the given name, a space and the key of the family name.
+``persons.name_key``, ``name_fold`` and ``name_latin`` come from ``laosp.registry.names``
+itself, applied to the distinct given and family names: all three work word by word, so
+the key of "given family" is the key of the given name, a space and the key of the
+family name.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from laosp.registry.names import normalise, roman_fold
+from laosp.registry.names import latin_key, normalise, roman_fold
 from laosp.synth.sampling import Array
 
 MALE = (
@@ -165,13 +166,15 @@ def assign_names(
 def _mapped(column: pl.Series, function: str) -> pl.Series:
     """``normalise`` or ``roman_fold`` of each distinct value, gathered back."""
     distinct = column.unique()
-    fn = normalise if function == "normalise" else roman_fold
+    fn = {"normalise": normalise, "roman_fold": roman_fold, "latin_key": latin_key}[function]
     mapped = pl.Series([fn(value) for value in distinct.to_list()], dtype=pl.String)
     return column.replace_strict(distinct, mapped, return_dtype=pl.String)
 
 
-def search_keys(given: pl.Series, family: pl.Series) -> tuple[pl.Series, pl.Series]:
-    """``name_key`` and ``name_fold`` as ``laosp.registry.names`` computes them."""
+def search_keys(given: pl.Series, family: pl.Series) -> tuple[pl.Series, pl.Series, pl.Series]:
+    """``name_key``, ``name_fold`` and ``name_latin`` as ``laosp.registry.names`` computes
+    them."""
     key = _mapped(given, "normalise") + " " + _mapped(family, "normalise")
     fold = _mapped(given, "roman_fold") + " " + _mapped(family, "roman_fold")
-    return key.alias("name_key"), fold.alias("name_fold")
+    latin = _mapped(given, "latin_key") + " " + _mapped(family, "latin_key")
+    return key.alias("name_key"), fold.alias("name_fold"), latin.alias("name_latin")

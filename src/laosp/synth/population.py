@@ -21,7 +21,7 @@ HOUSEHOLD_COLUMNS = (
 )  # fmt: skip
 PERSON_COLUMNS = (
     "person_id", "household_id", "relationship", "given_name", "family_name", "name_key",
-    "name_fold", "sex", "birth_date", "birth_date_precision", "national_id", "phone",
+    "name_fold", "name_latin", "sex", "birth_date", "birth_date_precision", "national_id", "phone",
     "nationality", "mother_id", "pregnant", "pregnancy_month", "disability", "monk",
     "employment_status", "employment_type", "employer_type", "formal", "sector",
     "earnings_monthly", "declared_income_monthly", "nssf_contribution_months",
@@ -74,8 +74,8 @@ def generate_people(config: Config) -> Population:
     )
     people = people.with_columns(given_name=given, family_name=family)
     people, pairs = plant_duplicates(rng, people, config.duplicates, config.at)
-    key, fold = search_keys(people["given_name"], people["family_name"])
-    people = people.with_columns(name_key=key, name_fold=fold)
+    key, fold, latin = search_keys(people["given_name"], people["family_name"])
+    people = people.with_columns(name_key=key, name_fold=fold, name_latin=latin)
     return Population(
         config=config,
         households=households.frame.select(HOUSEHOLD_COLUMNS),
