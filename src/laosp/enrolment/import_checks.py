@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from laosp.enrolment.import_columns import TABLE
+from laosp.enrolment.import_columns import problems
 from laosp.enrolment.transitions import ENROLMENT, OPEN_ENROLMENT
-from laosp.registry.import_columns import PROBLEM_SCHEMA, ROW, problems_of
+from laosp.registry.import_columns import ROW
 from laosp.rules.fields import HOUSEHOLD
 from laosp.rules.pack import Pack
 
@@ -205,7 +205,7 @@ def resolve_units(
     }
     frame = frame.with_columns(pl.coalesce(UNIT, pid, hid, nid).alias(RECORD))
     values = {"row": pl.format("{} {}", pl.col(UNIT), pl.col("scheme"))}
-    return frame, problems_of(frame, TABLE, RECORD, reasons, values)
+    return frame, problems(frame, RECORD, reasons, values)
 
 
 def _registered(accepted: pl.DataFrame, registered: pl.DataFrame) -> pl.DataFrame:
@@ -319,11 +319,11 @@ def compare(
             ),
         ),
     }
-    problems = problems_of(conflicts, TABLE, RECORD, reasons) if conflicts.height else None
+    found = problems(conflicts, RECORD, reasons)
     outcome = pl.col("_outcome")
     return (
         frame.filter(outcome == "new"),
         frame.filter(outcome == "unchanged"),
         frame.filter(outcome == "changed"),
-        problems if problems is not None else pl.DataFrame(schema=PROBLEM_SCHEMA),
+        found,
     )

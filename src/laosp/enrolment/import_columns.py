@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from laosp.enrolment.transitions import ENROLMENT
-from laosp.registry.import_columns import ROW, Field, cell, parse_table
+from laosp.registry.import_columns import PROBLEM_SCHEMA, ROW, Field, cell, parse_field
 from laosp.registry.import_fields import UnreadableFile, read_table
 
 TABLE = "enrolments"
@@ -100,7 +100,8 @@ def canonical_headers(columns: list[str]) -> tuple[dict[str, str], list[str]]:
 def read_enrolments(path: Path, today: dt.date) -> tuple[pl.DataFrame, pl.DataFrame, list[str]]:
     """``(typed, problems, ignored headers)`` of the list in ``path``. An XLSX workbook
     is read from the sheet ``enrolments``, else its first sheet. Scheme and status codes
-    are read case-insensitively."""
+    are read case-insensitively. The cells are parsed as the registry's ``parse_table``
+    does (``parse_field``), with the reasons in Lao too."""
     raw = read_table(path, TABLE)
     renames, ignored = canonical_headers(raw.columns)
     raw = raw.select(ROW, *(pl.col(h).alias(n) for h, n in renames.items()))
@@ -109,8 +110,51 @@ def read_enrolments(path: Path, today: dt.date) -> tuple[pl.DataFrame, pl.DataFr
         for name in ("scheme", "status")
         if name in raw.columns
     )
-    typed, problems = parse_table(raw, TABLE, "person_id", COLUMNS, today)
-    return typed, problems, ignored
+    missing = [f.name for f in COLUMNS if f.name not in raw.columns]
+    raw = raw.with_columns(pl.lit(None, dtype=pl.String).alias(name) for name in missing)
+    parsed = {field.name: parse_field(field, today) for field in COLUMNS}
+    typed = raw.select(ROW, *(value.alias(name) for name, (value, _) in parsed.items()))
+    found = problems(raw, "person_id", {name: reason for name, (_, reason) in parsed.items()})
+    return typed, found.with_columns(reason=with_lao(pl.col("reason"))), ignored
+
+
+def problems(
+    frame: pl.DataFrame,
+    id_column: str,
+    reasons: dict[str, pl.Expr],
+    values: dict[str, pl.Expr] | None = None,
+) -> pl.DataFrame:
+    """The problems of ``frame`` (one row per row and field whose reason is not null),
+    as ``import_columns.problems_of`` gives them: row by row, in the order of
+    ``reasons``. Each reason is computed once, then one filter per field keeps the
+    problems (several times faster on 100,000 rows than a list of structs per row)."""
+    if not reasons:
+        return pl.DataFrame(schema=PROBLEM_SCHEMA)
+    values = values or {}
+    names = list(reasons)
+    computed = frame.select(
+        pl.col(ROW).cast(pl.Int64).alias("row"),
+        pl.col(id_column).cast(pl.String).alias("record_id"),
+        *(reasons[name].cast(pl.String).alias(f"_reason{i}") for i, name in enumerate(names)),
+        *(
+            values.get(name, pl.col(name) if name in frame.columns else pl.lit(None))
+            .cast(pl.String)
+            .alias(f"_value{i}")
+            for i, name in enumerate(names)
+        ),
+    )
+    parts = [
+        computed.filter(pl.col(f"_reason{i}").is_not_null()).select(
+            "row",
+            "record_id",
+            pl.lit(name).alias("field"),
+            pl.col(f"_value{i}").alias("value"),
+            pl.col(f"_reason{i}").alias("reason"),
+        )
+        for i, name in enumerate(names)
+    ]
+    found = pl.concat(parts).sort("row", maintain_order=True)
+    return found.select(pl.lit(TABLE).alias("table"), pl.all()).select(list(PROBLEM_SCHEMA))
 
 
 #: The Lao of each reason (by its English start), appended as ``reason (ລາວ)``.

@@ -22,7 +22,7 @@ import polars as pl
 from sqlalchemy.orm import Session
 
 from laosp.enrolment.import_checks import UNIT, compare, resolve_units
-from laosp.enrolment.import_columns import TABLE, read_enrolments, with_lao
+from laosp.enrolment.import_columns import TABLE, read_enrolments
 from laosp.enrolment.import_eligibility import ineligible
 from laosp.enrolment.import_store import (
     enrolments_of,
@@ -110,11 +110,13 @@ def import_enrolments(
         persons_by(session, "national_id", typed["national_id"]),
         households_in(session, typed["household_id"]),
     )
-    found = pl.concat(
-        [cell_problems.with_columns(reason=with_lao(pl.col("reason"))), unit_problems]
-    ).unique(["row", "field"], keep="first", maintain_order=True)
+    found = pl.concat([cell_problems, unit_problems]).unique(
+        ["row", "field"], keep="first", maintain_order=True
+    )
     accepted = frame.filter(~pl.col(ROW).is_in(found["row"].implode()))
-    registered = enrolments_of(session, _units(accepted, False), _units(accepted, True))
+    registered = enrolments_of(
+        session, _units(accepted, False), _units(accepted, True), accepted["scheme"]
+    )
     new, unchanged, changed, conflicts = compare(accepted, registered)
     if check_eligibility:
         refused = ineligible(session, pack, new.filter(pl.col("status") != "exited"))
@@ -179,7 +181,11 @@ def _write(
     )
     events: list[pl.DataFrame] = []
     if new.height:
-        new = new.with_columns(insert_enrolments(session, new).alias("enrolment_id"))
+        insert_enrolments(session, new)
+        stored = enrolments_of(
+            session, new["person_id"], new["household_id"], new["scheme"]
+        ).select(pl.col("unit_id").alias(UNIT), "scheme", "start_date", "enrolment_id")
+        new = new.join(stored, on=[UNIT, "scheme", "start_date"], how="left")
         events.append(
             _events(
                 new,
