@@ -65,7 +65,9 @@ def agency_file(url: str, rows: int, path: Path, seed: int = 7) -> dict[str, int
         make_engine(url), ("persons", "households", "enrolments"), include=["national_id"]
     )
     assert snapshot.enrolments is not None
-    enrolled = snapshot.enrolments
+    # sorted: the file is the same on both backends (snapshot and join orders differ)
+    enrolled = snapshot.enrolments.sort("id")
+    persons = snapshot.persons.select("person_id", "national_id").sort("person_id")
     bad, same, change = (
         round(rows * BAD_SHARE),
         round(rows * SAME_SHARE),
@@ -75,15 +77,15 @@ def agency_file(url: str, rows: int, path: Path, seed: int = 7) -> dict[str, int
     changes = active.sample(min(change, active.height), seed=seed).with_columns(
         status=pl.lit("suspended")
     )
-    rest = enrolled.join(changes.select("id"), on="id", how="anti")
+    rest = enrolled.join(changes.select("id"), on="id", how="anti").sort("id")
     unchanged = rest.sample(min(same, rest.height), seed=seed + 1)
     schemes = pl.DataFrame({"scheme": list(NEW_SCHEMES)})
     candidates = (
-        snapshot.persons.select("person_id", "national_id")
-        .join(schemes, how="cross")
+        persons.join(schemes, how="cross")
         .join(enrolled.select("person_id", "scheme"), on=["person_id", "scheme"], how="anti")
+        .sort("person_id", "scheme")
     )
-    unique_ids = snapshot.persons.group_by("national_id").len().filter(pl.col("len") == 1)
+    unique_ids = persons.group_by("national_id").len().filter(pl.col("len") == 1)
     fresh_count = min(rows - bad - changes.height - unchanged.height, candidates.height)
     days = pl.Series(rng.integers(0, 180, fresh_count))
     fresh = candidates.sample(fresh_count, seed=seed + 2).with_columns(
