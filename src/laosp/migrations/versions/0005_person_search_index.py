@@ -119,6 +119,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("name_latin", sa.String(length=520), nullable=True))
     if dialect == "postgresql":
         _backfill_postgres(connection)
+        op.execute("SET LOCAL maintenance_work_mem = '512MB'")  # GIN builds sort in memory
         for name, column in TRIGRAM_INDEXES:
             op.execute(f"CREATE INDEX {name} ON persons USING gin ({column} gin_trgm_ops)")
     elif dialect == "sqlite":
