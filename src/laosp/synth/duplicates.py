@@ -2,10 +2,16 @@
 with the truth (original, copy, kinds of variation) kept apart so that deduplication can
 be scored.
 
-A copy gets a new ``person_id``, lives in the same household (40 %) or in another one
-of the same district (re-registered after a move), as ``other``; its names get another
-spelling (Lao tone marks dropped, the other script's romanisation rules, a dropped or
-swapped letter) and its birth date may slip (days, year only, day and month swapped).
+A copy gets a new ``person_id``, lives in the same household (40 %,
+``SAME_HOUSEHOLD``) or in another household of the same district (60 %: re-registered
+after a move; any other household of the district alike, so mostly in another village),
+as ``other``; only in a district of a single household does such a copy stay in its
+original's household. Its names get another spelling (Lao tone marks dropped, the other
+script's romanisation rules, a dropped or swapped letter) and its birth date may slip
+(days, year only, day and month swapped).
+
+The copies are appended after the originals (``original_id`` set on them only): the
+originals are ``people.head(n)``, a slice that copies nothing.
 """
 
 from __future__ import annotations
@@ -13,11 +19,14 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 from laosp.synth.names import DOUBLES
-from laosp.synth.sampling import pick
+from laosp.synth.sampling import Array, pick
 
+#: share of copies in their original's household; the others move within the district
+SAME_HOUSEHOLD = 0.4
 PAIR_SCHEMA = {"person_id": pl.String, "duplicate_id": pl.String, "variation": pl.String}
 
 
@@ -27,10 +36,57 @@ def _typo(name: pl.Expr, position: pl.Expr) -> pl.Expr:
     return pl.concat_str([name.str.slice(0, at), name.str.slice(at + 1)])
 
 
+def other_household(
+    rng: np.random.Generator, district: Array, households: Array
+) -> npt.NDArray[np.int64]:
+    """For each household row in ``households``, another household row of the same
+    district drawn uniformly (``district``: a code per household row); the household
+    itself when it is its district's only one."""
+    codes, district_of = np.unique(district, return_inverse=True)
+    order = np.argsort(district_of, kind="stable")  # household rows grouped by district
+    position = np.empty_like(order)
+    position[order] = np.arange(order.size)
+    counts = np.bincount(district_of, minlength=codes.size)
+    starts = np.cumsum(counts) - counts
+    own = district_of[households]
+    others = counts[own] - 1
+    drawn = starts[own] + np.floor(rng.random(households.size) * others).astype(np.int64)
+    drawn += drawn >= position[households]  # skip the household itself
+    inside = order[np.minimum(drawn, order.size - 1)]
+    moved: npt.NDArray[np.int64] = np.where(others > 0, inside, households)
+    return moved
+
+
+def chunked_like(frame: pl.DataFrame, *columns: pl.Series) -> list[pl.Series]:
+    """``columns`` (one value per row of ``frame``) cut into ``frame``'s chunks, without
+    copying: a frame whose columns are chunked alike is not copied whole by the next
+    ``select`` (Polars rechunks every column of a frame whose chunks disagree)."""
+    lengths = frame.to_series(0).chunk_lengths() if frame.width else []
+    if len(lengths) < 2:
+        return list(columns)
+    starts = np.cumsum([0, *lengths[:-1]])
+    cut = []
+    for column in columns:
+        pieces = column.slice(0, lengths[0])
+        for start, length in zip(starts[1:], lengths[1:], strict=True):
+            pieces.append(column.slice(int(start), length))  # a chunk more, no copy
+        cut.append(pieces)
+    return cut
+
+
 def plant_duplicates(
-    rng: np.random.Generator, people: pl.DataFrame, rate: float, at: dt.date
+    rng: np.random.Generator,
+    people: pl.DataFrame,
+    households: pl.DataFrame,
+    rate: float,
+    at: dt.date,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """``people`` with ``round(rate × n)`` copies appended, and the pairs."""
+    """``people`` with ``round(rate × n)`` copies appended, and the pairs. ``households``
+    is the households frame ``people["hh_index"]`` points into (its ``household_id``,
+    ``district_code``, ``urban``, ``poor``).
+
+    The result's columns are ``people``'s chunks followed by the copies' (no rechunk: a
+    national frame is not copied whole); ``original_id`` is null on the first ``n`` rows."""
     n = people.height
     k = round(rate * n)
     if k <= 0:
@@ -40,13 +96,12 @@ def plant_duplicates(
     chosen = np.flatnonzero(pick(rng, np.ones(n), k))
     rng.shuffle(chosen)
     copies = people[chosen]
-    same_household = rng.random(k) < 0.4
-    # another household of the same district: a random member's household there
-    by_district = people.select("district_code", "household_id", "hh_index").with_row_index("row")
-    other = by_district.sample(n=k, with_replacement=True, seed=int(rng.integers(2**31)))
-    district_match = (other["district_code"] == copies["district_code"]).to_numpy()
-    target_row = np.where(same_household | ~district_match, chosen, other["row"].to_numpy())
-    target = people.select("household_id", "hh_index").gather(target_row)
+    same_household = rng.random(k) < SAME_HOUSEHOLD
+    own = copies["hh_index"].to_numpy().astype(np.int64)
+    district = households["district_code"].rank("dense").to_numpy()  # codes as integers
+    moved = other_household(rng, district, own)
+    target_hh = np.where(same_household, own, moved)
+    target = households.select("household_id", "urban", "poor").gather(target_hh)
     kind = rng.integers(0, 4, k)  # 0 tone/spelling, 1 typo, 2 birth slip, 3 spelling+slip
     slip = rng.integers(0, 3, k)  # 0 days, 1 year only, 2 day<->month
     first = int(people["person_number"].to_numpy().max()) + 1
@@ -84,7 +139,9 @@ def plant_duplicates(
             shift=pl.Series(rng.choice([-30, -10, -3, -1, 1, 2, 7, 31], k)),
             pos=pl.Series(rng.integers(0, 50, k)),
             household_id=target["household_id"],
-            hh_index=target["hh_index"],
+            hh_index=pl.Series(target_hh).cast(people.schema["hh_index"]),
+            urban=target["urban"],
+            poor=target["poor"],
             person_number=number,
             relationship=pl.lit("other"),
             original_id=pl.col("person_id"),
@@ -121,8 +178,8 @@ def plant_duplicates(
         pl.col("person_id").alias("duplicate_id"),
         "variation",
     )
-    dupes = dupes.select(*people.columns, "original_id")
+    # the copies in the originals' dtypes, so that the concatenation casts nothing
+    schema: dict[str, pl.DataType] = {**people.schema, "original_id": pl.String()}
+    dupes = dupes.select(pl.col(name).cast(dtype) for name, dtype in schema.items())
     people = people.with_columns(original_id=pl.lit(None, dtype=pl.String))
-    return pl.concat(
-        [people, dupes.with_columns(pl.col("original_id").cast(pl.String))], how="vertical_relaxed"
-    ), pairs
+    return pl.concat([people, dupes], how="vertical", rechunk=False), pairs

@@ -56,8 +56,13 @@ def make_enrolments(rng: np.random.Generator, population: Population) -> pl.Data
     """All enrolments of ``population`` (planted duplicates are not enrolled)."""
     at = population.config.at
     people = population.people
-    if people["original_id"].null_count() < people.height:  # (a filter copies every column)
-        people = people.filter(pl.col("original_id").is_null())
+    originals = people["original_id"].null_count()
+    if originals < people.height:
+        # the copies are appended after the originals (``plant_duplicates``): a slice
+        # copies nothing where a filter would copy every column of the national frame
+        people = people.head(originals)
+        if people["original_id"].null_count() != originals:
+            raise ValueError("planted copies must come after the originals")
     pack = load_pack()
     policy = policy_at(pack, at)
     persons_out, households_out = evaluate_eligibility(

@@ -9,7 +9,7 @@ import numpy as np
 import polars as pl
 
 from laosp.synth.attributes import add_attributes
-from laosp.synth.duplicates import plant_duplicates
+from laosp.synth.duplicates import chunked_like, plant_duplicates
 from laosp.synth.employment import add_employment
 from laosp.synth.households import make_households
 from laosp.synth.names import assign_names, search_keys
@@ -73,9 +73,10 @@ def generate_people(config: Config) -> Population:
         households.frame.height,
     )
     people = people.with_columns(given_name=given, family_name=family)
-    people, pairs = plant_duplicates(rng, people, config.duplicates, config.at)
+    people, pairs = plant_duplicates(rng, people, households.frame, config.duplicates, config.at)
     key, fold, latin = search_keys(people["given_name"], people["family_name"])
-    people = people.with_columns(name_key=key, name_fold=fold, name_latin=latin)
+    # in the chunks of ``people`` (originals, copies): a later select copies nothing
+    people = people.with_columns(chunked_like(people, key, fold, latin))
     return Population(
         config=config,
         households=households.frame.select(HOUSEHOLD_COLUMNS),
