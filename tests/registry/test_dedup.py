@@ -270,3 +270,24 @@ def test_results_do_not_depend_on_row_order(persons: pl.DataFrame, seed: int, ca
     assert first.stats == second.stats
     assert (first.pairs["person_id"] < first.pairs["duplicate_id"]).all()
     assert first.pairs.select("person_id", "duplicate_id").is_unique().all()
+
+
+def test_swapped_day_and_month_counts_like_a_slip_of_days() -> None:
+    """A person re-registered in another village of the district, with nothing but the
+    name, sex and a birth date whose day and month are swapped, is found; namesakes born
+    ten days apart, or one known by the year only, with nothing else in common, are not
+    (a near date is what any namesake may show)."""
+    given = ["Khamphone", "Khamphone", "Bounmy", "Bounmy", "Souk", "Souk"]
+    family = ["Sisavath"] * 2 + ["Keomany"] * 2 + ["Phanthavong"] * 2
+    born = [
+        dt.date(1985, 3, 7), dt.date(1985, 7, 3),  # swapped
+        dt.date(1990, 6, 18), dt.date(1990, 1, 1),  # the year only
+        dt.date(2001, 2, 10), dt.date(2001, 2, 20),  # ten days apart
+    ]  # fmt: skip
+    persons = _frame(given, family, born).with_columns(
+        village_code=pl.Series(["0101001", "0101002"] * 3)
+    )
+    pairs = deduplicate(persons).pairs
+    assert _pairs(pairs) == {("P00000", "P00001")}
+    assert "birth day and month swapped" in pairs["reasons"][0]
+    assert "village" not in pairs["reasons"][0]

@@ -36,8 +36,11 @@ def _given_folds(persons: pl.DataFrame) -> pl.Series:
 
 
 def _birth_agreement(a: pl.Expr, b: pl.Expr, same_mother: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    """Agreement of two birth dates, 0 to 1, and its reason. Dates more than a month
-    apart count a little, but not for two children of the same mother: siblings."""
+    """Agreement of two birth dates, 0 to 1, and its reason. Day and month swapped (a
+    clerical error that a random pair almost never shows) counts like dates a few days
+    apart; a date known by its year only (1 January) agrees with the whole year, so it
+    counts like dates within a month. Dates more than a month apart count a little, but
+    not for two children of the same mother: siblings."""
     days = (a - b).dt.total_days().abs()
     swapped = (a.dt.year() == b.dt.year()) & (a.dt.month() == b.dt.day())
     swapped = swapped & (a.dt.day() == b.dt.month())
@@ -47,9 +50,9 @@ def _birth_agreement(a: pl.Expr, b: pl.Expr, same_mother: pl.Expr) -> tuple[pl.E
     score = (
         pl.when(days == 0)
         .then(1.0)
-        .when(days <= 3)
+        .when((days <= 3) | swapped)
         .then(0.85)
-        .when(swapped | year_only | (days <= 31))
+        .when(year_only | (days <= 31))
         .then(0.6)
         .when((days <= 366) & ~same_mother)
         .then(0.3)
