@@ -48,17 +48,8 @@ PERSON_COLUMNS = (
     Field("cct_compliant", "bool", default=True),
     Field("facility_level", "code", default="district", codes=codes.FACILITY_LEVELS),
 )
-ENROLMENT_COLUMNS = (
-    Field("person_id", "id"),
-    Field("household_id", "id"),
-    Field("scheme", "short", required=True),
-    Field("status", "code", default="pending", codes=codes.ENROLMENT_STATUSES),
-    Field("start_date", "date", required=True),
-    Field("end_date", "date"),
-)
 #: a column of JSON objects merged into ``extra`` with the columns the registry lacks
 EXTRA = "extra"
-SHEETS = {"households": "households", "persons": "persons", "enrolments": "enrolments"}
 
 
 class UnreadableFile(Exception):  # noqa: N818 (reads as a sentence: raise UnreadableFile)

@@ -140,19 +140,3 @@ def person_problems(persons: pl.DataFrame, today: dt.date) -> pl.DataFrame:
         ),
     }
     return problems_of(persons, "persons", "person_id", reasons)
-
-
-def enrolment_problems(enrolments: pl.DataFrame) -> pl.DataFrame:
-    person, household = pl.col("person_id"), pl.col("household_id")
-    reasons = {
-        "person_id": first_reason(
-            (
-                person.is_null() == household.is_null(),
-                "give either person_id or household_id (the enrolled unit), not both",
-            )
-        ),
-        "end_date": first_reason(
-            (pl.col("end_date") < pl.col("start_date"), "must not be before start_date")
-        ),
-    }
-    return problems_of(enrolments, "enrolments", "scheme", reasons)
