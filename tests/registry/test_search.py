@@ -286,3 +286,16 @@ def test_the_synthetic_loader_fills_the_key_and_the_index(engine: Engine, backen
                 )
             )
         assert names == {f"ix_persons_{c}_trgm" for c in ("name_key", "name_fold", "name_latin")}
+
+
+@pytest.mark.parametrize("walk", [0, 3, 10, 30])
+def test_the_walk_in_name_order_gives_the_indexs_answer(
+    session: Session, monkeypatch: pytest.MonkeyPatch, walk: int
+) -> None:
+    service.add_household(session, _household(), today=TODAY)
+    expected = [hit.person_id for hit in service.search(session, name="a", limit=1000)][:4]
+    assert len(expected) == 4
+    monkeypatch.setattr(repository, "WALK_ROWS", walk)
+    for query in ("a", "ວົງ", "vong"):
+        full = [h.person_id for h in service.search(session, name=query, limit=1000)]
+        assert [h.person_id for h in service.search(session, name=query, limit=4)] == full[:4]

@@ -17,7 +17,7 @@ from sqlalchemy import (
     table,
     text,
 )
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from laosp.models import AuditEvent, Household, Person
 from laosp.registry.names import name_key, name_latin, roman_fold
@@ -151,6 +151,8 @@ def audit_events(
 #: characters
 SQLITE_SEARCH_TABLE = "persons_search"
 MIN_INDEXED = 3
+#: persons in name order looked at before the index is asked (``search_persons``)
+WALK_ROWS = 20_000
 _LATIN = re.compile("[a-z]")
 
 
@@ -196,6 +198,7 @@ def search_query(
     district_code: str | None = None,
     province_code: str | None = None,
     limit: int = 50,
+    walk: int | None = None,
 ) -> Select[tuple[object, ...]]:
     """The query of ``search_persons``: persons whose name contains every token (in
     ``name_key``; or every fold token in ``name_fold``; or every cross-script token in
@@ -205,19 +208,27 @@ def search_query(
     trigram indexes on PostgreSQL (the planner uses them for ``LIKE '%...%'``), on SQLite
     the FTS5 trigram table ``persons_search``, asked for the rowids that contain every
     token of 3+ characters of some alternative (a query whose alternatives are all made
-    of 1-2 character tokens scans, as the index cannot serve it)."""
+    of 1-2 character tokens scans, as the index cannot serve it).
+
+    With ``walk``, the query looks only at the first ``walk`` persons in the order of
+    the results (the b-tree on ``name_key``), without the search index: when it finds
+    ``limit`` persons, they are the answer (see ``search_persons``)."""
+    entity: Any = Person
+    if walk is not None:
+        first = select(Person).order_by(Person.name_key, Person.person_id).limit(walk)
+        entity = aliased(Person, first.subquery("first_persons"))
     columns: tuple[Any, ...] = (
-        Person.person_id,
-        Person.household_id,
-        Person.given_name,
-        Person.family_name,
-        Person.sex,
-        Person.birth_date,
-        Person.relationship,
+        entity.person_id,
+        entity.household_id,
+        entity.given_name,
+        entity.family_name,
+        entity.sex,
+        entity.birth_date,
+        entity.relationship,
         Household.district_code,
         Household.village_name,
     )
-    query = select(*columns).join(Household, Household.household_id == Person.household_id)
+    query = select(*columns).join(Household, Household.household_id == entity.household_id)
     if list(fold_tokens) == list(tokens) and not any(_LATIN.search(t) for t in tokens):
         # Lao script (or digits) only: roman_fold leaves such text as it is, so the fold
         # alternative finds exactly the rows of the first one
@@ -225,9 +236,9 @@ def search_query(
     alternatives = [
         (column, list(words))
         for column, words in (
-            (Person.name_key, tokens),
-            (Person.name_fold, fold_tokens if tokens else ()),
-            (Person.name_latin, latin_tokens if tokens else ()),
+            (entity.name_key, tokens),
+            (entity.name_fold, fold_tokens if tokens else ()),
+            (entity.name_latin, latin_tokens if tokens else ()),
         )
         if words
     ]
@@ -240,7 +251,8 @@ def search_query(
                 )
             )
         )
-        match = _fts_match(alternatives) if _sqlite_search_table(session) else ""
+        indexed = walk is None and _sqlite_search_table(session)
+        match = _fts_match(alternatives) if indexed else ""
         if match:
             rowids: Select[tuple[Any]] = (
                 select(literal_column("rowid"))
@@ -252,12 +264,12 @@ def search_query(
         query = query.where(Household.district_code == district_code)
     if province_code is not None:
         query = query.where(Household.district_code.like(f"{province_code}__"))
-    order: Any = Person.name_key
-    if alternatives and session.get_bind().dialect.name == "postgresql":
+    order: Any = entity.name_key
+    if alternatives and walk is None and session.get_bind().dialect.name == "postgresql":
         # not the b-tree on name_key: walking it in order and filtering (the planner's
         # choice for LIMIT) reads much of the table when the matches sort late
         order = Person.name_key.op("||")(literal(""))
-    return query.order_by(order, Person.person_id).limit(limit)
+    return query.order_by(order, entity.person_id).limit(limit)
 
 
 def search_persons(
@@ -270,17 +282,27 @@ def search_persons(
     province_code: str | None = None,
     limit: int = 50,
 ) -> list[PersonHit]:
-    """Persons found by name, district and province (``search_query``), by name."""
-    query = search_query(
-        session,
-        tokens=tokens,
-        fold_tokens=fold_tokens,
-        latin_tokens=latin_tokens,
-        district_code=district_code,
-        province_code=province_code,
-        limit=limit,
-    )
-    return [
-        PersonHit(**row._asdict(), province_code=row.district_code[:2])
-        for row in session.execute(query)
-    ]
+    """Persons found by name, district and province (``search_query``), by name.
+
+    A query that matches many persons (a part of a common name) would make the index
+    return them all, to be sorted for the first ``limit``: so the first ``WALK_ROWS``
+    persons in name order are tried first, and when ``limit`` of them match, those are
+    the answer (every other match sorts after them); otherwise the index answers."""
+
+    def run(walk: int | None) -> list[Any]:
+        query = search_query(
+            session,
+            tokens=tokens,
+            fold_tokens=fold_tokens,
+            latin_tokens=latin_tokens,
+            district_code=district_code,
+            province_code=province_code,
+            limit=limit,
+            walk=walk,
+        )
+        return list(session.execute(query))
+
+    rows = run(WALK_ROWS) if tokens else []
+    if len(rows) < limit:
+        rows = run(None)
+    return [PersonHit(**row._asdict(), province_code=row.district_code[:2]) for row in rows]
