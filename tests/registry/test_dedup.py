@@ -27,6 +27,7 @@ from laosp.registry.dedup import (
     load_persons,
 )
 from laosp.registry.dedup_blocking import DISTRICT_RULES, MAX_BLOCK, ExactRule, candidate_pairs
+from laosp.registry.dedup_scoring import RARE_NAME, score_pairs
 from laosp.registry.names import name_key, roman_fold
 from laosp.synth.population import Config, generate_people
 
@@ -284,10 +285,77 @@ def test_swapped_day_and_month_counts_like_a_slip_of_days() -> None:
         dt.date(1990, 6, 18), dt.date(1990, 1, 1),  # the year only
         dt.date(2001, 2, 10), dt.date(2001, 2, 20),  # ten days apart
     ]  # fmt: skip
+    # common names: RARE_NAME namesakes of each, born decades apart
+    given += [name for name in given[::2] for _ in range(RARE_NAME)]
+    family += [name for name in family[::2] for _ in range(RARE_NAME)]
+    born += [dt.date(1930 + 5 * i, 6, 1) for i in range(RARE_NAME)] * 3
     persons = _frame(given, family, born).with_columns(
-        village_code=pl.Series(["0101001", "0101002"] * 3)
+        village_code=pl.Series(["0101001", "0101002"] * (len(given) // 2))
     )
     pairs = deduplicate(persons).pairs
     assert _pairs(pairs) == {("P00000", "P00001")}
     assert "birth day and month swapped" in pairs["reasons"][0]
     assert "village" not in pairs["reasons"][0]
+
+
+def _slipped_pair(given: str, family: str, namesakes: int) -> pl.DataFrame:
+    """A person and her copy re-registered in another village with a birth date 20 days
+    off and nothing else in common, plus ``namesakes`` persons of the same name in the
+    district, born decades apart, and persons with other names."""
+    born = [dt.date(1984, 3, 2), dt.date(1984, 3, 22)]
+    born += [dt.date(1930 + 3 * i, 9, 9) for i in range(namesakes)]
+    others = ["Bounleua", "Naly", "Pany", "Sida"]
+    n = 2 + namesakes + len(others)
+    persons = _frame(
+        [given] * (2 + namesakes) + others,
+        [family] * (2 + namesakes) + ["Keomany"] * len(others),
+        born + [dt.date(1984, 3, 10)] * len(others),
+    )
+    villages = [f"010100{i % 2 + 1}" for i in range(n)]
+    return persons.with_columns(village_code=pl.Series(villages))
+
+
+def test_rare_name_with_a_20_day_slip_is_found() -> None:
+    """Exact agreement on a name held by few persons of the district, a birth date 20
+    days off: found, and the reason says the name is rare."""
+    pairs = deduplicate(_slipped_pair("Vilayvanh", "Chanthalangsy", RARE_NAME - 2)).pairs
+    assert _pairs(pairs) == {("P00000", "P00001")}
+    assert pairs["score"][0] >= 0.85
+    assert f"rare name ({RARE_NAME} in the district)" in pairs["reasons"][0]
+
+
+def test_common_name_with_a_20_day_slip_is_not_found() -> None:
+    """The same pair when the name is common in the district (20 persons have it, or
+    just one more than ``RARE_NAME``): namesakes born weeks apart are too frequent to
+    tell from a copy."""
+    assert deduplicate(_slipped_pair("Vilayvanh", "Chanthalangsy", 18)).pairs.is_empty()
+    pairs = deduplicate(_slipped_pair("Vilayvanh", "Chanthalangsy", RARE_NAME - 1)).pairs
+    assert pairs.is_empty()
+    low = deduplicate(_slipped_pair("Vilayvanh", "Chanthalangsy", RARE_NAME - 1), 0.8).pairs
+    assert _pairs(low) == {("P00000", "P00001")}
+    assert "rare name" not in low["reasons"][0]
+
+
+def test_rare_name_frequencies_are_per_district() -> None:
+    """A name common in another district is still rare in this one."""
+    here = _slipped_pair("Vilayvanh", "Chanthalangsy", 0)
+    there = _frame(["Vilayvanh"] * 20, ["Chanthalangsy"] * 20, [dt.date(1984, 3, 2)] * 20)
+    there = there.with_columns(
+        person_id=pl.format("Q{}", "person_id"), district_code=pl.lit("0102")
+    )
+    pairs = deduplicate(pl.concat([here, there]), batch_persons=1_000).pairs
+    assert ("P00000", "P00001") in _pairs(pairs)
+
+
+@settings(max_examples=60)
+@given(persons=_persons(), rare=st.booleans())
+def test_scores_stay_between_0_and_1(persons: pl.DataFrame, rare: bool) -> None:
+    """Every candidate's score is in [0, 1], with or without the rare-name bonus (at most
+    30 persons: many names are rare), even when everything else agrees."""
+    persons = persons.with_columns(
+        national_id=pl.lit("LA1"), phone=pl.lit("020"), mother_id=pl.lit("M1")
+    )
+    candidates, _ = candidate_pairs(persons, DISTRICT_RULES, MAX_BLOCK)
+    pairs = score_pairs(persons, candidates, 0.0, rare_names=rare)
+    assert pairs.height == candidates.height
+    assert pairs["score"].is_between(0.0, 1.0).all()

@@ -114,15 +114,17 @@ def _batches(sizes: pl.DataFrame, batch_persons: int) -> pl.DataFrame:
 def _within(
     persons: pl.DataFrame, threshold: float, cap: int
 ) -> tuple[pl.DataFrame, BlockingStats]:
+    """Pairs within the districts of ``persons`` (whole districts: the name frequencies
+    are counted over them)."""
     candidates, stats = candidate_pairs(persons, DISTRICT_RULES, cap)
-    return score_pairs(persons, candidates, threshold), stats
+    return score_pairs(persons, candidates, threshold, rare_names=True), stats
 
 
 def _across(
     persons: pl.DataFrame, threshold: float, cap: int
 ) -> tuple[pl.DataFrame, BlockingStats]:
     """Pairs with the same national id in different districts (``_within`` has the
-    others)."""
+    others). ``persons`` is not whole districts, so no name counts as rare."""
     candidates, stats = candidate_pairs(persons, (ACROSS_DISTRICTS_RULE,), cap)
     district = persons["district_code"]
     candidates = candidates.filter(

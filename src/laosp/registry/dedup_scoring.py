@@ -6,6 +6,13 @@ coarser ``name_fold``, and the given names alone, so that siblings sharing a fam
 stay apart) and agreement on birth date (same, a few days apart, day and month swapped,
 year only), village, national id, phone and mother; a different national id or mother
 counts against. A mother and her child are never paired.
+
+Agreeing on a rare name is stronger evidence than agreeing on a common one (the
+term-frequency adjustment of Fellegi-Sunter record linkage): when both persons have the
+same blocking name key and at most ``RARE_NAME`` persons of their district have it, the
+pair gains ``RARE_NAME_BONUS``. The frequencies are counted (Polars, over the frame) per
+district, because the candidates are compared within a district and the namesakes that
+can be mistaken for a copy are the district's.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from __future__ import annotations
 import polars as pl
 from rapidfuzz import fuzz, process
 
+from laosp.registry.dedup_blocking import blocking_keys
 from laosp.registry.names import roman_fold
 
 PAIR_SCHEMA = {
@@ -111,11 +119,26 @@ def _final(name: pl.Expr) -> pl.Expr:
 
 
 NAME_WEIGHT = 0.6
+#: A name key held by at most this many persons of the district is rare (the pair itself
+#: is two of them).
+RARE_NAME = 6
+#: Added to the score of a pair agreeing exactly on a rare name key: enough to lift a pair
+#: with nothing but the name, the sex and a birth date within a month (0.83) over 0.85.
+RARE_NAME_BONUS = 0.02
 
 
-def score_pairs(persons: pl.DataFrame, candidates: pl.DataFrame, threshold: float) -> pl.DataFrame:
+def score_pairs(
+    persons: pl.DataFrame,
+    candidates: pl.DataFrame,
+    threshold: float,
+    rare_names: bool = False,
+) -> pl.DataFrame:
     """The ``candidates`` (row numbers ``a``, ``b`` in ``persons``) scoring at least
     ``threshold``, as ``PAIR_SCHEMA`` rows, unsorted.
+
+    With ``rare_names`` the name keys are counted per district over ``persons``, which
+    must then hold whole districts, and a pair agreeing on a rare one gains the bonus;
+    without (a frame that is not whole districts) no name counts as rare.
 
     The fields other than the names are compared first (cheap column comparisons); the
     names only for the pairs that could still reach ``threshold`` with alike names,
@@ -123,7 +146,10 @@ def score_pairs(persons: pl.DataFrame, candidates: pl.DataFrame, threshold: floa
     if candidates.is_empty():
         return pl.DataFrame(schema=PAIR_SCHEMA)
     first, second = _oriented(persons, candidates)
-    compared = persons.select(_COMPARED)
+    keys = blocking_keys(persons).select("name", "district_code")
+    counted = pl.len().over("district_code", "name") if rare_names else pl.lit(None, pl.UInt32)
+    keys = keys.select(name_block="name", name_frequency=counted)
+    compared = pl.concat([persons.select(_COMPARED), keys], how="horizontal")
     pairs = pl.concat(
         [
             compared[first],
@@ -135,11 +161,14 @@ def score_pairs(persons: pl.DataFrame, candidates: pl.DataFrame, threshold: floa
     birth, birth_reason = _birth_agreement(
         pl.col("birth_date"), pl.col("birth_date_b"), _same("mother_id")
     )
+    frequency = pl.max_horizontal("name_frequency", "name_frequency_b")
+    rare = _same("name_block") & (frequency <= RARE_NAME).fill_null(False)
     place = pl.when(_same("household_id")).then(0.05).when(_same("village_code")).then(0.02)
     rest = (
         0.3 * birth
         + place.otherwise(0.0)
         + 0.05 * (pl.col("sex") == pl.col("sex_b")).cast(pl.Float64)
+        + RARE_NAME_BONUS * rare.cast(pl.Float64)
         + 0.3 * _same("national_id").cast(pl.Float64)
         + 0.1 * _same("phone").cast(pl.Float64)
         + 0.1 * _same("mother_id").cast(pl.Float64)
@@ -159,6 +188,7 @@ def score_pairs(persons: pl.DataFrame, candidates: pl.DataFrame, threshold: floa
     pairs = pairs.with_columns(name=name).with_columns(score=_final(pl.col("name")))
     reasons = pl.concat_list(
         pl.format("names {}% alike", (pl.col("name") * 100).round(0).cast(pl.Int64)),
+        pl.when(rare).then(pl.format("rare name ({} in the district)", frequency)),
         birth_reason,
         pl.when(_same("village_code")).then(pl.lit("same village")),
         pl.when(_same("household_id")).then(pl.lit("same household")),
