@@ -65,7 +65,8 @@ def test_snapshot_types_and_values(engine: Engine) -> None:
     assert persons.schema["birth_date"] == pl.Date
     assert persons.schema["earnings_monthly"] == pl.Int64
     assert households.schema["poor"] == pl.Boolean
-    assert "given_name" not in persons.columns  # sensitive columns stay out by default
+    # names (and their search keys) stay out by default
+    assert not {"given_name", "name_key", "name_fold", "name_latin"} & set(persons.columns)
     assert persons["pregnant"].to_list() == [True, False]
     assert persons["pregnancy_month"].to_list() == [5, None]
     assert persons["employment_type"].to_list() == [None, "employee"]

@@ -40,6 +40,7 @@ EXCLUDED = {
         "family_name",
         "name_key",
         "name_fold",
+        "name_latin",
         "national_id",
         "phone",
         "extra",
