@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from laosp.cli_common import DbOption, engine_for
+from laosp.cli_common import DbOption, engine_for, show_import_outcome
 from laosp.operations_cli import ActorOption, DateOption, pack_for, parse_date, reported
 
 enrolment_app = typer.Typer(
@@ -142,17 +142,7 @@ def import_command(
         raise fail(str(error)) from None
     finally:
         engine.dispose()
-    if report is not None:
-        outcome.write(report)
-    typer.echo("\n".join(outcome.summary()))
-    refused = outcome.problems.filter(outcome.problems["kind"] != "note")
-    for row in refused.head(50).iter_rows(named=True):
-        value = "" if row["value"] is None else f" (value: {row['value']!r})"
-        typer.echo(f"  {row['table']} row {row['row']}: {row['field']}: {row['reason']}{value}")
-    if refused.height > 50:
-        typer.echo(f"  ... {refused.height - 50} more; see --report FILE")
-    if outcome.refused:
-        raise typer.Exit(1 if all_or_nothing else 0)
+    show_import_outcome(outcome, report, all_or_nothing=all_or_nothing)
 
 
 def register(app: typer.Typer) -> None:

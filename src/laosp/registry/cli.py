@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from laosp.cli_common import DbOption, engine_for, fail
+from laosp.cli_common import DbOption, engine_for, fail, show_import_outcome
 from laosp.db import unit_of_work
 from laosp.reference.admin_units import DistrictRow, districts, provinces
 from laosp.registry import service
@@ -348,17 +348,7 @@ def import_files(
         raise fail(str(error)) from None
     finally:
         engine.dispose()
-    if report is not None:
-        outcome.write(report)
-    typer.echo("\n".join(outcome.summary()))
-    refused = outcome.problems.filter(outcome.problems["kind"] != "note")
-    for row in refused.head(50).iter_rows(named=True):
-        value = "" if row["value"] is None else f" (value: {row['value']!r})"
-        typer.echo(f"  {row['table']} row {row['row']}: {row['field']}: {row['reason']}{value}")
-    if refused.height > 50:
-        typer.echo(f"  ... {refused.height - 50} more; see --report FILE")
-    if outcome.refused:
-        raise typer.Exit(1 if all_or_nothing else 0)
+    show_import_outcome(outcome, report, all_or_nothing=all_or_nothing)
 
 
 class PairFormat(StrEnum):
