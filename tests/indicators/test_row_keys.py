@@ -11,7 +11,8 @@ from polars.testing import assert_frame_equal
 
 from laosp.indicators.catalogue import FALLBACK_CATALOGUE
 from laosp.indicators.engine import compute_indicators
-from laosp.indicators.frames import Frames, ages_by_day, completed_months, completed_years
+from laosp.indicators.frames import Frames
+from laosp.reference.ages import ages_by_day, completed_months, completed_years
 from laosp.registry.snapshot import Snapshot, with_row_keys
 from laosp.rules.rowkeys import household_rows, person_rows, trusted
 from tests.indicators.registry_builder import AT, reference_registry

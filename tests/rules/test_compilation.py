@@ -208,3 +208,21 @@ def test_coded_columns_as_text_or_as_the_snapshots_enums_give_the_same_results(
     as_enums = evaluate(PACK, typed, households, at)
     assert as_text.persons.equals(as_enums.persons)
     assert as_text.households.equals(as_enums.households)
+
+
+def test_ages_from_the_per_day_table_equal_the_calendar_arithmetic() -> None:
+    """A large frame in memory takes its ages from ``reference.ages``' per-day table, a
+    lazy one computes them per person: the same completed years and months."""
+    from laosp.rules.fields import person_inputs
+
+    days = pl.date_range(dt.date(1930, 2, 27), dt.date(2025, 6, 30), "1d", eager=True)
+    persons = pl.DataFrame(
+        {"person_id": days.cast(pl.String), "household_id": "h", "birth_date": days}
+    ).with_columns(pl.col("birth_date").set_sorted(descending=False))
+    assert persons.height >= 10_000
+    wanted = {"age", "age_months"}
+    table = person_inputs(persons, wanted, AT).collect()
+    plain = person_inputs(persons.lazy(), wanted, AT).collect()
+    assert table.select("age", "age_months").equals(plain.select("age", "age_months"))
+    on_birthday = table.filter(pl.col("birth_date") == dt.date(2020, 6, 30))
+    assert on_birthday.select("age", "age_months").row(0) == (5, 60)

@@ -19,10 +19,10 @@ from laosp.indicators.definitions import INDICATORS, Indicator
 from laosp.indicators.frames import (
     HOUSEHOLD_COLUMNS,
     RegistryFrames,
-    ages_by_day,
     check_columns,
 )
 from laosp.indicators.status import status_bits, status_columns
+from laosp.reference.ages import ages_by_day
 from laosp.rules.pack import Pack
 from laosp.rules.rowkeys import household_rows
 

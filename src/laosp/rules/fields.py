@@ -4,11 +4,13 @@ and the normalisation of input frames to exactly those columns."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
+from laosp.reference.ages import ages_by_day, completed_months, completed_years
 from laosp.reference.codes import PERSON_CODED_COLUMNS as CODED
 from laosp.rules.rowkeys import HOUSEHOLD_ROW
 
@@ -122,42 +124,26 @@ def person_inputs(
     if HOUSEHOLD_ROW in schema:  # the snapshot's row key, checked by the engine before use
         columns.append(pl.col(HOUSEHOLD_ROW))
     frame = frame.select(*columns, *(_column(schema, f) for f in stored))
-    extra: Sequence[pl.Expr | pl.Series] = []
-    if "age" in wanted or "age_months" in wanted:
-        ages = _age_exprs(pl.col("birth_date"), at, "age" in wanted, "age_months" in wanted)
-        extra = _by_day(persons, ages) if isinstance(persons, pl.DataFrame) else ages
+    extra = _ages(persons, at, wanted)
     return frame.with_columns(extra) if extra else frame
 
 
-def _age_exprs(birth: pl.Expr, at: dt.date, age: bool, months: bool) -> list[pl.Expr]:
-    years = pl.lit(at.year, dtype=pl.Int64) - birth.dt.year().cast(pl.Int64)
-    month_day = birth.dt.month().cast(pl.Int64) * 100 + birth.dt.day().cast(pl.Int64)
-    exprs = []
-    if age:
-        # completed years: a person is N on their Nth birthday
-        before = (month_day > at.month * 100 + at.day).cast(pl.Int64)
-        exprs.append((years - before).alias("age"))
-    if months:
-        total = years * 12 + (at.month - birth.dt.month().cast(pl.Int64))
-        exprs.append((total - (birth.dt.day() > at.day).cast(pl.Int64)).alias("age_months"))
-    return exprs
-
-
-def _by_day(persons: pl.DataFrame, ages: list[pl.Expr]) -> Sequence[pl.Expr | pl.Series]:
-    """``ages`` computed once per day of the range of birth dates and gathered by each
-    person's birth date (calendar arithmetic on tens of thousands of days instead of
-    millions of persons); the plain expressions when there is nothing to gain."""
-    if "birth_date" not in persons.columns or persons.height < 10_000:
-        return ages
-    days = persons["birth_date"].cast(pl.Date).to_physical()
-    low, high = days.min(), days.max()
-    if low is None or high is None or int(high) - int(low) > 400_000:  # type: ignore[arg-type]
-        return ages
-    first, last = int(low), int(high)  # type: ignore[arg-type]
-    span = pl.int_range(first, last + 1, eager=True).cast(pl.Int32).cast(pl.Date)
-    table = pl.DataFrame({"birth_date": span}).select(ages)
-    offset = (days - first).cast(pl.UInt32)
-    return [table[name].gather(offset) for name in table.columns]
+def _ages(persons: pl.LazyFrame | pl.DataFrame, at: dt.date, wanted: set[str]) -> list[Any]:
+    """``age`` / ``age_months`` as wanted: gathered from the per-day table of
+    ``reference.ages`` for a large frame in memory, else as expressions."""
+    names = [name for name in ("age", "age_months") if name in wanted]
+    if (
+        isinstance(persons, pl.DataFrame)
+        and persons.height >= 10_000
+        and "birth_date" in persons.columns
+    ):
+        table = ages_by_day(persons["birth_date"], at)
+        return [table[name].cast(pl.Int64) for name in names]
+    exprs = {
+        "age": completed_years("birth_date", at),
+        "age_months": completed_months("birth_date", at),
+    }
+    return [exprs[name].cast(pl.Int64).alias(name) for name in names]
 
 
 def household_inputs(
