@@ -270,8 +270,8 @@ class Call(Node):
 
 @dataclass(eq=False)
 class Aggregate(Node):
-    """sum/any/all/count over the members of a household; computed by the engine in a
-    group-by over persons and read here from its column."""
+    """sum/any/all/count over the members of a household; computed by the engine
+    (``laosp.rules.members``) and read here from its column."""
 
     function: str = ""
     operand: Node | None = None
@@ -282,18 +282,3 @@ class Aggregate(Node):
 
     def compile(self, env: Env) -> pl.Expr:
         return pl.col(self.column)
-
-    def member_expr(self, env: Env) -> pl.Expr:
-        """The aggregation, to run inside ``group_by(household_id).agg``."""
-        inner = self.operand.compile(env) if self.operand is not None else pl.lit(True)
-        if self.function == "sum":
-            return inner.sum().alias(self.column)
-        if self.function == "any":
-            return inner.any().alias(self.column)
-        if self.function == "all":
-            return inner.all().alias(self.column)
-        return inner.cast(pl.Int64).sum().alias(self.column)
-
-    def empty_value(self) -> Any:
-        """The value for a household without members."""
-        return {"any": False, "all": True}.get(self.function, 0)
