@@ -21,7 +21,7 @@ import polars as pl
 from rapidfuzz import fuzz, process
 
 from laosp.registry.dedup_blocking import blocking_keys
-from laosp.registry.names import roman_fold
+from laosp.registry.names import per_distinct, roman_fold
 
 PAIR_SCHEMA = {
     "person_id": pl.String,
@@ -33,14 +33,6 @@ _COMPARED = (
     "person_id", "household_id", "village_code", "sex", "birth_date", "national_id", "phone",
     "mother_id",
 )  # fmt: skip
-
-
-def _given_folds(persons: pl.DataFrame) -> pl.Series:
-    """The given names alone, folded (``names.roman_fold``) once per distinct name: two
-    people who share a family name must also have alike given names."""
-    distinct = persons["given_name"].unique()
-    folded = pl.Series([roman_fold(name) for name in distinct.to_list()], dtype=pl.String)
-    return persons["given_name"].replace_strict(distinct, folded, return_dtype=pl.String)
 
 
 def _birth_agreement(a: pl.Expr, b: pl.Expr, same_mother: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
@@ -179,7 +171,12 @@ def score_pairs(
         pl.col("mother_id_b") == pl.col("person_id")
     ).fill_null(False)
     pairs = pairs.with_columns(rest=rest).filter((_final(pl.lit(1.0)) >= threshold) & ~mother_child)
-    given = _similarity(_given_folds(persons), pairs["first"], pairs["second"]) / 100
+    given = (
+        _similarity(
+            per_distinct(persons["given_name"], roman_fold), pairs["first"], pairs["second"]
+        )
+        / 100
+    )
     pairs = pairs.with_columns(given=given).filter(_final(pl.col("given")) >= threshold)
     key = _similarity(persons["name_key"], pairs["first"], pairs["second"])
     fold = persons["name_fold"].fill_null(persons["name_key"])

@@ -35,6 +35,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
+
+import polars as pl
 
 from laosp.registry.transliteration import transliterate
 
@@ -143,3 +146,11 @@ def latin_key(text: str) -> str:
 def name_latin(given_name: str, family_name: str) -> str:
     """The value of ``persons.name_latin``."""
     return latin_key(f"{given_name} {family_name}")
+
+
+def per_distinct(column: pl.Series, function: Callable[[str], str]) -> pl.Series:
+    """``function`` of each value of a text column, called once per distinct value (names
+    repeat heavily) and gathered back."""
+    distinct = column.unique()
+    mapped = pl.Series([function(value) for value in distinct.to_list()], dtype=pl.String)
+    return column.replace_strict(distinct, mapped, return_dtype=pl.String)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from laosp.registry.names import latin_key, normalise, roman_fold
+from laosp.registry.names import latin_key, normalise, per_distinct, roman_fold
 from laosp.synth.sampling import Array
 
 MALE = (
@@ -163,18 +163,10 @@ def assign_names(
     )
 
 
-def _mapped(column: pl.Series, function: str) -> pl.Series:
-    """``normalise`` or ``roman_fold`` of each distinct value, gathered back."""
-    distinct = column.unique()
-    fn = {"normalise": normalise, "roman_fold": roman_fold, "latin_key": latin_key}[function]
-    mapped = pl.Series([fn(value) for value in distinct.to_list()], dtype=pl.String)
-    return column.replace_strict(distinct, mapped, return_dtype=pl.String)
-
-
 def search_keys(given: pl.Series, family: pl.Series) -> tuple[pl.Series, pl.Series, pl.Series]:
     """``name_key``, ``name_fold`` and ``name_latin`` as ``laosp.registry.names`` computes
     them."""
-    key = _mapped(given, "normalise") + " " + _mapped(family, "normalise")
-    fold = _mapped(given, "roman_fold") + " " + _mapped(family, "roman_fold")
-    latin = _mapped(given, "latin_key") + " " + _mapped(family, "latin_key")
+    key = per_distinct(given, normalise) + " " + per_distinct(family, normalise)
+    fold = per_distinct(given, roman_fold) + " " + per_distinct(family, roman_fold)
+    latin = per_distinct(given, latin_key) + " " + per_distinct(family, latin_key)
     return key.alias("name_key"), fold.alias("name_fold"), latin.alias("name_latin")
