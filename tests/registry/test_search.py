@@ -18,7 +18,7 @@ from laosp.db import unit_of_work
 from laosp.models import Person
 from laosp.registry import changes, repository, service
 from laosp.registry.importer import import_files
-from laosp.registry.names import latin_key, name_latin, roman_fold, search_tokens
+from laosp.registry.names import NameQuery, latin_key, name_latin, search_tokens
 from laosp.registry.transliteration import transliterate
 from laosp.synth.build import synthesise
 from laosp.synth.names import FAMILY, FEMALE, MALE
@@ -159,13 +159,7 @@ def test_cross_script_queries(session: Session) -> None:
 
 
 def _plan(session: Session, backend: str, query: str) -> str:
-    statement = repository.search_query(
-        session,
-        tokens=search_tokens(query),
-        fold_tokens=[t for t in roman_fold(query).split(" ") if t],
-        latin_tokens=[t for t in latin_key(query).split(" ") if t],
-        province_code="01",
-    )
+    statement = repository.search_query(session, NameQuery.of(query), province_code="01")
     sql = str(statement.compile(session.get_bind(), compile_kwargs={"literal_binds": True}))
     if backend == "sqlite":
         rows = session.execute(text(f"EXPLAIN QUERY PLAN {sql}")).all()

@@ -36,6 +36,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import polars as pl
 
@@ -154,3 +155,21 @@ def per_distinct(column: pl.Series, function: Callable[[str], str]) -> pl.Series
     distinct = column.unique()
     mapped = pl.Series([function(value) for value in distinct.to_list()], dtype=pl.String)
     return column.replace_strict(distinct, mapped, return_dtype=pl.String)
+
+
+@dataclass(frozen=True)
+class NameQuery:
+    """The words of a name query in the form of each search key: ``name_key``
+    (``search_tokens``), ``name_fold`` (``roman_fold``) and ``name_latin`` (``latin_key``)."""
+
+    tokens: tuple[str, ...] = ()
+    fold_tokens: tuple[str, ...] = ()
+    latin_tokens: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, text: str) -> NameQuery:
+        return cls(
+            tuple(search_tokens(text)),
+            tuple(word for word in roman_fold(text).split(" ") if word),
+            tuple(word for word in latin_key(text).split(" ") if word),
+        )

@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from laosp.models import AuditEvent, Household, Person
-from laosp.registry.names import name_key, name_latin, roman_fold
+from laosp.registry.names import NameQuery, name_key, name_latin, roman_fold
 from laosp.registry.schemas import HouseholdRead, PersonHit, PersonRead
 
 HOUSEHOLD_FIELDS = tuple(name for name in HouseholdRead.model_fields if name != "province_code")
@@ -191,10 +191,8 @@ def _fts_match(alternatives: Sequence[tuple[InstrumentedAttribute[Any], Sequence
 
 def search_query(
     session: Session,
+    name: NameQuery,
     *,
-    tokens: Sequence[str] = (),
-    fold_tokens: Sequence[str] = (),
-    latin_tokens: Sequence[str] = (),
     district_code: str | None = None,
     province_code: str | None = None,
     limit: int = 50,
@@ -213,6 +211,7 @@ def search_query(
     With ``walk``, the query looks only at the first ``walk`` persons in the order of
     the results (the b-tree on ``name_key``), without the search index: when it finds
     ``limit`` persons, they are the answer (see ``search_persons``)."""
+    tokens, fold_tokens, latin_tokens = name.tokens, name.fold_tokens, name.latin_tokens
     entity: Any = Person
     if walk is not None:
         first = select(Person).order_by(Person.name_key, Person.person_id).limit(walk)
@@ -274,10 +273,8 @@ def search_query(
 
 def search_persons(
     session: Session,
+    name: NameQuery,
     *,
-    tokens: Sequence[str] = (),
-    fold_tokens: Sequence[str] = (),
-    latin_tokens: Sequence[str] = (),
     district_code: str | None = None,
     province_code: str | None = None,
     limit: int = 50,
@@ -292,9 +289,7 @@ def search_persons(
     def run(walk: int | None) -> list[Any]:
         query = search_query(
             session,
-            tokens=tokens,
-            fold_tokens=fold_tokens,
-            latin_tokens=latin_tokens,
+            name,
             district_code=district_code,
             province_code=province_code,
             limit=limit,
@@ -302,7 +297,7 @@ def search_persons(
         )
         return list(session.execute(query))
 
-    rows = run(WALK_ROWS) if tokens else []
+    rows = run(WALK_ROWS) if name.tokens else []
     if len(rows) < limit:
         rows = run(None)
     return [PersonHit(**row._asdict(), province_code=row.district_code[:2]) for row in rows]

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from laosp.reference.admin_units import district_codes, province_codes
 from laosp.registry import repository as repo
 from laosp.registry.errors import ConflictError, FieldError, NotFoundError, ValidationFailed
-from laosp.registry.names import latin_key, roman_fold, search_tokens
+from laosp.registry.names import NameQuery
 from laosp.registry.schemas import (
     AddOutcome,
     HouseholdCreate,
@@ -104,14 +104,9 @@ def search(
         errors.append(FieldError("limit", limit, "must be at least 1"))
     if errors:
         raise ValidationFailed(errors)
-    tokens = search_tokens(name or "")
-    fold_tokens = [token for token in roman_fold(name or "").split(" ") if token]
-    latin_tokens = [token for token in latin_key(name or "").split(" ") if token]
     return repo.search_persons(
         session,
-        tokens=tokens,
-        fold_tokens=fold_tokens,
-        latin_tokens=latin_tokens,
+        NameQuery.of(name or ""),
         district_code=district_code,
         province_code=province_code,
         limit=limit,
