@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -47,9 +48,12 @@ def enrol_command(
             on=on,
             actor=actor,
             check_eligibility=check_eligibility,
+            today=dt.date.today(),
         )
         if activate:
-            enrolment = service.set_status(session, enrolment.id, "active", on=on, actor=actor)
+            enrolment = service.set_status(
+                session, enrolment.id, "active", on=on, actor=actor, today=dt.date.today()
+            )
     typer.echo(
         f"enrolment {enrolment.id}: {enrolment.unit_id} in {enrolment.scheme}, "
         f"{enrolment.status} from {enrolment.start_date} "
@@ -75,7 +79,7 @@ def set_status_command(
     on = parse_date(date)
     with reported(), unit_of_work(engine_for(db)) as session:
         enrolment = service.set_status(
-            session, enrolment_id, status, on=on, reason=reason, actor=actor
+            session, enrolment_id, status, on=on, reason=reason, actor=actor, today=dt.date.today()
         )
     ended = f", ended {enrolment.end_date}" if enrolment.end_date else ""
     typer.echo(f"enrolment {enrolment.id}: now {enrolment.status}{ended} (ສະຖານະໃໝ່)")
@@ -124,6 +128,7 @@ def import_command(
     from laosp.cli_common import fail
     from laosp.db import unit_of_work
     from laosp.enrolment.importer import import_enrolments
+    from laosp.registry.errors import ConflictError
     from laosp.registry.import_fields import UnreadableFile
 
     pack = pack_for(db)
@@ -140,6 +145,8 @@ def import_command(
             )
     except UnreadableFile as error:
         raise fail(str(error)) from None
+    except ConflictError as error:
+        raise fail(f"Refused (ປະຕິເສດ): {error.error.reason}") from None
     finally:
         engine.dispose()
     show_import_outcome(outcome, report, all_or_nothing=all_or_nothing)

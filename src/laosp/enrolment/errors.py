@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
-from laosp.registry.errors import RegistryError
+from laosp.registry.errors import ConcurrentChange, ConflictError, RegistryError
+
+#: overtaken enrolments named in the message; the count says how many there are
+SHOWN_CHANGES = 20
 
 
 class NotEligible(RegistryError):  # noqa: N818 (reads as the outcome)
@@ -14,3 +17,22 @@ class NotEligible(RegistryError):  # noqa: N818 (reads as the outcome)
         self.unit_id = unit_id
         self.explanation = explanation
         super().__init__(f"{unit_id} is not eligible for {scheme}:\n{explanation}")
+
+
+class ChangedDuringImport(ConflictError):  # noqa: N818 (reads as the outcome)
+    """Enrolments the import was about to change were changed by someone else after the
+    import read them: the import is refused as a whole, so that running it again
+    decides on what is registered now."""
+
+    def __init__(self, changes: list[ConcurrentChange], unnamed: int = 0) -> None:
+        self.changes = list(changes)
+        count = len(self.changes) + unnamed
+        lines = [
+            f"{count} enrolments were changed by someone else while the file was imported; "
+            "nothing was written, import the file again (ມີຜູ້ອື່ນປ່ຽນແປງການລົງທະບຽນ "
+            f"{count} ລາຍການ ໃນລະຫວ່າງການນຳເຂົ້າ; ບໍ່ໄດ້ບັນທຶກຫຍັງ, ກະລຸນານຳເຂົ້າຄືນໃໝ່)"
+        ]
+        lines += [f"  {change.error.reason}" for change in self.changes[:SHOWN_CHANGES]]
+        if len(self.changes) > SHOWN_CHANGES:
+            lines.append(f"  ... {len(self.changes) - SHOWN_CHANGES} more")
+        super().__init__("enrolments", str(count), "\n".join(lines))

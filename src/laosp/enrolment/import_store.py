@@ -29,7 +29,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from laosp.enrolment.errors import ChangedDuringImport
 from laosp.models import AuditEvent, Enrolment, Household, Person
+from laosp.registry.errors import ConcurrentChange
+from laosp.registry.import_columns import ROW
 
 PERSONS: Table = Person.__table__  # type: ignore[assignment]
 HOUSEHOLDS: Table = Household.__table__  # type: ignore[assignment]
@@ -147,19 +150,51 @@ def insert_enrolments(session: Session, new: pl.DataFrame) -> None:
 
 
 def update_statuses(session: Session, changed: pl.DataFrame) -> None:
-    """Set ``status`` and ``end_date`` of the enrolments ``enrolment_id``."""
+    """Set ``status`` and ``end_date`` of the enrolments ``enrolment_id`` whose status is
+    still ``_db_status``, the one the import read (compare-and-set). When another session
+    changed any of them meanwhile, ``ChangedDuringImport`` names each (file row, status
+    read, status found) and the caller's transaction writes nothing. PostgreSQL locks the
+    rows while it checks them; the conditional ``UPDATE`` guards SQLite's short window."""
+    overtaken = _overtaken(session, changed)
+    if overtaken:
+        raise ChangedDuringImport(overtaken)
+    e = ENROLMENTS.c
     statement = (
         update(ENROLMENTS)
-        .where(ENROLMENTS.c.id == bindparam("_id"))
+        .where(e.id == bindparam("_id"), e.status == bindparam("_expected"))
         .values(status=bindparam("_status"), end_date=bindparam("_end"))
     )
     records = changed.select(
         pl.col("enrolment_id").alias("_id"),
+        pl.col("_db_status").alias("_expected"),
         pl.col("status").alias("_status"),
         pl.col("end_date").alias("_end"),
     ).to_dicts()
+    written = 0
     for chunk in _chunks(records):
-        session.execute(statement, list(chunk))
+        written += session.execute(statement, list(chunk)).rowcount  # type: ignore[attr-defined]
+    if written != len(records):
+        raise ChangedDuringImport([], len(records) - written)
+
+
+def _overtaken(session: Session, changed: pl.DataFrame) -> list[ConcurrentChange]:
+    """The enrolments of ``changed`` whose status is no longer ``_db_status``, the one
+    the import read (locked ``FOR UPDATE`` on PostgreSQL; SQLite ignores it)."""
+    e = ENROLMENTS.c
+    found: dict[int, str] = {}
+    for chunk in _chunks(changed["enrolment_id"].to_list()):
+        query = select(e.id, e.status).where(e.id.in_(chunk)).with_for_update()
+        found.update((row[0], row[1]) for row in session.execute(query))
+    return [
+        ConcurrentChange(
+            f"enrolment (file row {row[ROW]})" if ROW in row else "enrolment",
+            row["enrolment_id"],
+            row["_db_status"],
+            found.get(row["enrolment_id"]),
+        )
+        for row in changed.iter_rows(named=True)
+        if found.get(row["enrolment_id"]) != row["_db_status"]
+    ]
 
 
 def insert_audit(session: Session, events: pl.DataFrame) -> None:

@@ -2,7 +2,8 @@
 
 Functions take the ``Session`` and never commit. Every accepted change writes one
 ``AuditEvent`` (entity ``enrolment``) in the same transaction; a refused request writes
-nothing.
+nothing. A status change is a compare-and-set (``Lifecycle.move``); dates are checked
+against ``laosp.enrolment.dates`` with the ``today`` the edge passes in.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from laosp.enrolment.dates import check_date
 from laosp.enrolment.eligibility import check
 from laosp.enrolment.errors import NotEligible
 from laosp.enrolment.schemas import EnrolmentRead
@@ -116,10 +118,13 @@ def enrol(
     on: dt.date,
     actor: str = DEFAULT_ACTOR,
     check_eligibility: bool = True,
+    today: dt.date | None = None,
 ) -> EnrolmentRead:
     """Enrol ``unit_id`` (a person or a household, as the scheme enrols) in ``scheme``
-    from ``on``, status ``pending``. With ``check_eligibility`` the rules engine must
-    find the unit eligible at ``on``, else ``NotEligible`` carries the explanation."""
+    from ``on`` (not after ``today``), status ``pending``. With ``check_eligibility`` the
+    rules engine must find the unit eligible at ``on``, else ``NotEligible`` carries the
+    explanation."""
+    check_date("start_date", on, today)
     chosen = operational_scheme(pack, scheme)
     household_id = _household_of(session, chosen, unit_id)
     _check_unique(session, chosen, unit_id, on)
@@ -168,11 +173,15 @@ def set_status(
     on: dt.date,
     reason: str | None = None,
     actor: str = DEFAULT_ACTOR,
+    today: dt.date | None = None,
 ) -> EnrolmentRead:
-    """Move the enrolment to ``status`` on ``on``: a legal transition only
-    (``TransitionRefused`` otherwise). Exiting sets ``end_date``."""
+    """Move the enrolment to ``status`` on ``on`` (not after ``today``): a legal
+    transition only (``TransitionRefused`` otherwise), written only if no one changed the
+    status meanwhile (``ConcurrentChange`` otherwise). Exiting sets ``end_date``."""
     enrolment = _load(session, enrolment_id)
-    ENROLMENT.check(enrolment_id, enrolment.status, status)
+    current = enrolment.status
+    ENROLMENT.check(enrolment_id, current, status)
+    check_date("date", on, today)
     if on < enrolment.start_date:
         raise ValidationFailed(
             [
@@ -183,14 +192,14 @@ def set_status(
                 )
             ]
         )
-    changes: dict[str, Any] = {"status": [enrolment.status, status], "on": on.isoformat()}
+    changes: dict[str, Any] = {"status": [current, status], "on": on.isoformat()}
     if reason:
         changes["reason"] = reason
-    enrolment.status = status
+    ended: dict[str, Any] = {}
     if status == "exited":
         changes["end_date"] = [None, on.isoformat()]
-        enrolment.end_date = on
-    session.flush()
+        ended["end_date"] = on
+    ENROLMENT.move(session, Enrolment, enrolment_id, current, status, **ended)
     add_audit(
         session,
         actor=actor,

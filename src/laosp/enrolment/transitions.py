@@ -1,13 +1,22 @@
 """Lifecycles as tables of legal transitions, shared by enrolments, payment cycles,
 payments and grievances. A request outside the table is refused with a
-``TransitionRefused`` naming the current and the requested status; nothing is written."""
+``TransitionRefused`` naming the current and the requested status; nothing is written.
+
+A transition is written as a compare-and-set (``Lifecycle.move``): the ``UPDATE`` names
+the status the change was decided on, so a change that another session committed in
+between is never overwritten; it is refused with a ``ConcurrentChange``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from laosp.registry.errors import RegistryError
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from laosp.registry.errors import ConcurrentChange, RegistryError
 
 
 class TransitionRefused(RegistryError):  # noqa: N818 (reads as the outcome)
@@ -43,6 +52,29 @@ class Lifecycle:
             raise TransitionRefused(self.entity, entity_id, current, requested)
         if not self.allows(current, requested):
             raise TransitionRefused(self.entity, entity_id, current, requested)
+
+    def move(
+        self,
+        session: Session,
+        model: type[Any],
+        entity_id: int,
+        current: str,
+        requested: str,
+        **values: Any,
+    ) -> None:
+        """Check ``current → requested`` and write it (with ``values``) only if the row
+        still has ``current``: ``UPDATE ... WHERE id = :id AND status = :current``.
+        ``ConcurrentChange`` (naming the status found) when it does not."""
+        self.check(entity_id, current, requested)
+        written = session.execute(
+            update(model)
+            .where(model.id == entity_id, model.status == current)
+            .values(status=requested, **values)
+            .execution_options(synchronize_session="fetch")
+        )
+        if written.rowcount != 1:  # type: ignore[attr-defined]
+            found = session.scalar(select(model.status).where(model.id == entity_id))
+            raise ConcurrentChange(self.entity, entity_id, current, found)
 
     def is_final(self, status: str) -> bool:
         return not self.moves.get(status)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 import typer
@@ -36,6 +37,7 @@ def open_command(
         grievance = service.open_grievance(
             session, category=category, description=description, on=on, person_id=person,
             household_id=household, scheme=scheme, schemes=schemes, actor=actor,
+            today=dt.date.today(),
         )  # fmt: skip
         grievance_id = grievance.id
     typer.echo(f"grievance {grievance_id} opened (ເປີດຄຳຮ້ອງທຸກແລ້ວ)")
@@ -48,7 +50,10 @@ def _move(grievance_id: int, status: str, date: str | None, resolution: str | No
 
     on = parse_date(date)
     with reported(), unit_of_work(engine_for(db)) as session:
-        service.set_status(session, grievance_id, status, on=on, resolution=resolution, actor=actor)
+        service.set_status(
+            session, grievance_id, status, on=on, resolution=resolution, actor=actor,
+            today=dt.date.today(),
+        )  # fmt: skip
     typer.echo(f"grievance {grievance_id}: now {status} (ສະຖານະ {status})")
 
 

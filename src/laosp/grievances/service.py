@@ -2,7 +2,10 @@
 
 Lifecycle: ``open → in_review → resolved | rejected`` (an open grievance may also be
 rejected at once, e.g. a duplicate). Resolving or rejecting needs a resolution text and
-sets ``closed_on``. One ``AuditEvent`` (entity ``grievance``) per accepted change.
+sets ``closed_on``. One ``AuditEvent`` (entity ``grievance``) per accepted change. A
+status change is a compare-and-set (``Lifecycle.move``): a grievance someone else moved
+meanwhile is refused with ``ConcurrentChange``. Dates may not be in the future (``today``
+comes from the edge) nor before ``EARLIEST_OPERATION_DATE``.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from laosp.enrolment.dates import check_date
 from laosp.enrolment.transitions import lifecycle
 from laosp.models import Grievance, Household, Person
 from laosp.registry.errors import FieldError, NotFoundError, ValidationFailed
@@ -55,9 +59,11 @@ def open_grievance(
     scheme: str | None = None,
     schemes: Collection[str] | None = None,
     actor: str = DEFAULT_ACTOR,
+    today: dt.date | None = None,
 ) -> Grievance:
     """Open a grievance about a person or a household; ``schemes``, when given, are the
     scheme codes ``scheme`` must be one of."""
+    check_date("date", on, today)
     errors: list[FieldError] = []
     if (person_id is None) == (household_id is None):
         errors.append(FieldError("person_id", person_id, "give a person or a household, not both"))
@@ -115,10 +121,13 @@ def set_status(
     on: dt.date,
     resolution: str | None = None,
     actor: str = DEFAULT_ACTOR,
+    today: dt.date | None = None,
 ) -> Grievance:
     """Move the grievance to ``status`` (``in_review``, ``resolved``, ``rejected``)."""
     grievance = get_grievance(session, grievance_id)
-    GRIEVANCE.check(grievance_id, grievance.status, status)
+    current = grievance.status
+    GRIEVANCE.check(grievance_id, current, status)
+    check_date("date", on, today)
     closing = GRIEVANCE.is_final(status)
     errors: list[FieldError] = []
     if closing and not (resolution or "").strip():
@@ -129,13 +138,12 @@ def set_status(
         )
     if errors:
         raise ValidationFailed(errors)
-    changes: dict[str, Any] = {"status": [grievance.status, status], "on": on.isoformat()}
-    grievance.status = status
+    changes: dict[str, Any] = {"status": [current, status], "on": on.isoformat()}
+    closed: dict[str, Any] = {}
     if closing:
-        grievance.closed_on = on
-        grievance.resolution = (resolution or "").strip()
-        changes["resolution"] = grievance.resolution
-    session.flush()
+        closed = {"closed_on": on, "resolution": (resolution or "").strip()}
+        changes["resolution"] = closed["resolution"]
+    GRIEVANCE.move(session, Grievance, grievance_id, current, status, **closed)
     _audit(session, actor, "status", grievance, changes)
     return grievance
 

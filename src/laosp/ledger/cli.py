@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Annotated
@@ -38,8 +39,9 @@ def create_command(
     pack = pack_for(db)
     with reported(), unit_of_work(engine_for(db)) as session:
         outcome = create_cycle(
-            session, pack, scheme=scheme, period=parse_period(period), actor=actor
-        )
+            session, pack, scheme=scheme, period=parse_period(period), actor=actor,
+            today=dt.date.today(),
+        )  # fmt: skip
     verb = "created" if outcome.created else "already exists, unchanged"
     typer.echo(
         f"cycle {outcome.cycle_id} ({outcome.scheme} {outcome.code}) {verb}: "
@@ -59,8 +61,9 @@ def _move(cycle_id: int, db: str | None, actor: str, step: str, paid_on: str | N
         elif step == "pay":
             on = parse_date(paid_on, "--paid-on")
             cycle = cycles.pay_cycle(
-                session, cycle_id, paid_on=on, failed=failed or [], actor=actor
-            )
+                session, cycle_id, paid_on=on, failed=failed or [], actor=actor,
+                today=dt.date.today(),
+            )  # fmt: skip
         else:
             cycle = cycles.close_cycle(session, cycle_id, actor=actor)
         status = cycle.status
@@ -112,7 +115,9 @@ def payment_status_command(
 
     on = parse_date(paid_on, "--paid-on") if status == "paid" else None
     with reported(), unit_of_work(engine_for(db)) as session:
-        payment = set_payment_status(session, payment_id, status, on=on, reason=reason, actor=actor)
+        payment = set_payment_status(
+            session, payment_id, status, on=on, reason=reason, actor=actor, today=dt.date.today()
+        )
         amount = payment.amount
     typer.echo(f"payment {payment_id} ({format_kip(amount)}): now {status}")
 
@@ -183,8 +188,9 @@ def record_command(
     pack = pack_for(db)
     with reported(), unit_of_work(engine_for(db)) as session:
         outcome = record_dues(
-            session, pack, scheme=scheme, period=parse_period(period), actor=actor
-        )
+            session, pack, scheme=scheme, period=parse_period(period), actor=actor,
+            today=dt.date.today(),
+        )  # fmt: skip
     typer.echo(
         f"{outcome.scheme} {outcome.period:%Y-%m}: {outcome.recorded:,} dues recorded, "
         f"{format_kip(outcome.total)}; {outcome.already:,} already recorded"
@@ -211,7 +217,7 @@ def pay_contribution_command(
     with reported(), unit_of_work(engine_for(db)) as session:
         row = pay_contribution(
             session, enrolment_id=enrolment_id, period=parse_period(period), amount=amount,
-            paid_on=on, actor=actor,
+            paid_on=on, actor=actor, today=dt.date.today(),
         )  # fmt: skip
         paid, due = row.amount_paid, row.amount_due
     typer.echo(f"paid {format_kip(paid)} of {format_kip(due)} (ຈ່າຍແລ້ວ)")

@@ -4,7 +4,9 @@ Dues are ``nssf.contribution_total`` (employee + employer share) of each active 
 at the first day of the month; recording a month again adds only the members not yet
 recorded. Payments may be partial and accumulate; a payment above what is still owed
 is refused (the ledger carries no credit — the officer records the amount owed and
-returns or applies the rest to another month explicitly).
+returns or applies the rest to another month explicitly). A payment adds to the amount
+paid only if it is still the amount the payment was checked against (compare-and-set):
+of two officers recording payments at once, the second is refused, never lost.
 """
 
 from __future__ import annotations
@@ -13,14 +15,15 @@ import datetime as dt
 from dataclasses import dataclass
 
 import polars as pl
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from laosp.enrolment.dates import check_date, check_period
 from laosp.enrolment.service import operational_scheme
 from laosp.enrolment.units import read_units
 from laosp.ledger.periods import last_day
 from laosp.models import Contribution, Enrolment, Person
-from laosp.registry.errors import FieldError, NotFoundError, ValidationFailed
+from laosp.registry.errors import ConcurrentChange, FieldError, NotFoundError, ValidationFailed
 from laosp.registry.repository import add_audit
 from laosp.rules.engine import evaluate
 from laosp.rules.pack import Pack
@@ -39,9 +42,16 @@ class DuesOutcome:
 
 
 def record_dues(
-    session: Session, pack: Pack, *, scheme: str, period: dt.date, actor: str = DEFAULT_ACTOR
+    session: Session,
+    pack: Pack,
+    *,
+    scheme: str,
+    period: dt.date,
+    actor: str = DEFAULT_ACTOR,
+    today: dt.date | None = None,
 ) -> DuesOutcome:
     """Record the month's dues of every active member of the contributory ``scheme``."""
+    check_period("period", period, today)
     chosen = operational_scheme(pack, scheme)
     if chosen.kind != "contributory":
         raise ValidationFailed(
@@ -100,8 +110,11 @@ def pay_contribution(
     amount: int,
     paid_on: dt.date,
     actor: str = DEFAULT_ACTOR,
+    today: dt.date | None = None,
 ) -> Contribution:
-    """Record ``amount`` kip paid on ``paid_on`` against the month's dues."""
+    """Record ``amount`` kip paid on ``paid_on`` (not after ``today``) against the
+    month's dues."""
+    check_date("paid_on", paid_on, today)
     month = period.replace(day=1)
     contribution = session.scalar(
         select(Contribution).where(
@@ -125,9 +138,20 @@ def pay_contribution(
             ]
         )
     before = contribution.amount_paid
-    contribution.amount_paid = before + amount
-    contribution.paid_on = paid_on
-    session.flush()
+    written = session.execute(
+        update(Contribution)
+        .where(Contribution.id == contribution.id, Contribution.amount_paid == before)
+        .values(amount_paid=before + amount, paid_on=paid_on)
+        .execution_options(synchronize_session="fetch")
+    )
+    if written.rowcount != 1:  # type: ignore[attr-defined]
+        found = session.scalar(
+            select(Contribution.amount_paid).where(Contribution.id == contribution.id)
+        )
+        raise ConcurrentChange(
+            "contribution", contribution.id, f"{before} kip paid",
+            None if found is None else f"{found} kip paid", field="amount_paid",
+        )  # fmt: skip
     add_audit(
         session,
         actor=actor,

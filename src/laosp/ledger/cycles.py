@@ -4,6 +4,11 @@
 ``2025-03+2`` for two months) and re-creating it changes nothing. Payments are inserted
 in one ``executemany``; the cycle's audit event records how many and how much, which
 reconciliation checks later. Functions take the ``Session`` and never commit.
+
+Every status change is a compare-and-set (``Lifecycle.move``): of two sessions that
+approve, pay or close the same cycle, or change the same payment, the second is refused
+with ``ConcurrentChange`` and writes nothing. Paying moves the cycle first, so a second
+payer waits on the cycle's row and is refused before it touches a payment.
 """
 
 from __future__ import annotations
@@ -17,13 +22,14 @@ import polars as pl
 from sqlalchemy import Select, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from laosp.enrolment.dates import check_date, check_period
 from laosp.enrolment.service import operational_scheme
 from laosp.enrolment.units import read_units
 from laosp.ledger.amounts import amounts_due, benefit_output
 from laosp.ledger.lifecycles import CYCLE, PAYMENT
 from laosp.ledger.periods import cycle_code, last_day, months_from
 from laosp.models import BenefitPayment, Enrolment, PaymentCycle, Person
-from laosp.registry.errors import FieldError, NotFoundError, ValidationFailed
+from laosp.registry.errors import ConcurrentChange, FieldError, NotFoundError, ValidationFailed
 from laosp.registry.repository import add_audit
 from laosp.rules.fields import HOUSEHOLD
 from laosp.rules.pack import Pack, Scheme
@@ -117,10 +123,17 @@ def _enrolments(session: Session, scheme: Scheme, end: dt.date) -> pl.DataFrame:
 
 
 def create_cycle(
-    session: Session, pack: Pack, *, scheme: str, period: dt.date, actor: str = DEFAULT_ACTOR
+    session: Session,
+    pack: Pack,
+    *,
+    scheme: str,
+    period: dt.date,
+    actor: str = DEFAULT_ACTOR,
+    today: dt.date | None = None,
 ) -> CycleOutcome:
     """The cycle of ``scheme`` starting in ``period``'s month, with a ``scheduled``
     payment for every active enrolment the rules engine finds an amount for."""
+    check_period("period", period, today)
     chosen = operational_scheme(pack, scheme)
     benefit_output(pack, chosen)
     start = period.replace(day=1)
@@ -170,17 +183,21 @@ def create_cycle(
 def _move(
     session: Session, cycle: PaymentCycle, status: str, actor: str, extra: dict[str, Any]
 ) -> None:
-    CYCLE.check(cycle.id, cycle.status, status)
-    changes = {"status": [cycle.status, status], **extra}
-    cycle.status = status
-    session.flush()
+    current = cycle.status
+    CYCLE.move(session, PaymentCycle, cycle.id, current, status)
+    _audit_move(session, cycle.id, current, status, actor, extra)
+
+
+def _audit_move(
+    session: Session, cycle_id: int, before: str, status: str, actor: str, extra: dict[str, Any]
+) -> None:
     add_audit(
         session,
         actor=actor,
         action="status",
         entity=ENTITY,
-        entity_id=str(cycle.id),
-        changes=changes,
+        entity_id=str(cycle_id),
+        changes={"status": [before, status], **extra},
     )
 
 
@@ -200,6 +217,10 @@ def _scheduled(session: Session, cycle_id: int) -> set[int]:
     )
 
 
+def _payment_status(session: Session, payment_id: int) -> str | None:
+    return session.scalar(select(BenefitPayment.status).where(BenefitPayment.id == payment_id))
+
+
 def pay_cycle(
     session: Session,
     cycle_id: int,
@@ -207,35 +228,52 @@ def pay_cycle(
     paid_on: dt.date,
     failed: Sequence[int] = (),
     actor: str = DEFAULT_ACTOR,
+    today: dt.date | None = None,
 ) -> PaymentCycle:
     """Mark every scheduled payment of an approved cycle ``paid`` on ``paid_on``, except
-    the payment ids in ``failed`` (``failed``: the transfer did not reach the person)."""
+    the payment ids in ``failed`` (``failed``: the transfer did not reach the person).
+    The cycle is moved to ``paid`` first (compare-and-set), then the payments still
+    ``scheduled`` at that moment; the audit event counts what was written."""
     cycle = get_cycle(session, cycle_id)
-    CYCLE.check(cycle.id, cycle.status, "paid")
-    scheduled = _scheduled(session, cycle_id)
-    unknown = sorted(set(failed) - scheduled)
+    current = cycle.status
+    CYCLE.check(cycle.id, current, "paid")
+    check_date("paid_on", paid_on, today)
+    failed_ids = sorted(set(failed))
+    unknown = sorted(set(failed_ids) - _scheduled(session, cycle_id))
     if unknown:
         raise ValidationFailed(
             [FieldError("failed", unknown, f"are not scheduled payments of cycle {cycle_id}")]
         )
+    CYCLE.move(session, PaymentCycle, cycle.id, current, "paid")
     in_cycle = (BenefitPayment.cycle_id == cycle_id) & (BenefitPayment.status == "scheduled")
-    if failed:
-        session.execute(
+    no_sync = {"synchronize_session": False}
+    if failed_ids:
+        marked = session.execute(
             update(BenefitPayment)
-            .where(in_cycle, BenefitPayment.id.in_(sorted(set(failed))))
+            .where(in_cycle, BenefitPayment.id.in_(failed_ids))
             .values(status="failed")
+            .execution_options(**no_sync)
         )
-    session.execute(update(BenefitPayment).where(in_cycle).values(status="paid", paid_on=paid_on))
+        if marked.rowcount != len(failed_ids):  # type: ignore[attr-defined]
+            moved = next(i for i in failed_ids if _payment_status(session, i) != "failed")
+            raise ConcurrentChange("payment", moved, "scheduled", _payment_status(session, moved))
+    paid = session.execute(
+        update(BenefitPayment)
+        .where(in_cycle)
+        .values(status="paid", paid_on=paid_on)
+        .execution_options(**no_sync)
+    )
     session.expire_all()
-    _move(
+    _audit_move(
         session,
-        cycle,
+        cycle_id,
+        current,
         "paid",
         actor,
         {
             "paid_on": paid_on.isoformat(),
-            "paid": len(scheduled) - len(set(failed)),
-            "failed": sorted(set(failed)),
+            "paid": int(paid.rowcount),  # type: ignore[attr-defined]
+            "failed": failed_ids,
         },
     )
     return cycle
@@ -262,25 +300,29 @@ def set_payment_status(
     on: dt.date | None = None,
     reason: str | None = None,
     actor: str = DEFAULT_ACTOR,
+    today: dt.date | None = None,
 ) -> BenefitPayment:
     """One payment of a cycle not yet closed: ``scheduled`` → ``paid`` (needs ``on``),
-    ``failed`` or ``cancelled``. The amount is kept: reconciliation counts it."""
+    ``failed`` or ``cancelled``, written only if it is still ``scheduled``
+    (``ConcurrentChange`` otherwise). The amount is kept: reconciliation counts it."""
     payment = session.get(BenefitPayment, payment_id)
     if payment is None:
         raise NotFoundError("payment", str(payment_id))
-    PAYMENT.check(payment_id, payment.status, status)
+    current = payment.status
+    PAYMENT.check(payment_id, current, status)
     if payment.cycle_id is not None and get_cycle(session, payment.cycle_id).status == "closed":
         raise ValidationFailed([FieldError("payment", payment_id, "its cycle is closed")])
     if status == "paid" and on is None:
         raise ValidationFailed([FieldError("paid_on", None, "is required to mark a payment paid")])
-    changes: dict[str, Any] = {"status": [payment.status, status], "amount": payment.amount}
+    changes: dict[str, Any] = {"status": [current, status], "amount": payment.amount}
     if reason:
         changes["reason"] = reason
-    payment.status = status
-    if status == "paid":
-        payment.paid_on = on
-        changes["paid_on"] = on.isoformat() if on else None
-    session.flush()
+    values: dict[str, Any] = {}
+    if status == "paid" and on is not None:
+        check_date("paid_on", on, today)
+        values["paid_on"] = on
+        changes["paid_on"] = on.isoformat()
+    PAYMENT.move(session, BenefitPayment, payment_id, current, status, **values)
     add_audit(
         session,
         actor=actor,

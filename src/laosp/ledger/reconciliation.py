@@ -1,6 +1,7 @@
 """Reconciliation of a payment cycle: by district and in total, the amount scheduled
 equals paid + failed + cancelled (+ still scheduled before payment), and the cycle
-still holds the payments and amount recorded when it was created (nothing lost)."""
+still holds the payments and amount recorded when it was created (nothing lost), and
+only paid payments carry a date paid (a payment overwritten after it was paid would)."""
 
 from __future__ import annotations
 
@@ -111,6 +112,15 @@ def reconcile(session: Session, cycle_id: int) -> Reconciliation:
         books.problems.append(
             f"{created_total:,} kip was scheduled, the payments hold {total.scheduled:,}"
         )
+    dated = session.scalar(
+        select(func.count()).where(
+            BenefitPayment.cycle_id == cycle_id,
+            BenefitPayment.status != "paid",
+            BenefitPayment.paid_on.is_not(None),
+        )
+    )
+    if dated:
+        books.problems.append(f"{dated} payments carry a date paid but are not paid")
     if cycle.status in ("paid", "closed") and total.outstanding:
         books.problems.append(f"{total.outstanding:,} kip is still scheduled in a paid cycle")
     return books

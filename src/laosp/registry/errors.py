@@ -52,3 +52,27 @@ class ConflictError(RegistryError):
     def __init__(self, field: str, value: str, reason: str) -> None:
         self.error = FieldError(field, value, reason)
         super().__init__(str(self.error))
+
+
+class ConcurrentChange(ConflictError):  # noqa: N818 (reads as the outcome)
+    """A compare-and-set found the row in another state than the one the change was
+    decided on: someone else changed it in the meantime. Nothing was written; read it
+    again and decide again."""
+
+    def __init__(
+        self, entity: str, entity_id: object, expected: object, found: object, field: str = "status"
+    ) -> None:
+        self.entity = entity
+        self.entity_id = entity_id
+        self.expected = expected
+        self.found = found
+        seen = "it no longer exists" if found is None else f"found {found!r}"
+        seen_lo = "ບໍ່ມີແລ້ວ" if found is None else f"ພົບ {found!r}"
+        super().__init__(
+            field,
+            str(found),
+            f"{entity} {entity_id} was changed by someone else meanwhile: expected "
+            f"{expected!r}, {seen}; nothing was written, read it again and retry "
+            f"(ມີຜູ້ອື່ນປ່ຽນແປງ {entity} {entity_id} ໃນລະຫວ່າງນີ້: ຄາດວ່າ {expected!r}, "
+            f"{seen_lo}; ບໍ່ໄດ້ບັນທຶກຫຍັງ, ກະລຸນາອ່ານຄືນແລ້ວລອງໃໝ່)",
+        )
