@@ -16,6 +16,7 @@ from sqlalchemy import create_engine, text
 from benchmarks.registry import BenchmarkContext, Figures, benchmark, peak_memory_mb, timed
 from benchmarks.rules_population import AT, population
 from laosp import migrate
+from laosp.arrow_sqlite import ArrowSqlite
 from laosp.db import make_engine
 from laosp.models.base import metadata
 from laosp.registry.snapshot import Snapshot, load_snapshot, with_row_keys
@@ -107,16 +108,17 @@ def _ingest(url: str, persons: pl.DataFrame, households: pl.DataFrame) -> float:
     engine.dispose()
     started = time.perf_counter()
     if url.startswith("sqlite"):
-        import adbc_driver_sqlite.dbapi as sqlite_driver
+        with ArrowSqlite(url.split("///", 1)[1]) as worker:
+            worker.execute("PRAGMA foreign_keys=OFF")
+            worker.execute("BEGIN")
+            worker.ingest("households", households)
+            worker.ingest("persons", persons)
+            worker.execute("COMMIT")
+        return time.perf_counter() - started
+    import adbc_driver_postgresql.dbapi as pg_driver  # type: ignore[import-untyped]
 
-        connection = sqlite_driver.connect(url.split("///", 1)[1])
-    else:
-        import adbc_driver_postgresql.dbapi as pg_driver  # type: ignore[import-untyped]
-
-        connection = pg_driver.connect(url.replace("postgresql+psycopg", "postgresql"))
+    connection = pg_driver.connect(url.replace("postgresql+psycopg", "postgresql"))
     with connection.cursor() as cursor:
-        if url.startswith("sqlite"):
-            cursor.execute("PRAGMA foreign_keys=OFF")
         cursor.adbc_ingest("households", households, mode="append")
         cursor.adbc_ingest("persons", persons, mode="append")
     connection.commit()

@@ -6,6 +6,7 @@ session, the services use it without committing, and the edge commits once.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,6 +15,10 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+#: A writer waits this long for another process's write to end before "database is
+#: locked" (Python's default is 5 s; an import or a payment run can hold the lock longer).
+SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
 def normalise_url(url: str) -> str:
@@ -29,11 +34,35 @@ def is_sqlite(url: str) -> bool:
     return make_url(normalise_url(url)).get_backend_name() == "sqlite"
 
 
+#: Modules that carry a SQLite library of their own. Loaded beside Python's in one
+#: process they break WAL (committed writes lost; ``laosp.arrow_sqlite`` tells how), so
+#: they run only in the worker process of ``laosp.arrow_sqlite``.
+OTHER_SQLITE_LIBRARIES = frozenset({"adbc_driver_sqlite", "connectorx", "apsw", "pysqlite3"})
+
+
+class SecondSqliteLibraryError(RuntimeError):
+    """A module with its own SQLite library is loaded in a process that uses Python's."""
+
+
+def check_one_sqlite_library() -> None:
+    """Refuse to open a SQLite file while another SQLite library is loaded here."""
+    loaded = OTHER_SQLITE_LIBRARIES & sys.modules.keys()
+    if loaded:
+        raise SecondSqliteLibraryError(
+            f"{', '.join(sorted(loaded))} carries its own SQLite library; with Python's in "
+            "the same process committed writes can be lost (use laosp.arrow_sqlite)"
+        )
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    check_one_sqlite_library()
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    # FULL: a commit is on disk before it is acknowledged, also through a power cut
+    # (NORMAL keeps it through a crash of the process only)
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
 
 

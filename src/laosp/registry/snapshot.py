@@ -1,9 +1,11 @@
 """A columnar snapshot of the registry: whole tables read into Polars frames at once.
 
-Reads go through ADBC (SQLite and PostgreSQL drivers; PostgreSQL's uses binary COPY),
-never row by row through the ORM. A large table is read as consecutive row ranges on
-parallel connections (SQLite ``rowid`` ranges, PostgreSQL ``ctid`` page ranges) and the
-parts are concatenated in order, so the frame is the one a single read would give.
+Reads go through ADBC, never row by row through the ORM: on PostgreSQL in this process
+(binary COPY), on SQLite in the worker process of ``laosp.arrow_sqlite`` (the driver's
+SQLite library may not share a process with Python's). A large table is read as
+consecutive row ranges on parallel connections (SQLite ``rowid`` ranges, PostgreSQL
+``ctid`` page ranges) and the parts are concatenated in order, so the frame is the one a
+single read would give.
 Integer row keys are attached once at load (``laosp.rules.rowkeys``): persons get
 ``household_row``, enrolments ``person_row`` and ``household_row``.
 
@@ -23,9 +25,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import polars as pl
-from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, Engine, Integer, Table
+from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, Engine, Integer, Table, text
 
 import laosp.models  # noqa: F401 - registers every table on the metadata
+from laosp.arrow_sqlite import read_frames
 from laosp.models.base import metadata
 from laosp.reference.codes import PERSON_CODED_COLUMNS
 from laosp.rules.rowkeys import (
@@ -131,17 +134,10 @@ def _fix(frame: pl.DataFrame, columns: list[Any]) -> pl.DataFrame:
 
 
 def _connect(engine: Engine) -> Any:
-    url = engine.url
-    if url.get_backend_name() == "sqlite":
-        import adbc_driver_sqlite.dbapi as sqlite_dbapi
-
-        connection = sqlite_dbapi.connect(url.database or ":memory:")
-        # parallel readers may meet a brief lock (WAL recovery on open): wait, do not fail
-        _execute(connection, "PRAGMA busy_timeout = 30000")
-        return connection
+    """An ADBC PostgreSQL connection (SQLite is read by ``laosp.arrow_sqlite``)."""
     import adbc_driver_postgresql.dbapi as pg_dbapi  # type: ignore[import-untyped]
 
-    uri = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    uri = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
     return pg_dbapi.connect(uri)
 
 
@@ -170,7 +166,8 @@ def _ranges(engine: Engine, table: str, sqlite: bool, readers: int) -> list[str]
         return [""]
     if sqlite:
         sql = f'SELECT COALESCE(MIN(rowid), 0), COALESCE(MAX(rowid), 0) FROM "{table}"'
-        low, high = _read(engine, sql).row(0)
+        with engine.connect() as connection:
+            low, high = connection.execute(text(sql)).one()
         if high - low + 1 < PARALLEL_MIN_ROWS:
             return [""]
         cuts = [low + (high - low + 1) * i // readers for i in range(1, readers)]
@@ -198,25 +195,24 @@ def _ranges(engine: Engine, table: str, sqlite: bool, readers: int) -> list[str]
 
 
 def _read_table(
-    engine: Engine, table: Table, columns: list[Any], sqlite: bool, where: str, readers: int
+    engine: Engine, table: Table, columns: list[Any], where: str, readers: int
 ) -> pl.DataFrame:
-    """The typed frame of ``table``, in parallel row ranges when it is large."""
-    ranges = _ranges(engine, table.name, sqlite, readers) if not where else [""]
+    """The typed frame of ``table`` on PostgreSQL, in parallel row ranges when it is
+    large; every range reads the same database snapshot (exported by the first)."""
+    ranges = _ranges(engine, table.name, False, readers) if not where else [""]
     if len(ranges) == 1:
-        return _fix(_read(engine, _query(table, columns, sqlite, where)), columns)
-    # PostgreSQL: every range reads the same database snapshot (exported by the first)
+        return _fix(_read(engine, _query(table, columns, False, where)), columns)
     connections = [_connect(engine) for _ in ranges]
     try:
-        if not sqlite:
-            first, *others = connections
-            _execute(first, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            exported = _fetch(first, "SELECT pg_export_snapshot()").item()
-            for other in others:
-                _execute(other, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-                _execute(other, f"SET TRANSACTION SNAPSHOT '{exported}'")
+        first, *others = connections
+        _execute(first, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        exported = _fetch(first, "SELECT pg_export_snapshot()").item()
+        for other in others:
+            _execute(other, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            _execute(other, f"SET TRANSACTION SNAPSHOT '{exported}'")
 
         def part(index: int) -> pl.DataFrame:
-            sql = _query(table, columns, sqlite, f" WHERE {ranges[index]}")
+            sql = _query(table, columns, False, f" WHERE {ranges[index]}")
             return _fix(_fetch(connections[index], sql), columns)
 
         with ThreadPoolExecutor(len(ranges)) as pool:
@@ -225,6 +221,25 @@ def _read_table(
         for connection in connections:
             connection.close()
     return pl.concat(parts, rechunk=False)
+
+
+def _read_sqlite_tables(
+    engine: Engine, plan: dict[str, tuple[Table, list[Any], str]], readers: int
+) -> dict[str, pl.DataFrame]:
+    """The typed frames of the planned tables (name → table, columns, WHERE clause) of a
+    SQLite file, all read by one worker process, large tables in parallel row ranges."""
+    queries: list[str] = []
+    parts_of: dict[str, range] = {}
+    for name, (table, columns, where) in plan.items():
+        ranges = _ranges(engine, name, True, readers) if not where else [""]
+        clauses = [f" WHERE {r}" if r else where for r in ranges]
+        parts_of[name] = range(len(queries), len(queries) + len(clauses))
+        queries += [_query(table, columns, True, clause) for clause in clauses]
+    frames = read_frames(engine.url.database or "", queries, threads=readers)
+    return {
+        name: pl.concat([_fix(frames[i], plan[name][1]) for i in parts_of[name]], rechunk=False)
+        for name in plan
+    }
 
 
 def _execute(connection: Any, sql: str) -> None:
@@ -269,16 +284,20 @@ def load_snapshot(
         )
     elif household_ids is not None:
         where = f" WHERE household_id IN ({_quote(household_ids)})"
-    frames: dict[str, pl.DataFrame] = {}
+    plan: dict[str, tuple[Table, list[Any], str]] = {}
     for name in ("persons", "households", *tables):
-        if name in frames:
-            continue
         if name not in TABLES:
             raise ValueError(f"unknown table {name!r}; one of {TABLES}")
         table = metadata.tables[name]
-        columns = _columns(table, set(include))
         clause = where if name in ("persons", "households") else ""
-        frames[name] = _read_table(engine, table, columns, sqlite, clause, readers)
+        plan[name] = (table, _columns(table, set(include)), clause)
+    if sqlite:
+        frames = _read_sqlite_tables(engine, plan, readers)
+    else:
+        frames = {
+            name: _read_table(engine, table, columns, clause, readers)
+            for name, (table, columns, clause) in plan.items()
+        }
     frames["households"] = frames["households"].with_columns(
         pl.col("district_code").str.slice(0, 2).alias("province_code")
     )

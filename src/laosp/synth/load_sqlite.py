@@ -1,6 +1,7 @@
 """SQLite bulk load: batched prepared INSERTs through the ADBC SQLite driver (a C-level
 ``executemany`` fed Arrow batches straight from Polars: no Python tuples), in one
-transaction.
+transaction. The driver runs in a worker process (``laosp.arrow_sqlite``): its SQLite
+library may not share this process with Python's.
 
 The secondary indexes of the loaded tables are dropped at the start and each table's are
 rebuilt right after its rows are in (one sorted pass each, while the generator builds
@@ -18,12 +19,11 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from typing import Any
 
-import adbc_driver_sqlite.dbapi as adbc_sqlite
 import polars as pl
 import sqlalchemy
 
+from laosp.arrow_sqlite import ArrowSqlite
 from laosp.synth.writer import CHUNK, DELETES, TABLES, Advance, offset_ids, phase
 
 #: For the load only. The journal mode is switched from WAL to a rollback journal for
@@ -60,8 +60,7 @@ class SqliteLoader:
         self.ids = (0, 0)
         self.journal = "wal"
         self.checks: dict[str, list[str]] = {}
-        self.connection: Any = None
-        self.cursor: Any = None
+        self.worker: ArrowSqlite | None = None
 
     def begin(self, replace: bool) -> None:
         with contextlib.closing(sqlite3.connect(self.path)) as reader:
@@ -96,21 +95,25 @@ class SqliteLoader:
         }
         schema.dispose()
         self.ids = (enrolment, cycle)
-        self.connection = adbc_sqlite.connect(self.path, autocommit=True)
-        self.cursor = self.connection.cursor()
+        self.worker = ArrowSqlite(self.path)
         for pragma in PRAGMAS:
-            self.cursor.execute(f"PRAGMA {pragma}")
-        self.cursor.execute("BEGIN")
-        self.cursor.execute("CREATE TEMP TABLE synth_violation (violation TEXT NOT NULL)")
+            self._worker().execute(f"PRAGMA {pragma}")
+        self._worker().execute("BEGIN")
+        self._worker().execute("CREATE TEMP TABLE synth_violation (violation TEXT NOT NULL)")
         for name, table, sql in rows:
             self.indexes.setdefault(table, []).append(sql)
-            self.cursor.execute(f'DROP INDEX "{name}"')
+            self._worker().execute(f'DROP INDEX "{name}"')
         for name, table, sql in triggers:
             self.triggers.setdefault(table, []).append(sql)
-            self.cursor.execute(f'DROP TRIGGER "{name}"')
+            self._worker().execute(f'DROP TRIGGER "{name}"')
         if replace:
             for statement in DELETES:
-                self.cursor.execute(statement)
+                self._worker().execute(statement)
+
+    def _worker(self) -> ArrowSqlite:
+        if self.worker is None:
+            raise RuntimeError("the load has not begun")
+        return self.worker
 
     def load(self, table: str, frame: pl.DataFrame) -> None:
         frame = offset_ids(table, frame, *self.ids)
@@ -119,11 +122,11 @@ class SqliteLoader:
                 chunk = frame.slice(start, CHUNK).with_columns(
                     pl.col(pl.Date).cast(pl.String), pl.col(pl.Boolean).cast(pl.Int8)
                 )
-                self.cursor.adbc_ingest(table, chunk, mode="append")
+                self._worker().ingest(table, chunk)
                 self.advance(table, chunk.height)
         with phase(f"{table} indexes"):
             for sql in self.indexes.pop(table, []):
-                self.cursor.execute(sql)
+                self._worker().execute(sql)
                 self.advance("indexes", 1)
             self._searches(table)
         with phase(f"{table} checks, keys"):
@@ -132,12 +135,12 @@ class SqliteLoader:
     def finish(self) -> None:
         for table in list(self.indexes):  # tables this load had no rows for
             for sql in self.indexes.pop(table):
-                self.cursor.execute(sql)
+                self._worker().execute(sql)
         for table in list(self.triggers):
             self._searches(table)
-        self.cursor.execute("DROP TABLE temp.synth_violation")
+        self._worker().execute("DROP TABLE temp.synth_violation")
         with phase("commit"):
-            self.cursor.execute("COMMIT")
+            self._worker().execute("COMMIT")
         self.close()
         with contextlib.closing(sqlite3.connect(self.path, isolation_level=None)) as after:
             _journal_mode(after, self.journal)
@@ -150,29 +153,29 @@ class SqliteLoader:
     def _searches(self, table: str) -> None:
         """Rebuild the FTS5 tables over ``table`` and make its triggers again."""
         for name in self.searches.pop(table, []):
-            self.cursor.execute(f'INSERT INTO "{name}"("{name}") VALUES (\'rebuild\')')
+            self._worker().execute(f'INSERT INTO "{name}"("{name}") VALUES (\'rebuild\')')
         for sql in self.triggers.pop(table, []):
-            self.cursor.execute(sql)
+            self._worker().execute(sql)
 
     def _validate(self, table: str) -> None:
         """Fail (and so roll back) when a loaded row breaks a CHECK constraint or has a
         foreign key without a parent: one pass over ``table`` for each. The first
-        offending row goes into a NOT NULL column, which raises (the ADBC cursor runs
-        statements but cannot fetch rows)."""
+        offending row goes into a NOT NULL column, which raises (the worker runs
+        statements, it returns rows only through ``read``)."""
         tests = {"foreign key": f"SELECT NULL FROM pragma_foreign_key_check('{table}')"}
         if self.checks.get(table):
             where = " OR ".join(f"NOT ({check})" for check in self.checks[table])
             tests["CHECK constraint"] = f"SELECT NULL FROM {table} WHERE {where}"
         for what, query in tests.items():
             try:
-                self.cursor.execute(f"INSERT INTO temp.synth_violation {query} LIMIT 1")
+                self._worker().execute(f"INSERT INTO temp.synth_violation {query} LIMIT 1")
             except Exception as error:
                 raise ValueError(f"{table}: a loaded row breaks a {what}") from error
 
     def abort(self) -> None:
-        if self.cursor is not None:
+        if self.worker is not None:
             with contextlib.suppress(Exception):
-                self.cursor.execute("ROLLBACK")
+                self.worker.execute("ROLLBACK")
         self.close()
         with (
             contextlib.suppress(Exception),
@@ -181,10 +184,9 @@ class SqliteLoader:
             _journal_mode(after, self.journal)
 
     def close(self) -> None:
-        if self.cursor is not None:
-            self.cursor.close()
-            self.connection.close()
-            self.cursor = self.connection = None
+        if self.worker is not None:
+            self.worker.close()
+            self.worker = None
 
 
 def _journal_mode(connection: sqlite3.Connection, mode: str) -> str:

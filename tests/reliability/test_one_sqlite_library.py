@@ -1,0 +1,93 @@
+"""One SQLite library per process: the guard that keeps the lost-writes fault out.
+
+The ADBC SQLite driver carries a SQLite of its own; beside Python's in one process it
+deletes the WAL the other still writes to. It may run only in the worker process of
+``laosp.arrow_sqlite``.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from laosp import migrate
+from laosp.db import OTHER_SQLITE_LIBRARIES, SecondSqliteLibraryError, make_engine
+from laosp.registry.snapshot import load_snapshot
+from tests.reliability.test_durability import sqlite_libraries
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKER = ROOT / "src" / "laosp" / "arrow_sqlite_worker.py"
+
+
+def imported_modules(path: Path) -> set[str]:
+    modules = set()
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.Import):
+            modules |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            modules.add(node.module.split(".")[0])
+    return modules
+
+
+def test_only_the_worker_imports_a_second_sqlite_library() -> None:
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(imported_modules(path) & OTHER_SQLITE_LIBRARIES)
+        for folder in ("src", "benchmarks", "tests")
+        for path in (ROOT / folder).rglob("*.py")
+        if path != WORKER and imported_modules(path) & OTHER_SQLITE_LIBRARIES
+    }
+    assert offenders == {}
+    assert "adbc_driver_sqlite" in imported_modules(WORKER)
+
+
+def test_the_worker_module_cannot_be_imported_into_a_process() -> None:
+    with pytest.raises(ImportError, match="process of its own"):
+        __import__("laosp.arrow_sqlite_worker")
+
+
+def test_a_snapshot_read_leaves_one_sqlite_library_in_this_process(tmp_path: Path) -> None:
+    """Run in a fresh interpreter, so that no other test's imports count."""
+    script = (
+        "import os, sys\n"
+        "from laosp import migrate\n"
+        "from laosp.db import make_engine\n"
+        "from laosp.registry.snapshot import load_snapshot\n"
+        f"engine = make_engine('sqlite:///{tmp_path / 'one.db'}')\n"
+        "migrate.upgrade(engine)\n"
+        "load_snapshot(engine, ('persons', 'households', 'enrolments'))\n"
+        "print(os.getpid())\n"
+        "sys.stdout.flush()\n"
+        "from tests.reliability.test_durability import sqlite_libraries\n"
+        "print(sorted(sqlite_libraries(os.getpid())))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    libraries = result.stdout.splitlines()[-1]
+    assert "adbc" not in libraries
+    assert libraries.count("libsqlite3") <= 1
+
+
+def test_opening_sqlite_beside_another_sqlite_library_is_refused(tmp_path: Path) -> None:
+    script = (
+        "import adbc_driver_sqlite.dbapi\n"
+        "from laosp.db import make_engine\n"
+        f"make_engine('sqlite:///{tmp_path / 'two.db'}').connect()\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.returncode != 0
+    assert SecondSqliteLibraryError.__name__ in result.stderr
+    assert "adbc_driver_sqlite carries its own SQLite library" in result.stderr
+
+
+def test_this_test_process_reads_snapshots_without_the_driver(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'here.db'}")
+    migrate.upgrade(engine)
+    load_snapshot(engine)
+    engine.dispose()
+    assert "adbc" not in " ".join(sqlite_libraries(os.getpid()))
