@@ -238,13 +238,13 @@ def pay_cycle(
     current = cycle.status
     CYCLE.check(cycle.id, current, "paid")
     check_date("paid_on", paid_on, today)
+    CYCLE.move(session, PaymentCycle, cycle.id, current, "paid")
     failed_ids = sorted(set(failed))
     unknown = sorted(set(failed_ids) - _scheduled(session, cycle_id))
     if unknown:
         raise ValidationFailed(
             [FieldError("failed", unknown, f"are not scheduled payments of cycle {cycle_id}")]
         )
-    CYCLE.move(session, PaymentCycle, cycle.id, current, "paid")
     in_cycle = (BenefitPayment.cycle_id == cycle_id) & (BenefitPayment.status == "scheduled")
     no_sync = {"synchronize_session": False}
     if failed_ids:
