@@ -46,6 +46,32 @@ class Settings(BaseSettings):
         description="Seconds the dashboard keeps computed indicators, gaps and projections "
         "before recomputing them (0: recompute on every request).",
     )
+    import_max_bytes: int = Field(
+        default=100_000_000,
+        ge=1,
+        description="Largest file (bytes) `registry import` and `enrolment import` read.",
+    )
+    import_max_rows: int = Field(
+        default=500_000,
+        ge=1,
+        description="Most data rows (the header not counted) an imported file may hold.",
+    )
+    import_max_columns: int = Field(
+        default=100, ge=1, description="Most columns an imported file may hold."
+    )
+    import_max_xlsx_uncompressed_bytes: int = Field(
+        default=500_000_000,
+        ge=1,
+        description="Most bytes an imported XLSX may unpack to (its zip entries together), "
+        "and most bytes of text its cells may expand to.",
+    )
+    import_max_xlsx_compression_ratio: int = Field(
+        default=100,
+        ge=1,
+        description="Highest compression ratio of one entry of an imported XLSX "
+        "(uncompressed / compressed, for entries over 1 MB); above it the file is a "
+        "decompression bomb.",
+    )
 
 
 def load_settings(**overrides: Any) -> Settings:

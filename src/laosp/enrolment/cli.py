@@ -125,12 +125,13 @@ def import_command(
     field, value and reason; a status change must be a legal transition. Importing
     the same file twice changes nothing the second time.
     """
-    from laosp.cli_common import fail
+    from laosp.cli_common import fail, settings_for
     from laosp.db import unit_of_work
     from laosp.enrolment.importer import import_enrolments
     from laosp.registry.errors import ConflictError
-    from laosp.registry.import_fields import UnreadableFile
+    from laosp.registry.import_limits import ImportLimits, UnreadableFile
 
+    limits = ImportLimits.of(settings_for(db))
     pack = pack_for(db)
     engine = engine_for(db)
     try:
@@ -142,6 +143,7 @@ def import_command(
                 all_or_nothing=all_or_nothing,
                 check_eligibility=check_eligibility,
                 actor=actor,
+                limits=limits,
             )
     except UnreadableFile as error:
         raise fail(str(error)) from None

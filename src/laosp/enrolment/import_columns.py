@@ -15,7 +15,8 @@ import polars as pl
 
 from laosp.enrolment.transitions import ENROLMENT
 from laosp.registry.import_columns import PROBLEM_SCHEMA, ROW, Field, cell, parse_field
-from laosp.registry.import_fields import UnreadableFile, read_table
+from laosp.registry.import_file import control_character_problems, read_table
+from laosp.registry.import_limits import ImportLimits, UnreadableFile
 
 TABLE = "enrolments"
 COLUMNS = (
@@ -97,12 +98,15 @@ def canonical_headers(columns: list[str]) -> tuple[dict[str, str], list[str]]:
     return renames, ignored
 
 
-def read_enrolments(path: Path, today: dt.date) -> tuple[pl.DataFrame, pl.DataFrame, list[str]]:
+def read_enrolments(
+    path: Path, today: dt.date, limits: ImportLimits
+) -> tuple[pl.DataFrame, pl.DataFrame, list[str]]:
     """``(typed, problems, ignored headers)`` of the list in ``path``. An XLSX workbook
     is read from the sheet ``enrolments``, else its first sheet. Scheme and status codes
     are read case-insensitively. The cells are parsed as the registry's ``parse_table``
-    does (``parse_field``), with the reasons in Lao too."""
-    raw = read_table(path, TABLE)
+    does (``parse_field``), with the reasons in Lao too; a cell with a control character
+    refuses its row."""
+    raw = read_table(path, TABLE, limits)
     renames, ignored = canonical_headers(raw.columns)
     raw = raw.select(ROW, *(pl.col(h).alias(n) for h, n in renames.items()))
     raw = raw.with_columns(
@@ -112,10 +116,12 @@ def read_enrolments(path: Path, today: dt.date) -> tuple[pl.DataFrame, pl.DataFr
     )
     missing = [f.name for f in COLUMNS if f.name not in raw.columns]
     raw = raw.with_columns(pl.lit(None, dtype=pl.String).alias(name) for name in missing)
+    controls = control_character_problems(raw, TABLE, "person_id")
     parsed = {field.name: parse_field(field, today) for field in COLUMNS}
     typed = raw.select(ROW, *(value.alias(name) for name, (value, _) in parsed.items()))
     found = problems(raw, "person_id", {name: reason for name, (_, reason) in parsed.items()})
-    return typed, found.with_columns(reason=with_lao(pl.col("reason"))), ignored
+    found = pl.concat([controls, found.with_columns(reason=with_lao(pl.col("reason")))])
+    return typed, found.sort("row", maintain_order=True), ignored
 
 
 def problems(

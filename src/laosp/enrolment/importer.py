@@ -34,6 +34,7 @@ from laosp.enrolment.import_store import (
 )
 from laosp.registry import repository as repo
 from laosp.registry.import_columns import PROBLEM_SCHEMA, ROW
+from laosp.registry.import_limits import ImportLimits
 from laosp.registry.import_report import REPORT_SCHEMA, Counts, ImportReport
 from laosp.rules.fields import HOUSEHOLD
 from laosp.rules.pack import Pack
@@ -98,11 +99,13 @@ def import_enrolments(
     check_eligibility: bool = False,
     actor: str = DEFAULT_ACTOR,
     today: dt.date | None = None,
+    limits: ImportLimits | None = None,
 ) -> EnrolmentImportReport:
     """Import the enrolment list ``path``; see the module docstring and OPERATIONS.md.
-    Raises ``UnreadableFile`` when the file cannot be read as a table."""
+    Raises ``UnreadableFile`` when the file cannot be read as a table or is over
+    ``limits`` (the settings' defaults when not given)."""
     today = today or dt.date.today()
-    typed, cell_problems, ignored = read_enrolments(path, today)
+    typed, cell_problems, ignored = read_enrolments(path, today, limits or ImportLimits.defaults())
     frame, unit_problems = resolve_units(
         typed,
         pack,

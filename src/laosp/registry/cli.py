@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from laosp.cli_common import DbOption, engine_for, fail, show_import_outcome
+from laosp.cli_common import DbOption, engine_for, fail, settings_for, show_import_outcome
 from laosp.db import unit_of_work
 from laosp.reference.admin_units import DistrictRow, districts, provinces
 from laosp.registry import service
@@ -328,11 +328,12 @@ def import_files(
     each refused row is reported with its row number, field, value and reason.
     Importing the same files twice changes nothing the second time.
     """
-    from laosp.registry.import_fields import UnreadableFile
+    from laosp.registry.import_limits import ImportLimits, UnreadableFile
     from laosp.registry.importer import import_files as run_import
 
     if households is None and persons is None:
         raise fail("give --households FILE and/or --persons FILE")
+    limits = ImportLimits.of(settings_for(db))
     engine = engine_for(db)
     try:
         with unit_of_work(engine) as session:
@@ -343,6 +344,7 @@ def import_files(
                 all_or_nothing=all_or_nothing,
                 update=update,
                 actor=actor,
+                limits=limits,
             )
     except UnreadableFile as error:
         raise fail(str(error)) from None

@@ -1,14 +1,12 @@
-"""The columns of the import files (``shared/spec/registry.md``, "Files") and reading a
-CSV or XLSX file into a frame of text cells with the file's row numbers."""
+"""The columns of the import files (``shared/spec/registry.md``, "Files"); reading a file
+is ``import_file.read_table``."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import polars as pl
 
 from laosp.reference import codes
-from laosp.registry.import_columns import ROW, ROW_BASE, Field
+from laosp.registry.import_columns import ROW, Field
 from laosp.registry.validation import EARLIEST_BIRTH_DATE
 
 HOUSEHOLD_COLUMNS = (
@@ -50,42 +48,6 @@ PERSON_COLUMNS = (
 )
 #: a column of JSON objects merged into ``extra`` with the columns the registry lacks
 EXTRA = "extra"
-
-
-class UnreadableFile(Exception):  # noqa: N818 (reads as a sentence: raise UnreadableFile)
-    """The file cannot be read as a table (missing, not CSV/XLSX, broken)."""
-
-
-def read_table(path: Path, sheet: str) -> pl.DataFrame:
-    """The cells of ``path`` as text, trimmed headers, and ``ROW`` = the row number in
-    the file (header = 1). An XLSX workbook is read from the sheet named ``sheet``, else
-    its first sheet."""
-    suffix = path.suffix.lower()
-    try:
-        if suffix in (".xlsx", ".xlsm", ".xls"):
-            frame = _read_excel(path, sheet)
-        elif suffix in (".csv", ".txt", ""):
-            frame = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
-        else:
-            raise UnreadableFile(f"{path.name}: not a .csv or .xlsx file")
-    except (OSError, pl.exceptions.PolarsError, ValueError) as error:
-        raise UnreadableFile(f"{path.name}: cannot be read ({error})") from error
-    frame = frame.rename({name: name.strip().lstrip("\ufeff") for name in frame.columns})
-    return frame.with_columns(
-        pl.col(name).cast(pl.String) for name in frame.columns
-    ).with_row_index(ROW, offset=ROW_BASE)
-
-
-def _read_excel(path: Path, sheet: str) -> pl.DataFrame:
-    import fastexcel
-
-    names = fastexcel.read_excel(path).sheet_names
-    chosen = sheet if sheet in names else names[0]
-    frame = pl.read_excel(path, sheet_name=chosen, infer_schema_length=0)
-    return frame.with_columns(
-        pl.col(name).str.replace(r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00(?:\.0+)?$", "$1")
-        for name in frame.columns
-    )
 
 
 def extra_columns(frame: pl.DataFrame, fields: tuple[Field, ...]) -> list[str]:

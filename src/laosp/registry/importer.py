@@ -31,8 +31,9 @@ from laosp.registry.import_fields import (
     HOUSEHOLD_COLUMNS,
     PERSON_COLUMNS,
     extra_columns,
-    read_table,
 )
+from laosp.registry.import_file import control_character_problems, read_table
+from laosp.registry.import_limits import ImportLimits
 from laosp.registry.import_links import link_problems, spread_rejections
 from laosp.registry.import_report import REPORT_SCHEMA, Counts, ImportReport, notes_for_extra
 from laosp.registry.import_rules import household_problems, person_problems, with_precision
@@ -103,10 +104,18 @@ def _pack_extra(raw: pl.DataFrame, extras: list[str], key: str) -> tuple[pl.Seri
     return pl.Series(EXTRA, values, dtype=pl.String), problems
 
 
-def _load(path: Path, table: str, fields: tuple[Field, ...], key: str, today: dt.date) -> _Loaded:
-    raw = read_table(path, table)
+def _load(
+    path: Path,
+    table: str,
+    fields: tuple[Field, ...],
+    key: str,
+    today: dt.date,
+    limits: ImportLimits,
+) -> _Loaded:
+    raw = read_table(path, table, limits)
     extras = extra_columns(raw, fields)
     typed, problems = parse_table(raw, table, key, fields, today)
+    problems = pl.concat([control_character_problems(raw, table, key), problems])
     extra, extra_problems = _pack_extra(raw, extras, key)
     extra_problems = extra_problems.with_columns(table=pl.lit(table))
     typed = typed.with_columns(extra)
@@ -169,20 +178,23 @@ def import_files(
     update: bool = False,
     actor: str = "system",
     today: dt.date | None = None,
+    limits: ImportLimits | None = None,
 ) -> ImportReport:
     """Import a households file and/or a persons file; see the module docstring. Raises
-    ``UnreadableFile`` when a file cannot be read as a table."""
+    ``UnreadableFile`` when a file cannot be read as a table or is over ``limits`` (the
+    settings' defaults when not given)."""
     today = today or dt.date.today()
+    limits = limits or ImportLimits.defaults()
     files = {
         name: str(path) for name, path in (("households", households), ("persons", persons)) if path
     }
     hh = (
-        _load(households, "households", HOUSEHOLD_COLUMNS, "household_id", today)
+        _load(households, "households", HOUSEHOLD_COLUMNS, "household_id", today, limits)
         if households
         else _empty(HOUSEHOLD_COLUMNS)
     )
     pp = (
-        _load(persons, "persons", PERSON_COLUMNS, "person_id", today)
+        _load(persons, "persons", PERSON_COLUMNS, "person_id", today, limits)
         if persons
         else _empty(PERSON_COLUMNS)
     )
