@@ -11,21 +11,24 @@ real ``laosp`` processes of the issue are in ``test_concurrent_cli.py``.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
 import pytest
-from sqlalchemy import Engine, func, select, text
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from laosp.db import unit_of_work
 from laosp.enrolment import service
 from laosp.enrolment.errors import ChangedDuringImport
 from laosp.enrolment.import_store import update_statuses
+from laosp.enrolment.transitions import ENROLMENT, TransitionRefused
 from laosp.grievances import service as grievances
 from laosp.ledger import cycles
 from laosp.ledger.contributions import pay_contribution, record_dues
@@ -37,10 +40,12 @@ from laosp.models import (
     Enrolment,
     Grievance,
     PaymentCycle,
+    Person,
 )
 from laosp.registry.errors import ConcurrentChange
 from laosp.rules.pack import Pack
 from tests.operations.conftest import AT, register
+from tests.operations.locks import wait_for_lock_waiters
 
 PAID_ON = dt.date(2025, 5, 5)
 
@@ -311,21 +316,67 @@ def test_an_import_changes_statuses_still_as_it_read_them(world: World) -> None:
     assert _status(world.engine, Enrolment, e) == "exited"
 
 
+DAYS = itertools.count()
+
+
+def _attempt(session: Session, enrolment_id: int, status: str, on: dt.date) -> str:
+    try:
+        service.set_status(session, enrolment_id, status, on=on)
+    except TransitionRefused:
+        return "refused"
+    except ConcurrentChange:
+        return "conflict"
+    return "ok"
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    start=st.sampled_from(ENROLMENT.statuses),
+    mine=st.sampled_from(ENROLMENT.statuses),
+    other=st.sampled_from(ENROLMENT.statuses),
+    overlap=st.booleans(),
+)
+def test_two_status_changes_in_any_interleaving(
+    engine: Engine, start: str, mine: str, other: str, overlap: bool
+) -> None:
+    """A and B each ask for a status; B commits first. With ``overlap`` A read the
+    enrolment before B wrote, else after. Of overlapping legal changes exactly one is
+    written; the audit trail replays from ``start`` through legal moves to the stored
+    status; nothing else is written."""
+    with unit_of_work(engine) as session:
+        if session.get(Person, "P1") is None:
+            register(session)
+        on = AT + dt.timedelta(days=next(DAYS))
+        row = Enrolment(scheme="nhi", person_id="P1", status=start, start_date=on)
+        session.add(row)
+        session.flush()
+        enrolment_id = row.id
+    a = Session(engine)
+    held = a.get(Enrolment, enrolment_id) if overlap else None
+    with unit_of_work(engine) as b:
+        b_outcome = _attempt(b, enrolment_id, other, on)
+    held = held or a.get(Enrolment, enrolment_id)
+    a_outcome = _attempt(a, enrolment_id, mine, on)
+    a.commit()
+    a.close()
+
+    b_won = ENROLMENT.allows(start, other)
+    seen_by_a = start if overlap or not b_won else other
+    expected_a = "refused"
+    if ENROLMENT.allows(seen_by_a, mine):
+        expected_a = "conflict" if overlap and b_won else "ok"
+    assert (b_outcome, a_outcome) == ("ok" if b_won else "refused", expected_a)
+    chain = [c["status"] for c in _audits(engine, "enrolment", enrolment_id)]
+    assert len(chain) == [b_outcome, a_outcome].count("ok")
+    status = start
+    for before, after in chain:
+        assert before == status
+        assert ENROLMENT.allows(before, after)
+        status = after
+    assert _status(engine, Enrolment, enrolment_id) == status
+
+
 # PostgreSQL: B waits on A's row lock, then is refused on re-check -------------------
-
-
-def wait_for_lock_waiters(engine: Engine, count: int, timeout: float = 60.0) -> None:
-    """Until ``count`` sessions of this database wait on a lock (PostgreSQL)."""
-    deadline = time.monotonic() + timeout
-    query = text(
-        "SELECT count(*) FROM pg_stat_activity "
-        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-    )
-    with engine.connect() as watcher:
-        while watcher.execute(query).scalar_one() < count:
-            assert time.monotonic() < deadline, f"{count} sessions never waited on a lock"
-            time.sleep(0.05)
-            watcher.rollback()
 
 
 def _blocked(

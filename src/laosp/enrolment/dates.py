@@ -53,7 +53,7 @@ def month_index(month: dt.date) -> int:
 def check_period(field: str, month: dt.date, today: dt.date | None) -> None:
     """Refuse the month ``month`` before the floor's month or more than ``MONTHS_AHEAD``
     months after today's."""
-    shown = f"{month:%Y-%m}"
+    shown = f"{month.year:04d}-{month.month:02d}"  # strftime leaves years < 1000 unpadded
     error = None
     if month_index(month) < month_index(EARLIEST_OPERATION_DATE):
         error = _too_early(field, month, shown)
@@ -61,7 +61,7 @@ def check_period(field: str, month: dt.date, today: dt.date | None) -> None:
         error = FieldError(
             field,
             shown,
-            f"is more than {MONTHS_AHEAD} months after this month ({today:%Y-%m}) "
+            f"is more than {MONTHS_AHEAD} months after this month ({today.isoformat()[:7]}) "
             f"(ເກີນ {MONTHS_AHEAD} ເດືອນລ່ວງໜ້າ)",
         )
     if error is not None:

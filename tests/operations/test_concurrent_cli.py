@@ -1,0 +1,183 @@
+"""The issue's races with two real ``laosp`` processes on PostgreSQL.
+
+To make them meet, the test holds the contested row locked (``SELECT ... FOR UPDATE``)
+while it starts the commands: each reads the row, then waits on the lock at its write.
+The test starts the second command only when the first waits, then releases the row;
+PostgreSQL grants it in order, so the first command writes first and the second must
+be refused on re-check, with exit 1 and a message in English and Lao.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Connection, Engine, select, text
+from sqlalchemy.orm import Session
+
+from laosp.db import unit_of_work
+from laosp.enrolment import service
+from laosp.ledger import cycles
+from laosp.ledger.reconciliation import reconcile
+from laosp.models import AuditEvent, BenefitPayment, Enrolment
+from laosp.rules.pack import Pack
+from tests.operations.conftest import AT, register
+from tests.operations.locks import wait_for_lock_waiters
+
+pytestmark = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+LAOSP = str(Path(sys.executable).parent / "laosp")
+
+
+@contextmanager
+def row_held(engine: Engine, table: str, row_id: int) -> Iterator[Connection]:
+    """Hold one row of ``table`` locked until the block ends (then roll back)."""
+    with engine.connect() as holder:
+        holder.execute(text(f"SELECT id FROM {table} WHERE id = :id FOR UPDATE"), {"id": row_id})
+        yield holder
+        holder.rollback()
+
+
+def start(db_url: str, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [LAOSP, *args, "--db", db_url, "--actor", "officer"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def finish(process: subprocess.Popen[str]) -> tuple[int, str]:
+    out, err = process.communicate(timeout=120)
+    return process.returncode, out + err
+
+
+def race(engine: Engine, db_url: str, table: str, row_id: int, *commands: list[str]) -> Any:
+    """Start ``commands`` in order while the row is held, each once the previous waits on
+    it; release; their (exit code, output)."""
+    with row_held(engine, table, row_id):
+        processes = []
+        for k, command in enumerate(commands, start=1):
+            processes.append(start(db_url, *command))
+            wait_for_lock_waiters(engine, k)
+    return [finish(process) for process in processes]
+
+
+@pytest.fixture
+def cycle(engine: Engine, db_url: str, pack: Pack) -> int:
+    """An open MECG cycle of two scheduled payments (P2 and P4), committed."""
+    with unit_of_work(engine) as session:
+        register(session)
+        for unit in ("P2", "P4"):
+            enrolment = service.enrol(session, pack, scheme="mecg", unit_id=unit, on=AT)
+            service.set_status(session, enrolment.id, "active", on=AT)
+        return cycles.create_cycle(session, pack, scheme="mecg", period=AT).cycle_id
+
+
+def _statuses(engine: Engine, entity: str, entity_id: int) -> list[Any]:
+    with Session(engine) as session:
+        return [
+            changes["status"]
+            for changes in session.scalars(
+                select(AuditEvent.changes)
+                .where(AuditEvent.entity == entity, AuditEvent.entity_id == str(entity_id))
+                .where(AuditEvent.action == "status")
+                .order_by(AuditEvent.id)
+            )
+        ]
+
+
+def test_two_approvals_of_one_cycle_exactly_one_wins(
+    engine: Engine, db_url: str, cycle: int
+) -> None:
+    approve = ["cycle", "approve", str(cycle)]
+    (first, first_out), (second, second_out) = race(
+        engine, db_url, "payment_cycles", cycle, approve, approve
+    )
+    assert (first, second) == (0, 1), (first_out, second_out)
+    assert "now approved" in first_out
+    assert "expected 'open', found 'approved'" in second_out
+    assert "ມີຜູ້ອື່ນປ່ຽນແປງ" in second_out
+    assert "Traceback" not in second_out
+    assert _statuses(engine, "payment_cycle", cycle) == [["open", "approved"]]
+
+
+def test_a_payment_paid_by_cycle_pay_is_not_cancelled_by_payment_status(
+    engine: Engine, db_url: str, cycle: int
+) -> None:
+    with unit_of_work(engine) as session:
+        cycles.approve_cycle(session, cycle)
+        payment = min(
+            session.scalars(select(BenefitPayment.id).where(BenefitPayment.cycle_id == cycle))
+        )
+    (paid, paid_out), (cancel, cancel_out) = race(
+        engine,
+        db_url,
+        "benefit_payments",
+        payment,
+        ["cycle", "pay", str(cycle), "--paid-on", "2025-05-05"],
+        ["cycle", "payment-status", str(payment), "cancelled", "--reason", "suspended"],
+    )
+    assert (paid, cancel) == (0, 1), (paid_out, cancel_out)
+    assert "expected 'scheduled', found 'paid'" in cancel_out
+    with Session(engine) as session:
+        rows = session.execute(
+            select(BenefitPayment.status, BenefitPayment.paid_on).where(
+                BenefitPayment.cycle_id == cycle
+            )
+        ).all()
+        books = reconcile(session, cycle)
+    assert sorted(map(tuple, rows)) == [("paid", dt.date(2025, 5, 5))] * 2
+    assert books.balanced
+    assert (books.total.paid, books.total.cancelled) == (600_000, 0)
+    assert _statuses(engine, "benefit_payment", payment) == []
+    shown, shown_out = finish(start(db_url, "cycle", "show", str(cycle)))
+    assert shown == 0, shown_out
+    assert "reconciled" in shown_out
+
+
+def test_two_payers_of_one_cycle_pay_it_once(engine: Engine, db_url: str, cycle: int) -> None:
+    with unit_of_work(engine) as session:
+        cycles.approve_cycle(session, cycle)
+    (first, first_out), (second, second_out) = race(
+        engine,
+        db_url,
+        "payment_cycles",
+        cycle,
+        ["cycle", "pay", str(cycle), "--paid-on", "2025-05-05"],
+        ["cycle", "pay", str(cycle), "--paid-on", "2025-05-06"],
+    )
+    assert (first, second) == (0, 1), (first_out, second_out)
+    with Session(engine) as session:
+        paid_on = set(
+            session.scalars(select(BenefitPayment.paid_on).where(BenefitPayment.cycle_id == cycle))
+        )
+    assert paid_on == {dt.date(2025, 5, 5)}
+    assert _statuses(engine, "payment_cycle", cycle) == [["open", "approved"], ["approved", "paid"]]
+
+
+def test_an_exited_enrolment_is_not_turned_suspended(
+    engine: Engine, db_url: str, cycle: int
+) -> None:
+    with Session(engine) as session:
+        enrolment = min(session.scalars(select(Enrolment.id)))
+    set_status = ["enrolment", "set-status", str(enrolment)]
+    (exited, exited_out), (suspended, suspended_out) = race(
+        engine,
+        db_url,
+        "enrolments",
+        enrolment,
+        [*set_status, "exited", "--date", "2025-04-01"],
+        [*set_status, "suspended", "--date", "2025-04-01"],
+    )
+    assert (exited, suspended) == (0, 1), (exited_out, suspended_out)
+    assert "expected 'active', found 'exited'" in suspended_out
+    with Session(engine) as session:
+        stored = session.get(Enrolment, enrolment)
+        assert stored is not None
+        assert (stored.status, stored.end_date) == ("exited", dt.date(2025, 4, 1))
