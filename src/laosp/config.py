@@ -46,6 +46,21 @@ class Settings(BaseSettings):
         description="Seconds the dashboard keeps computed indicators, gaps and projections "
         "before recomputing them (0: recompute on every request).",
     )
+    api_max_body_bytes: int = Field(
+        default=1_048_576,
+        ge=1,
+        description="Largest request body (bytes) the API reads; a larger one is refused "
+        "with 413 before it is parsed.",
+    )
+    max_members_per_household: int = Field(
+        default=50, ge=1, description="Most members one household of the registry may have."
+    )
+    max_extra_bytes: int = Field(
+        default=8192,
+        ge=2,
+        description="Largest `extra` object (bytes of compact UTF-8 JSON) of one household "
+        "or person.",
+    )
     import_max_bytes: int = Field(
         default=100_000_000,
         ge=1,

@@ -6,10 +6,13 @@ from fastapi import FastAPI
 
 from laosp import __version__
 from laosp.api.analytics import AnalyticsCache
+from laosp.api.errors import install_error_handlers
+from laosp.api.limits import BodySizeLimit
 from laosp.api.state import AppState
 from laosp.api.tokens import TokenSigner
 from laosp.config import Settings
 from laosp.db import make_engine
+from laosp.registry.validation import InputLimits
 
 MIN_SECRET_LENGTH = 16
 
@@ -41,10 +44,13 @@ def create_app(settings: Settings) -> FastAPI:
         engine=engine,
         signer=TokenSigner(settings.secret_key, settings.session_hours * 3600),
         analytics=AnalyticsCache(engine, settings.dashboard_cache_seconds),
+        limits=InputLimits.of(settings),
     )
     for module in (auth, registry, indicators, gaps, projection, reports):
         app.include_router(module.router)
     mount_web(app)
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.api_max_body_bytes)
     return app
 
 

@@ -7,6 +7,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()
 MIN_LENGTH = 8
+#: Longer passwords are refused before hashing (argon2 would read all of it).
+MAX_LENGTH = 1024
 
 
 def hash_password(password: str) -> str:

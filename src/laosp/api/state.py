@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from laosp.api.analytics import AnalyticsCache
 from laosp.api.tokens import TokenSigner
 from laosp.config import Settings
+from laosp.registry.validation import InputLimits
 
 
 @dataclass(frozen=True)
@@ -17,3 +18,4 @@ class AppState:
     engine: Engine
     signer: TokenSigner
     analytics: AnalyticsCache
+    limits: InputLimits

@@ -24,6 +24,10 @@ class UserError(ValueError):
     """A user that cannot be created as asked (the message says why)."""
 
 
+class UserExists(UserError):  # noqa: N818 (reads as the condition)
+    """The username is taken."""
+
+
 @dataclass(frozen=True, slots=True)
 class UserRead:
     username: str
@@ -81,7 +85,7 @@ def create_user(
     if not username or len(username) > 64 or any(ch.isspace() for ch in username):
         raise UserError("a username is 1 to 64 characters without spaces")
     if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise UserError(f"user {username} already exists")
+        raise UserExists(f"user {username} already exists / ມີຜູ້ໃຊ້ {username} ແລ້ວ")
     province_code, district_code = _check_scope(role, province, district)
     try:
         password_hash = hash_password(password)

@@ -18,6 +18,7 @@ from laosp.registry import service
 from laosp.registry.errors import ConflictError, FieldError, NotFoundError, ValidationFailed
 from laosp.registry.names import normalise, roman_fold
 from laosp.registry.schemas import AddOutcome, HouseholdDetail, PersonHit
+from laosp.registry.validation import InputLimits
 
 registry_app = typer.Typer(
     help="Households and persons of the registry (ທະບຽນຄົວເຮືອນ ແລະ ບຸກຄົນ).",
@@ -90,13 +91,16 @@ def add_household(
     many = isinstance(data, list)
     errors: list[FieldError] = []
     outcomes: list[AddOutcome] = []
+    limits = InputLimits.of(settings_for(db))
     engine = engine_for(db)
     try:
         with unit_of_work(engine) as session:
             for index, item in enumerate(items):
                 try:
                     outcomes.append(
-                        service.add_household(session, item, actor=actor, update=update)
+                        service.add_household(
+                            session, item, actor=actor, update=update, limits=limits
+                        )
                     )
                 except ValidationFailed as error:
                     errors.extend(_prefixed(error.errors, f"[{index}]") if many else error.errors)

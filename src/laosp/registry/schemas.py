@@ -8,9 +8,19 @@ fields or records (a head per household, employment details, mothers, dates) liv
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 Relationship = Literal["head", "spouse", "child", "parent", "sibling", "grandchild", "other"]
 Sex = Literal["F", "M"]
@@ -23,16 +33,85 @@ Sector = Literal["agriculture", "industry", "services"]
 FacilityLevel = Literal["health_centre", "district", "provincial", "central"]
 
 MAX_BIGINT = 2**63 - 1
+#: Deepest nesting of objects and lists inside ``extra``.
+MAX_EXTRA_DEPTH = 16
+#: NUL and the other control characters, and lone surrogates: no field of one line holds
+#: them (PostgreSQL cannot store NUL, neither database a lone surrogate).
+_NOT_PLAIN = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
+#: What no text inside ``extra`` may hold (line breaks and tabs are allowed there).
+_NOT_STORABLE = re.compile("[\x00\ud800-\udfff]")
+NOT_PLAIN_REASON = "must not contain control characters (such as NUL) or lone surrogates"
+
+
+def plain_text(value: str) -> str:
+    """``value`` when it is text of one line that both databases can store."""
+    if _NOT_PLAIN.search(value):
+        raise ValueError(NOT_PLAIN_REASON)
+    return value
+
+
+def storable_json(value: dict[str, Any]) -> dict[str, Any]:
+    """``value`` when both databases can store it as JSON: no NUL or lone surrogate in a
+    key or a text, no NaN or infinity, at most ``MAX_EXTRA_DEPTH`` levels deep (walked
+    without recursion, so any depth is refused cleanly)."""
+    pending: list[tuple[Any, int]] = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict | list) and depth > MAX_EXTRA_DEPTH:
+            raise ValueError(f"must not nest objects or lists deeper than {MAX_EXTRA_DEPTH}")
+        if isinstance(item, dict):
+            for key, inner in item.items():
+                if _NOT_STORABLE.search(key):
+                    raise ValueError(f"a key {NOT_PLAIN_REASON.removeprefix('must ')}")
+                pending.append((inner, depth + 1))
+        elif isinstance(item, list):
+            pending.extend((inner, depth + 1) for inner in item)
+        elif isinstance(item, str) and _NOT_STORABLE.search(item):
+            raise ValueError("must not contain NUL characters or lone surrogates")
+        elif isinstance(item, float) and not math.isfinite(item):
+            raise ValueError("must not contain NaN or infinite numbers")
+    return value
+
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def iso_date_only(value: Any) -> Any:
+    """Refuse a date written other than ``YYYY-MM-DD`` before Pydantic reads it (it would
+    take a number, or text such as ``0``, as seconds since 1970)."""
+    if isinstance(value, dt.date):
+        return value
+    if not (isinstance(value, str) and _ISO_DATE.fullmatch(value.strip())):
+        raise ValueError("must be a date (YYYY-MM-DD)")
+    return value.strip()
+
+
+PlainText = AfterValidator(plain_text)
+#: A date given as ``YYYY-MM-DD`` (or a ``date``).
+IsoDate = Annotated[dt.date, BeforeValidator(iso_date_only)]
 Identifier = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^\S+$")
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^\S+$"),
+    PlainText,
 ]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
-Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120), PlainText
+]
+Code = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16), PlainText
+]
+ShortText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32), PlainText
+]
 Kip = Annotated[int, Field(ge=0, le=MAX_BIGINT)]
 Country = Annotated[
-    str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=1, max_length=16)
+    str,
+    StringConstraints(strip_whitespace=True, to_upper=True, min_length=1, max_length=16),
+    PlainText,
 ]
+#: Additional data of a household or person (its size is bounded by
+#: ``Settings.max_extra_bytes``, checked in ``laosp.registry.validation``).
+Extra = Annotated[dict[str, Any], AfterValidator(storable_json)]
 
 
 def _drop_blanks(data: Any) -> Any:
@@ -58,8 +137,8 @@ class HouseholdFields(_Input):
     village_name: Name | None = None
     urban: bool = False
     poor: bool = False
-    registered_on: dt.date | None = None
-    extra: dict[str, Any] | None = None
+    registered_on: IsoDate | None = None
+    extra: Extra | None = None
 
 
 class HouseholdCreate(HouseholdFields):
@@ -76,8 +155,8 @@ class HouseholdUpdate(_Input):
     village_name: Name | None = None
     urban: bool | None = None
     poor: bool | None = None
-    registered_on: dt.date | None = None
-    extra: dict[str, Any] | None = None
+    registered_on: IsoDate | None = None
+    extra: Extra | None = None
 
     _blanks = model_validator(mode="before")(_blank_to_none)
 
@@ -91,7 +170,7 @@ class PersonFields(_Input):
     given_name: Name
     family_name: Name
     sex: Sex
-    birth_date: dt.date
+    birth_date: IsoDate
     birth_date_precision: DatePrecision = "day"
     national_id: ShortText | None = None
     phone: ShortText | None = None
@@ -111,7 +190,7 @@ class PersonFields(_Input):
     nssf_contribution_months: Annotated[int, Field(ge=0, le=1200)] = 0
     cct_compliant: bool = True
     facility_level: FacilityLevel = "district"
-    extra: dict[str, Any] | None = None
+    extra: Extra | None = None
 
 
 class PersonCreate(PersonFields):
@@ -130,7 +209,7 @@ class PersonUpdate(_Input):
     given_name: Name | None = None
     family_name: Name | None = None
     sex: Sex | None = None
-    birth_date: dt.date | None = None
+    birth_date: IsoDate | None = None
     birth_date_precision: DatePrecision | None = None
     national_id: ShortText | None = None
     phone: ShortText | None = None
@@ -150,7 +229,7 @@ class PersonUpdate(_Input):
     nssf_contribution_months: Annotated[int, Field(ge=0, le=1200)] | None = None
     cct_compliant: bool | None = None
     facility_level: FacilityLevel | None = None
-    extra: dict[str, Any] | None = None
+    extra: Extra | None = None
 
     _blanks = model_validator(mode="before")(_blank_to_none)
 

@@ -26,7 +26,15 @@ from laosp.registry.schemas import (
     PersonHit,
     PersonRead,
 )
-from laosp.registry.validation import check_household, check_members, check_person, parse
+from laosp.registry.validation import (
+    InputLimits,
+    check_extra,
+    check_household,
+    check_member_count,
+    check_members,
+    check_person,
+    parse,
+)
 
 #: Fields whose values the audit trail records only as changed, never in clear.
 SENSITIVE = frozenset({"national_id", "phone"})
@@ -117,9 +125,10 @@ def search(
 
 
 def _parse_input(
-    data: Mapping[str, Any] | BaseModel, today: dt.date
+    data: Mapping[str, Any] | BaseModel, today: dt.date, limits: InputLimits
 ) -> tuple[HouseholdCreate | None, dict[int, PersonCreate], list[FieldError]]:
-    """Parse and check a household with members, collecting every problem found."""
+    """Parse and check a household with members, collecting every problem found (a
+    household over the member limit is refused before its members are parsed)."""
     raw = data.model_dump(exclude_unset=True) if isinstance(data, BaseModel) else data
     if not isinstance(raw, Mapping):
         raise ValidationFailed([FieldError("(input)", raw, "must be an object (a household)")])
@@ -130,6 +139,7 @@ def _parse_input(
     if not isinstance(raw_members, list):
         errors.append(FieldError("members", raw_members, "must be a list of persons"))
         raw_members = []
+    _raise_if(check_member_count(len(raw_members), limits))
     for index, raw_member in enumerate(raw_members):
         prefix = f"members[{index}]"
         member, member_errors = parse(PersonCreate, raw_member, prefix)
@@ -145,9 +155,11 @@ def _parse_input(
                 )
             )
         errors.extend(check_person(member, today, prefix))
+        errors.extend(check_extra(member.extra, limits, f"{prefix}.extra"))
         members[index] = member
     if household is not None:
         errors.extend(check_household(household, today))
+        errors.extend(check_extra(household.extra, limits))
     return household, members, errors
 
 
@@ -196,15 +208,17 @@ def add_household(
     actor: str = DEFAULT_ACTOR,
     update: bool = False,
     today: dt.date | None = None,
+    limits: InputLimits = InputLimits(),
 ) -> AddOutcome:
     """Register a household with its members.
 
     Adding a household that is already registered with the same data changes nothing
     (``unchanged``). With different data it is a ``ConflictError`` unless ``update`` is true:
     then the household's fields and the listed members are updated, new members added,
-    and members not listed are kept as they are.
+    and members not listed are kept as they are. ``limits`` bound the members (also
+    after an update) and each ``extra``.
     """
-    household, members, errors = _parse_input(data, _today(today))
+    household, members, errors = _parse_input(data, _today(today), limits)
     if household is None:
         _raise_if(errors + _check_people(session, None, _paths(members)))
     assert household is not None
@@ -221,7 +235,7 @@ def add_household(
             _audit(session, actor, "create", "person", row["person_id"], _created(row))
         return AddOutcome(household_id=household_id, action="created", members=len(rows))
     _raise_if(errors)
-    return _merge_household(session, existing, household_values, members, actor, update)
+    return _merge_household(session, existing, household_values, members, actor, update, limits)
 
 
 def _merge_household(
@@ -231,6 +245,7 @@ def _merge_household(
     members: dict[int, PersonCreate],
     actor: str,
     update: bool,
+    limits: InputLimits,
 ) -> AddOutcome:
     household_id: str = existing.household_id
     current = {person.person_id: person for person in repo.members_of(session, household_id)}
@@ -253,6 +268,7 @@ def _merge_household(
             f"household {household_id} is already registered with different data "
             "(use --update to change it)",
         )
+    _raise_if(check_member_count(len(current) + len(new_rows), limits))
     listed = {member.person_id for member in members.values()}
     merged: dict[str, PersonCreate | PersonRead] = {
         f"registered person {person_id}": repo.to_person_read(person)

@@ -8,14 +8,17 @@ female?) are passed in by the service.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from laosp.config import Settings
 from laosp.reference.admin_units import district_codes
 from laosp.registry.countries import ISO_ALPHA2
 from laosp.registry.errors import FieldError
@@ -41,7 +44,7 @@ def field_path(prefix: str, loc: Iterable[str | int]) -> str:
     return path or "(input)"
 
 
-def _reason(error: ErrorDetails) -> str:
+def reason_of(error: ErrorDetails) -> str:
     kind = error["type"]
     ctx = error.get("ctx") or {}
     reasons = {
@@ -73,12 +76,14 @@ def _reason(error: ErrorDetails) -> str:
         return "must not be negative" if ctx.get("ge") == 0 else f"must be at least {ctx['ge']}"
     if kind == "less_than_equal":
         return f"must be at most {ctx.get('le')}"
+    if kind == "value_error" and "error" in ctx:
+        return str(ctx["error"])
     return str(error["msg"])
 
 
 def from_pydantic(error: ValidationError, prefix: str = "") -> list[FieldError]:
     return [
-        FieldError(field_path(prefix, detail["loc"]), detail.get("input"), _reason(detail))
+        FieldError(field_path(prefix, detail["loc"]), detail.get("input"), reason_of(detail))
         for detail in error.errors()
     ]
 
@@ -91,6 +96,65 @@ def parse(model: type[Model], data: Any, prefix: str = "") -> tuple[Model | None
         return model.model_validate(data), []
     except ValidationError as error:
         return None, from_pydantic(error, prefix)
+
+
+def _setting_default(name: str) -> int:
+    default: int = Settings.model_fields[name].default
+    return default
+
+
+@dataclass(frozen=True, slots=True)
+class InputLimits:
+    """How large one household's input may be: its members
+    (``Settings.max_members_per_household``) and each ``extra`` object
+    (``Settings.max_extra_bytes``). Resolved at the edge from the settings; the defaults
+    are the settings' defaults."""
+
+    max_members: int = _setting_default("max_members_per_household")
+    max_extra_bytes: int = _setting_default("max_extra_bytes")
+
+    @classmethod
+    def of(cls, settings: Settings) -> InputLimits:
+        return cls(settings.max_members_per_household, settings.max_extra_bytes)
+
+
+def json_size(value: Any) -> int:
+    """Bytes of ``value`` as compact UTF-8 JSON (how ``extra`` is measured)."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+def check_member_count(count: int, limits: InputLimits, field: str = "members") -> list[FieldError]:
+    if count <= limits.max_members:
+        return []
+    return [
+        FieldError(
+            field,
+            count,
+            f"a household has at most {limits.max_members} members (setting "
+            f"max_members_per_household) / ຄົວເຮືອນໜຶ່ງມີສະມາຊິກໄດ້ບໍ່ເກີນ {limits.max_members} ຄົນ",
+        )
+    ]
+
+
+def check_extra(
+    extra: Mapping[str, Any] | None, limits: InputLimits, field: str = "extra"
+) -> list[FieldError]:
+    """The size of one ``extra`` object (already checked by ``schemas.storable_json``); the
+    value reported is its size, not the object."""
+    if extra is None:
+        return []
+    size = json_size(extra)
+    if size <= limits.max_extra_bytes:
+        return []
+    return [
+        FieldError(
+            field,
+            f"{size} bytes",
+            f"must be at most {limits.max_extra_bytes} bytes as JSON (setting max_extra_bytes)"
+            f" / ຂໍ້ມູນເພີ່ມເຕີມໃຫຍ່ໄດ້ບໍ່ເກີນ {limits.max_extra_bytes} ໄບຕ໌",
+        )
+    ]
 
 
 def _at(prefix: str, name: str) -> str:

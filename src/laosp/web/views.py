@@ -11,20 +11,33 @@ from fastapi import APIRouter, FastAPI, Form, HTTPException, Query, Request, sta
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
+from pydantic import AfterValidator
 
 from laosp.api.access import Principal, may_see_persons
 from laosp.api.aggregates import reference_date
 from laosp.api.deps import SESSION_COOKIE, MaybePrincipal, PrincipalDep, SessionDep, StateDep
+from laosp.api.params import (
+    IdInPath,
+    LoginPassword,
+    LoginUsername,
+    ReferenceDate,
+    SearchText,
+    blank_or_district,
+)
 from laosp.api.routers.projection import DEFAULT_POLICY, checked_policy
 from laosp.api.routers.registry import household_in_area, search_persons
 from laosp.api.users import authenticate
+from laosp.registry.schemas import PlainText
 from laosp.web import pages
 from laosp.web.charts import Series, line_chart, places_chart
 from laosp.web.i18n import LANGS, Formatter, pick_lang
 
 LANG_COOKIE = "laosp_lang"
 router = APIRouter(include_in_schema=False)
-DateQuery = Annotated[dt.date | None, Query()]
+#: A place filter of the dashboard's forms: blank (none) or a known code.
+BlankOrDistrict = Annotated[str | None, Query(max_length=4), AfterValidator(blank_or_district)]
+SchemeFilter = Annotated[str | None, Query(max_length=64), PlainText]
+SearchQ = Annotated[SearchText, Query()]
 
 
 class LoginRequired(Exception):  # noqa: N818 (reads as the condition)
@@ -95,11 +108,11 @@ def login_page(request: Request, next: str = "/overview") -> HTMLResponse:
 @router.post("/login", response_model=None)
 def login(
     request: Request,
-    username: Annotated[str, Form()],
-    password: Annotated[str, Form()],
+    username: LoginUsername,
+    password: LoginPassword,
     state: StateDep,
     session: SessionDep,
-    next: Annotated[str, Form()] = "/overview",
+    next: Annotated[str, Form(max_length=2048)] = "/overview",
 ) -> Response:
     principal = authenticate(session, username, password)
     if principal is None:
@@ -145,13 +158,13 @@ def refresh(state: StateDep, _principal: PrincipalDep, next: str = "/overview") 
 
 
 @router.get("/overview.json")
-def overview_json(state: StateDep, _principal: PrincipalDep, date: DateQuery = None) -> Any:
+def overview_json(state: StateDep, _principal: PrincipalDep, date: ReferenceDate = None) -> Any:
     return pages.overview(state, reference_date(date))
 
 
 @router.get("/overview", response_class=HTMLResponse)
 def overview(
-    request: Request, state: StateDep, principal: MaybePrincipal, date: DateQuery = None
+    request: Request, state: StateDep, principal: MaybePrincipal, date: ReferenceDate = None
 ) -> HTMLResponse:
     page_principal(principal)
     data = pages.overview(state, reference_date(date))
@@ -167,14 +180,18 @@ def _province_data(state: StateDep, code: str, date: dt.date | None) -> dict[str
 
 @router.get("/province/{code}.json")
 def province_json(
-    state: StateDep, _principal: PrincipalDep, code: str, date: DateQuery = None
+    state: StateDep, _principal: PrincipalDep, code: str, date: ReferenceDate = None
 ) -> Any:
     return _province_data(state, code, date)
 
 
 @router.get("/province/{code}", response_class=HTMLResponse)
 def province(
-    request: Request, state: StateDep, principal: MaybePrincipal, code: str, date: DateQuery = None
+    request: Request,
+    state: StateDep,
+    principal: MaybePrincipal,
+    code: str,
+    date: ReferenceDate = None,
 ) -> HTMLResponse:
     page_principal(principal)
     return render(request, "province.html", _province_data(state, code, date), principal)
@@ -184,9 +201,9 @@ def province(
 def gaps_json(
     state: StateDep,
     principal: PrincipalDep,
-    date: DateQuery = None,
-    district: str | None = None,
-    scheme: str | None = None,
+    date: ReferenceDate = None,
+    district: BlankOrDistrict = None,
+    scheme: SchemeFilter = None,
 ) -> Any:
     return pages.gaps(state, principal, reference_date(date), district or None, scheme or None)
 
@@ -196,9 +213,9 @@ def gaps(
     request: Request,
     state: StateDep,
     principal: MaybePrincipal,
-    date: DateQuery = None,
-    district: str | None = None,
-    scheme: str | None = None,
+    date: ReferenceDate = None,
+    district: BlankOrDistrict = None,
+    scheme: SchemeFilter = None,
 ) -> HTMLResponse:
     who = page_principal(principal)
     data = pages.gaps(state, who, reference_date(date), district or None, scheme or None)
@@ -225,7 +242,7 @@ def _search(session: SessionDep, principal: Principal, q: str) -> dict[str, Any]
 
 
 @router.get("/search.json")
-def search_json(session: SessionDep, principal: PrincipalDep, q: str = "") -> Any:
+def search_json(session: SessionDep, principal: PrincipalDep, q: SearchQ = "") -> Any:
     if not may_see_persons(principal):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "aggregates only for this role")
     return _search(session, principal, q)
@@ -233,7 +250,7 @@ def search_json(session: SessionDep, principal: PrincipalDep, q: str = "") -> An
 
 @router.get("/search", response_class=HTMLResponse)
 def search(
-    request: Request, session: SessionDep, principal: MaybePrincipal, q: str = ""
+    request: Request, session: SessionDep, principal: MaybePrincipal, q: SearchQ = ""
 ) -> HTMLResponse:
     who = page_principal(principal)
     if not may_see_persons(who):
@@ -254,13 +271,13 @@ def _household(session: SessionDep, principal: Principal, household_id: str) -> 
 
 
 @router.get("/household/{household_id}.json")
-def household_json(session: SessionDep, principal: PrincipalDep, household_id: str) -> Any:
+def household_json(session: SessionDep, principal: PrincipalDep, household_id: IdInPath) -> Any:
     return _household(session, principal, household_id)
 
 
 @router.get("/household/{household_id}", response_class=HTMLResponse)
 def household(
-    request: Request, session: SessionDep, principal: MaybePrincipal, household_id: str
+    request: Request, session: SessionDep, principal: MaybePrincipal, household_id: IdInPath
 ) -> HTMLResponse:
     who = page_principal(principal)
     try:

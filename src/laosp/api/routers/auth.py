@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, HTTPException, status
+from fastapi import APIRouter, HTTPException, status
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
 
 from laosp.api.access import Role
 from laosp.api.deps import AdminDep, PrincipalDep, SessionDep, StateDep
-from laosp.api.users import UserError, authenticate, create_user, list_users
+from laosp.api.errors import documented, unprocessable
+from laosp.api.params import LoginPassword, LoginUsername, known_district, known_province
+from laosp.api.passwords import MAX_LENGTH, MIN_LENGTH
+from laosp.api.users import UserError, UserExists, authenticate, create_user, list_users
+from laosp.registry.errors import FieldError
+from laosp.registry.schemas import PlainText
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
@@ -28,18 +33,27 @@ class Me(BaseModel):
     district_code: str | None
 
 
+Username = Annotated[
+    str, StringConstraints(min_length=1, max_length=64, pattern=r"^\S+$"), PlainText
+]
+
+
 class NewUser(BaseModel):
-    username: str
-    password: str
+    model_config = ConfigDict(extra="forbid")
+
+    username: Username
+    password: Annotated[
+        str, StringConstraints(min_length=MIN_LENGTH, max_length=MAX_LENGTH), PlainText
+    ]
     role: Role
-    province_code: str | None = None
-    district_code: str | None = None
+    province_code: Annotated[str, AfterValidator(known_province)] | None = None
+    district_code: Annotated[str, AfterValidator(known_district)] | None = None
 
 
-@router.post("/token", response_model=Token, responses={401: {"description": "wrong password"}})
+@router.post("/token", response_model=Token, responses=documented(400, 401, 413, 422))
 def token(
-    username: Annotated[str, Form()],
-    password: Annotated[str, Form()],
+    username: LoginUsername,
+    password: LoginPassword,
     state: StateDep,
     session: SessionDep,
 ) -> Any:
@@ -58,7 +72,7 @@ def token(
     )
 
 
-@router.get("/me", response_model=Me)
+@router.get("/me", response_model=Me, responses=documented(401))
 def me(principal: PrincipalDep) -> Me:
     return Me(
         username=principal.username,
@@ -68,7 +82,7 @@ def me(principal: PrincipalDep) -> Me:
     )
 
 
-@router.get("/users", response_model=list[Me])
+@router.get("/users", response_model=list[Me], responses=documented(401, 403))
 def users(_admin: AdminDep, session: SessionDep) -> list[Me]:
     return [
         Me(
@@ -81,8 +95,13 @@ def users(_admin: AdminDep, session: SessionDep) -> list[Me]:
     ]
 
 
-@router.post("/users", response_model=Me, status_code=status.HTTP_201_CREATED)
-def add_user(body: NewUser, admin: AdminDep, session: SessionDep) -> Me:
+@router.post(
+    "/users",
+    response_model=Me,
+    status_code=status.HTTP_201_CREATED,
+    responses=documented(400, 401, 403, 409, 413, 422),
+)
+def add_user(body: NewUser, admin: AdminDep, session: SessionDep) -> Any:
     """Create a user (admin only; audited)."""
     try:
         user = create_user(
@@ -94,8 +113,10 @@ def add_user(body: NewUser, admin: AdminDep, session: SessionDep) -> Me:
             district=body.district_code,
             actor=admin.username,
         )
+    except UserExists as error:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from None
     except UserError as error:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from None
+        return unprocessable([FieldError("role", body.role.value, str(error))])
     return Me(
         username=user.username,
         role=user.role,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from typing import Annotated, Any, Literal
 
@@ -12,16 +11,22 @@ from fastapi.responses import Response
 from laosp.api.access import area_of
 from laosp.api.aggregates import gap_counts, named_gap_list, reference_date
 from laosp.api.deps import PersonViewerDep, PrincipalDep, StateDep
+from laosp.api.downloads import XLSX, attachment, downloads
+from laosp.api.errors import documented
+from laosp.api.params import DistrictCode, ReferenceDate
 from laosp.api.routers.registry import OUTSIDE
 from laosp.indicators.export import records, write_xlsx
+from laosp.registry.schemas import PlainText
 
-router = APIRouter(prefix="/api/gaps", tags=["gaps"])
+router = APIRouter(prefix="/api/gaps", tags=["gaps"], responses=documented(401, 422))
 
-DateQuery = Annotated[dt.date | None, Query(description="reference date (default today)")]
+SchemeQuery = Annotated[
+    str | None, Query(description="scheme code, or 'uncovered'", max_length=64), PlainText
+]
 
 
 @router.get("")
-def counts(state: StateDep, _principal: PrincipalDep, date: DateQuery = None) -> dict[str, Any]:
+def counts(state: StateDep, _principal: PrincipalDep, date: ReferenceDate = None) -> dict[str, Any]:
     """Counts by gap (``uncovered`` or ``eligible_not_enrolled``), scheme and district."""
     coverage = state.analytics.coverage(reference_date(date))
     return {"date": coverage.at.isoformat(), "rows": gap_counts(coverage)}
@@ -37,13 +42,18 @@ def xlsx_bytes(frame: Any) -> bytes:
         return path.read_bytes()
 
 
-@router.get("/list", response_model=None)
+LIST_CONTENT = downloads(
+    "The list as JSON, CSV or Excel (``format``)", "text/csv", XLSX, or_json=True
+)
+
+
+@router.get("/list", response_model=None, responses={**LIST_CONTENT, **documented(403)})
 def named_list(
     state: StateDep,
     principal: PersonViewerDep,
-    date: DateQuery = None,
-    district: Annotated[str | None, Query(description="district code PPDD")] = None,
-    scheme: Annotated[str | None, Query(description="scheme code, or 'uncovered'")] = None,
+    date: ReferenceDate = None,
+    district: DistrictCode = None,
+    scheme: SchemeQuery = None,
     format: Literal["json", "csv", "xlsx"] = "json",
 ) -> dict[str, Any] | Response:
     """The named list of persons left behind, inside your area (personal data)."""
@@ -59,12 +69,12 @@ def named_list(
         return Response(
             buffer.getvalue().encode("utf-8-sig"),
             media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+            headers=attachment(f"{name}.csv"),
         )
     if format == "xlsx":
         return Response(
             xlsx_bytes(listed),
-            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+            media_type=XLSX,
+            headers=attachment(f"{name}.xlsx"),
         )
     return {"date": coverage.at.isoformat(), "rows": records(listed)}

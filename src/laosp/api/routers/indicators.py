@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from laosp.api.aggregates import indicator_rows, reference_date
 from laosp.api.deps import PrincipalDep, StateDep
+from laosp.api.errors import documented
+from laosp.api.params import ReferenceDate
 
-router = APIRouter(prefix="/api/indicators", tags=["indicators"])
+router = APIRouter(prefix="/api/indicators", tags=["indicators"], responses=documented(401))
 
 
-@router.get("")
+@router.get("", responses=documented(422))
 def indicators(
     state: StateDep,
     _principal: PrincipalDep,
-    date: Annotated[dt.date | None, Query(description="reference date (default today)")] = None,
+    date: ReferenceDate = None,
     by: Literal["national", "province", "district"] = "national",
 ) -> dict[str, Any]:
     """Every indicator at ``date``: nationally, by province or by district."""

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException, Query, status
 
 from laosp.api.aggregates import projection_view
 from laosp.api.analytics import shipped_scenarios
 from laosp.api.deps import PrincipalDep, StateDep
+from laosp.api.errors import documented
 
-router = APIRouter(prefix="/api/projection", tags=["projection"])
+router = APIRouter(prefix="/api/projection", tags=["projection"], responses=documented(401))
 DEFAULT_POLICY = "social_pension_65"
 
 
@@ -28,9 +29,11 @@ def scenarios(_principal: PrincipalDep) -> list[str]:
     return shipped_scenarios()
 
 
-@router.get("")
+@router.get("", responses=documented(404, 422))
 def projection(
-    state: StateDep, _principal: PrincipalDep, policy: str = DEFAULT_POLICY
+    state: StateDep,
+    _principal: PrincipalDep,
+    policy: Annotated[str, Query(description="a shipped scenario", max_length=64)] = DEFAULT_POLICY,
 ) -> dict[str, Any]:
     """Cost, % of GDP and NHI fund balance per year, default vs ``policy``."""
     return projection_view(state.analytics.projections(checked_policy(policy)))

@@ -5,17 +5,25 @@ A person or household outside the area answers 404, as if it did not exist.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Body, HTTPException, Query, status
 
 from laosp.api.access import OutsideArea, area_of, scoped_filters
-from laosp.api.deps import PersonViewerDep, SessionDep
+from laosp.api.deps import PersonViewerDep, SessionDep, StateDep
+from laosp.api.errors import documented
+from laosp.api.params import DistrictCode, IdInPath, ProvinceCode, SearchText
 from laosp.registry import service
-from laosp.registry.errors import ConflictError, NotFoundError, ValidationFailed
-from laosp.registry.schemas import AddOutcome, HouseholdDetail, PersonHit, PersonRead
+from laosp.registry.errors import NotFoundError
+from laosp.registry.schemas import (
+    AddOutcome,
+    HouseholdDetail,
+    HouseholdWithMembers,
+    PersonHit,
+    PersonRead,
+)
 
-router = APIRouter(prefix="/api/registry", tags=["registry"])
+router = APIRouter(prefix="/api/registry", tags=["registry"], responses=documented(401, 403, 422))
 
 OUTSIDE = "outside your area / ຢູ່ນອກເຂດຂອງທ່ານ"
 
@@ -37,23 +45,18 @@ def search_persons(
         district, province = scoped_filters(area_of(principal), district, province)
     except OutsideArea:
         raise HTTPException(status.HTTP_403_FORBIDDEN, OUTSIDE) from None
-    try:
-        return service.search(
-            session, name=name, district_code=district, province_code=province, limit=limit
-        )
-    except ValidationFailed as error:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT, [e.as_dict() for e in error.errors]
-        ) from None
+    return service.search(
+        session, name=name, district_code=district, province_code=province, limit=limit
+    )
 
 
 @router.get("/persons", response_model=list[PersonHit])
 def persons(
     session: SessionDep,
     principal: PersonViewerDep,
-    name: Annotated[str | None, Query(description="Lao script or romanised")] = None,
-    district: Annotated[str | None, Query(description="district code PPDD")] = None,
-    province: Annotated[str | None, Query(description="province code PP")] = None,
+    name: Annotated[SearchText | None, Query(description="Lao script or romanised")] = None,
+    district: DistrictCode = None,
+    province: ProvinceCode = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> list[PersonHit]:
     """Search persons by name, district and province (within your area)."""
@@ -72,16 +75,16 @@ def household_in_area(
     return household
 
 
-@router.get("/households/{household_id}", response_model=HouseholdDetail)
+@router.get("/households/{household_id}", response_model=HouseholdDetail, responses=documented(404))
 def household(
-    household_id: str, session: SessionDep, principal: PersonViewerDep
+    household_id: IdInPath, session: SessionDep, principal: PersonViewerDep
 ) -> HouseholdDetail:
     """A household with its members."""
     return household_in_area(session, principal, household_id)
 
 
-@router.get("/persons/{person_id}", response_model=PersonRead)
-def person(person_id: str, session: SessionDep, principal: PersonViewerDep) -> PersonRead:
+@router.get("/persons/{person_id}", response_model=PersonRead, responses=documented(404))
+def person(person_id: IdInPath, session: SessionDep, principal: PersonViewerDep) -> PersonRead:
     try:
         found = service.get_person(session, person_id)
         home = service.get_household(session, found.household_id)
@@ -92,30 +95,31 @@ def person(person_id: str, session: SessionDep, principal: PersonViewerDep) -> P
     return found
 
 
-@router.post("/households", response_model=AddOutcome, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/households",
+    response_model=AddOutcome,
+    status_code=status.HTTP_201_CREATED,
+    responses=documented(400, 409, 413),
+)
 def add_household(
     session: SessionDep,
+    state: StateDep,
     principal: PersonViewerDep,
-    body: Annotated[dict[str, Any], Body(description="a household with its members")],
+    body: Annotated[HouseholdWithMembers, Body(description="a household with its members")],
     update: bool = False,
 ) -> AddOutcome:
-    """Register (or with ``update=true`` change) a household in your area; audited."""
-    district = body.get("district_code")
-    if not isinstance(district, str) or not area_of(principal).contains(district):
+    """Register (or with ``update=true`` change) a household in your area; audited. At
+    most ``max_members_per_household`` members and ``max_extra_bytes`` of ``extra``
+    each (settings)."""
+    area = area_of(principal)
+    if not area.contains(body.district_code):
         raise HTTPException(status.HTTP_403_FORBIDDEN, OUTSIDE)
-    household_id = body.get("household_id")
-    if isinstance(household_id, str):
-        try:
-            existing = service.get_household(session, household_id)
-        except NotFoundError:
-            existing = None
-        if existing is not None and not area_of(principal).contains(existing.district_code):
-            raise HTTPException(status.HTTP_403_FORBIDDEN, OUTSIDE)
     try:
-        return service.add_household(session, body, actor=principal.username, update=update)
-    except ValidationFailed as error:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT, [e.as_dict() for e in error.errors]
-        ) from None
-    except ConflictError as error:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from None
+        existing = service.get_household(session, body.household_id)
+    except NotFoundError:
+        existing = None
+    if existing is not None and not area.contains(existing.district_code):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, OUTSIDE)
+    return service.add_household(
+        session, body, actor=principal.username, update=update, limits=state.limits
+    )

@@ -6,7 +6,6 @@ provincial or district officer gets the brief of their own province.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
@@ -15,9 +14,14 @@ from fastapi.responses import Response
 from laosp.api.access import Principal, area_of
 from laosp.api.aggregates import reference_date
 from laosp.api.deps import PrincipalDep, StateDep
+from laosp.api.downloads import XLSX, attachment, downloads
+from laosp.api.errors import documented
+from laosp.api.params import ProvinceCode, ReferenceDate
 from laosp.web.i18n import pick_lang
 
-router = APIRouter(prefix="/reports", tags=["reports"])
+router = APIRouter(
+    prefix="/reports", tags=["reports"], responses=documented(401, 403, 404, 422, 503)
+)
 LANG_COOKIE = "laosp_lang"
 
 
@@ -37,17 +41,20 @@ def brief_province(principal: Principal, asked: str | None) -> str | None:
     return asked
 
 
-@router.get("/coverage.{fmt}", response_class=Response)
+BRIEF_CONTENT = downloads("The brief as PDF or Excel (``fmt``)", "application/pdf", XLSX)
+
+
+@router.get("/coverage.{fmt}", response_class=Response, responses=BRIEF_CONTENT)
 def coverage(
     request: Request,
     state: StateDep,
     principal: PrincipalDep,
     fmt: Literal["pdf", "xlsx"],
-    date: Annotated[dt.date | None, Query(description="reference date (default today)")] = None,
+    date: ReferenceDate = None,
     lang: Annotated[
         Literal["lo", "en"] | None, Query(description="lo or en (default: the dashboard's)")
     ] = None,
-    province: Annotated[str | None, Query(description="province code PP")] = None,
+    province: ProvinceCode = None,
 ) -> Response:
     """The coverage brief of the country, or of your province."""
     from laosp.reports.coverage import load_coverage_brief
@@ -68,5 +75,5 @@ def coverage(
     return Response(
         content,
         media_type=MEDIA_TYPES[fmt],
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers=attachment(name),
     )
