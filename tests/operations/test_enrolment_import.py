@@ -5,6 +5,7 @@ XLSX with Lao headers and the CLI. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +23,10 @@ from laosp.enrolment import service
 from laosp.enrolment.importer import EnrolmentImportReport, import_enrolments
 from laosp.enrolment.transitions import ENROLMENT
 from laosp.models import AuditEvent, Enrolment
+from laosp.registry.import_limits import ImportLimits, UnreadableFile
 from laosp.rules.pack import Pack, load_pack
 from tests.operations.conftest import AT, HOUSEHOLDS, audit_count, person, register
+from tests.registry.workbooks import row_xml, write_workbook
 
 TODAY = dt.date(2025, 6, 1)
 PACK = load_pack()
@@ -629,3 +632,108 @@ def test_an_unreadable_file_is_refused(db_url: str, tmp_path: Path) -> None:
     result = CliRunner().invoke(build_app(), ["enrolment", "import", str(path), "--db", db_url])
     assert result.exit_code == 1
     assert "both give person_id" in result.output
+
+
+# Bounded, honest files: the enrolment import reads through the registry importer's
+# reading module (laosp.registry.import_file); tests/registry/test_import_limits.py
+# covers each bound in depth.
+
+GOOD = row(person_id="P2", scheme="mecg", status="active", start_date="2025-03-01")
+
+
+def test_a_list_over_the_byte_limit_is_refused_through_the_cli(
+    engine: Engine, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with unit_of_work(engine) as session:
+        register(session, HOUSEHOLDS)
+        before = _state(session)
+    path = write_csv(tmp_path / "list.csv", [GOOD])
+    size = path.stat().st_size
+    monkeypatch.delenv("LAOSP_CONFIG_FILE", raising=False)
+    monkeypatch.setenv("LAOSP_IMPORT_MAX_BYTES", str(size - 1))
+    result = CliRunner().invoke(build_app(), ["enrolment", "import", str(path), "--db", db_url])
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit)  # a clean error, not an escaped one
+    assert (
+        f"list.csv: the file is {size:,} bytes, over the limit of {size - 1:,} bytes; split "
+        "the file, or raise the setting import_max_bytes (environment LAOSP_IMPORT_MAX_BYTES)"
+    ) in result.output
+    with unit_of_work(engine) as session:
+        assert _state(session) == before
+    monkeypatch.setenv("LAOSP_IMPORT_MAX_BYTES", str(size))
+    accepted = CliRunner().invoke(build_app(), ["enrolment", "import", str(path), "--db", db_url])
+    assert accepted.exit_code == 0, accepted.output
+    with unit_of_work(engine) as session:
+        assert len(enrolments(session)) == 1
+
+
+def test_a_list_over_the_row_limit_is_refused(units: Session, tmp_path: Path) -> None:
+    before = _state(units)
+    path = write_csv(
+        tmp_path / "list.csv",
+        [GOOD, row(person_id="P4", scheme="mecg", status="active", start_date="2025-03-01")],
+    )
+    limits = replace(ImportLimits.defaults(), max_rows=1)
+    with pytest.raises(UnreadableFile, match=r"list\.csv: more than 1 rows, over the limit"):
+        run(units, path, limits=limits)
+    assert _state(units) == before
+
+
+def test_a_list_that_is_not_utf8_is_refused_with_its_line_and_byte(
+    units: Session, tmp_path: Path
+) -> None:
+    before = _state(units)
+    path = write_csv(
+        tmp_path / "list.csv",
+        [
+            GOOD,
+            row(
+                person_id="P4",
+                scheme="mecg",
+                status="active",
+                start_date="2025-03-01",
+                member_number="No-X",
+            ),
+        ],
+    )
+    data = path.read_bytes().replace(b"No-X", b"N\xba-X")  # a Latin-1 "No"
+    path.write_bytes(data)
+    at = data.index(b"\xba")
+    column = at - data.rindex(b"\n", 0, at)
+    with pytest.raises(UnreadableFile) as refused:
+        run(units, path)
+    assert f"list.csv: line 3, byte {column} of the line (byte {at + 1} of the file)" in str(
+        refused.value
+    )
+    assert _state(units) == before
+
+
+def test_a_nul_in_a_cell_refuses_its_row(units: Session, tmp_path: Path) -> None:
+    before = _state(units)
+    bad = row(
+        person_id="P4",
+        scheme="mecg",
+        status="active",
+        start_date="2025-03-01",
+        member_number="M\x00-4",
+    )
+    path = write_csv(tmp_path / "list.csv", [GOOD, bad])
+    report = run(units, path, all_or_nothing=True)
+    assert problems(report) == {
+        (3, "member_number", "must not contain control characters such as NUL (ຫ້າມມີຕົວອັກສອນຄວບຄຸມ)")
+    }
+    assert not report.written
+    assert _state(units) == before
+    report = run(units, path)
+    assert report.counts["enrolments"].imported == 1  # the other row
+    assert [e[1] for e in enrolments(units)] == ["P2"]
+
+
+def test_a_compressed_bomb_of_a_list_is_refused(units: Session, tmp_path: Path) -> None:
+    before = _state(units)
+    path = tmp_path / "list.xlsx"
+    same_row = '<row><c t="inlineStr"><is><t>P2</t></is></c></row>'  # 48 bytes
+    write_workbook(path, "enrolments", [row_xml(1, HEADER), same_row * 100_000])  # 4.8 MB
+    with pytest.raises(UnreadableFile, match="a decompression bomb, refused"):
+        run(units, path)
+    assert _state(units) == before

@@ -53,16 +53,16 @@ class _HeaderWidth:
             self.columns += part.count(b",")
 
 
-def check_csv(path: Path, limits: ImportLimits) -> None:
+def check_csv(path: Path, limits: ImportLimits, chunk_size: int = CHUNK) -> None:
     """Refuse ``path`` unless it is UTF-8 (a byte-order mark is fine) and its header has
-    at most ``limits.max_columns`` columns; one pass in chunks of ``CHUNK`` bytes."""
+    at most ``limits.max_columns`` columns; one pass in chunks of ``chunk_size`` bytes."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     header = _HeaderWidth()
     offset = 0  # bytes of the file before ``chunk``
     lines = 0  # line breaks before ``chunk``
     line_start = 0  # offset of the first byte of the current line
     with path.open("rb") as handle:
-        while chunk := handle.read(CHUNK):
+        while chunk := handle.read(chunk_size):
             if not header.done:
                 header.feed(chunk)
                 if header.columns > limits.max_columns:
@@ -173,14 +173,18 @@ def read_table(path: Path, sheet: str, limits: ImportLimits) -> pl.DataFrame:
 def _read_excel(path: Path, sheet: str, limits: ImportLimits) -> pl.DataFrame:
     import fastexcel
 
-    names = fastexcel.read_excel(path).sheet_names
-    chosen = sheet if sheet in names else names[0]
-    frame = pl.read_excel(
-        path,
-        sheet_name=chosen,
-        infer_schema_length=0,
-        read_options={"n_rows": limits.max_rows + 1},
-    )
+    try:
+        names = fastexcel.read_excel(path).sheet_names
+        chosen = sheet if sheet in names else names[0]
+        frame = pl.read_excel(
+            path,
+            sheet_name=chosen,
+            infer_schema_length=0,
+            read_options={"n_rows": limits.max_rows + 1},
+        )
+    except fastexcel.FastExcelError as error:
+        reason = str(error).splitlines()[0]
+        raise UnreadableFile(f"{path.name}: cannot be read ({reason})") from None
     return frame.with_columns(
         pl.col(name).str.replace(r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00(?:\.0+)?$", "$1")
         for name in frame.columns

@@ -120,7 +120,12 @@ def _load(
     extra_problems = extra_problems.with_columns(table=pl.lit(table))
     typed = typed.with_columns(extra)
     if table == "persons":
-        typed = with_precision(typed, raw.select(implied_precision("birth_date")).to_series())
+        given = (
+            raw
+            if "birth_date" in raw.columns
+            else raw.with_columns(birth_date=pl.lit(None, pl.String))
+        )
+        typed = with_precision(typed, given.select(implied_precision("birth_date")).to_series())
     return _Loaded(
         typed, pl.concat([problems, extra_problems.select(list(PROBLEM_SCHEMA))]), extras
     )
