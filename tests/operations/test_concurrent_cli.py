@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, Engine, select, text
+from sqlalchemy import Connection, Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from laosp.db import unit_of_work
@@ -181,3 +181,38 @@ def test_an_exited_enrolment_is_not_turned_suspended(
         stored = session.get(Enrolment, enrolment)
         assert stored is not None
         assert (stored.status, stored.end_date) == ("exited", dt.date(2025, 4, 1))
+
+
+def test_an_import_does_not_overwrite_an_exit_made_while_it_ran(
+    engine: Engine, db_url: str, cycle: int, tmp_path: Path
+) -> None:
+    """The agency's list suspends P2's enrolment; an officer exits it after the import
+    read it and before it writes: the import is refused as a whole (exit 1)."""
+    with Session(engine) as session:
+        enrolment = session.scalar(select(Enrolment.id).where(Enrolment.person_id == "P2"))
+    assert enrolment is not None
+    listing = tmp_path / "members.csv"
+    listing.write_text(
+        "person_id,scheme,status,start_date\nP2,mecg,suspended,2025-03-01\n", encoding="utf-8"
+    )
+    with row_held(engine, "enrolments", enrolment) as officer:
+        officer.execute(
+            text("UPDATE enrolments SET status = 'exited', end_date = :end WHERE id = :id"),
+            {"end": dt.date(2025, 4, 1), "id": enrolment},
+        )
+        importer = start(db_url, "enrolment", "import", str(listing))
+        wait_for_lock_waiters(engine, 1)
+        officer.commit()
+    code, out = finish(importer)
+    assert code == 1, out
+    assert "1 enrolments were changed by someone else while the file was imported" in out
+    assert "enrolment (file row 2)" in out
+    assert "expected 'active', found 'exited'" in out
+    with Session(engine) as session:
+        stored = session.get(Enrolment, enrolment)
+        assert stored is not None
+        assert (stored.status, stored.end_date) == ("exited", dt.date(2025, 4, 1))
+        imports = session.scalar(
+            select(func.count()).where(AuditEvent.entity == "enrolment_import")
+        )
+    assert imports == 0

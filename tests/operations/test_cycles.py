@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -170,3 +170,21 @@ def test_reconciliation_notices_a_lost_payment(people: Session, pack: Pack) -> N
     books = reconcile(people, cycle_id)
     assert not books.balanced
     assert "2 payments were scheduled, 1 are in the cycle" in books.problems[0]
+
+
+def test_reconciliation_notices_a_paid_payment_overwritten(people: Session, pack: Pack) -> None:
+    """What the lost update of the issue left: a payment paid by the cycle, then set to
+    ``cancelled`` over it, still carrying its date paid. The books must not reconcile."""
+    _activate(people, pack, "mecg", "P2", "P4")
+    cycle_id = cycles.create_cycle(people, pack, scheme="mecg", period=AT).cycle_id
+    cycles.approve_cycle(people, cycle_id)
+    cycles.pay_cycle(people, cycle_id, paid_on=PAID_ON)
+    payment_id = people.scalar(select(BenefitPayment.id).where(BenefitPayment.cycle_id == cycle_id))
+    people.execute(
+        update(BenefitPayment).where(BenefitPayment.id == payment_id).values(status="cancelled")
+    )
+    books = reconcile(people, cycle_id)
+    assert not books.balanced
+    assert books.problems == ["1 payments carry a date paid but are not paid"]
+    with pytest.raises(ValidationFailed, match="carry a date paid"):
+        cycles.close_cycle(people, cycle_id)
