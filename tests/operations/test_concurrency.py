@@ -42,7 +42,7 @@ from laosp.models import (
     PaymentCycle,
     Person,
 )
-from laosp.registry.errors import ConcurrentChange
+from laosp.registry.errors import ConcurrentChange, ConflictError
 from laosp.rules.pack import Pack
 from tests.operations.conftest import AT, register
 from tests.operations.locks import wait_for_lock_waiters
@@ -468,3 +468,52 @@ def test_a_second_approver_waits_then_is_refused(world: World) -> None:
         assert session.scalar(select(PaymentCycle.status).where(PaymentCycle.id == c)) == (
             "approved"
         )
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_a_unit_enrolled_meanwhile_is_not_enrolled_twice(world: World, pack: Pack) -> None:
+    """Two officers enrol P1 in NHI from different dates at once: one open enrolment."""
+    error = _blocked(
+        world.engine,
+        lambda a: service.enrol(a, pack, scheme="nhi", unit_id="P1", on=AT),
+        lambda b: service.enrol(b, pack, scheme="nhi", unit_id="P1", on=AT + dt.timedelta(3)),
+    )
+    assert isinstance(error, ConflictError), error
+    assert "P1 already has an open enrolment in nhi" in str(error)
+    with Session(world.engine) as session:
+        starts = session.scalars(
+            select(Enrolment.start_date).where(
+                Enrolment.scheme == "nhi", Enrolment.person_id == "P1"
+            )
+        ).all()
+    assert starts == [AT]
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_a_cycle_created_meanwhile_is_a_clear_conflict(world: World, pack: Pack) -> None:
+    may = dt.date(2025, 5, 1)
+    error = _blocked(
+        world.engine,
+        lambda a: cycles.create_cycle(a, pack, scheme="mecg", period=may),
+        lambda b: cycles.create_cycle(b, pack, scheme="mecg", period=may),
+    )
+    assert isinstance(error, ConflictError), error
+    assert "the mecg cycle 2025-05+2 was created by someone else meanwhile" in str(error)
+    with Session(world.engine) as session:
+        codes = session.scalars(select(PaymentCycle.code).order_by(PaymentCycle.id)).all()
+    assert codes == ["2025-03+2", "2025-05+2"]
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_dues_recorded_meanwhile_are_a_clear_conflict(world: World, pack: Pack) -> None:
+    april = dt.date(2025, 4, 1)
+    error = _blocked(
+        world.engine,
+        lambda a: record_dues(a, pack, scheme="nssf_private", period=april),
+        lambda b: record_dues(b, pack, scheme="nssf_private", period=april),
+    )
+    assert isinstance(error, ConflictError), error
+    assert "were recorded by someone else meanwhile" in str(error)
+    with Session(world.engine) as session:
+        months = session.scalars(select(Contribution.period).order_by(Contribution.period)).all()
+    assert months == [AT, april]

@@ -81,18 +81,41 @@ def _unit_column(scheme: Scheme) -> Any:
     return Enrolment.household_id if scheme.unit == HOUSEHOLD else Enrolment.person_id
 
 
+def _open_enrolment(
+    session: Session, scheme: Scheme, unit_id: str, other_than: int | None = None
+) -> int | None:
+    query = select(Enrolment.id).where(
+        Enrolment.scheme == scheme.code,
+        _unit_column(scheme) == unit_id,
+        Enrolment.status.in_(OPEN_ENROLMENT),
+    )
+    if other_than is not None:
+        query = query.where(Enrolment.id != other_than)
+    return session.scalar(query.limit(1))
+
+
+def _refuse_second_open(scheme: Scheme, unit_id: str, open_id: int) -> ConflictError:
+    return ConflictError(
+        "scheme",
+        scheme.code,
+        f"{unit_id} already has an open enrolment in {scheme.code} (enrolment {open_id})",
+    )
+
+
+def _lock_unit(session: Session, scheme: Scheme, unit_id: str) -> None:
+    """Serialise enrolments of one unit: PostgreSQL locks the unit's row until commit
+    (SQLite ignores ``FOR UPDATE``; it serialises writers, and ``enrol`` checks again
+    after its insert)."""
+    key = Household.household_id if scheme.unit == HOUSEHOLD else Person.person_id
+    session.execute(select(key).where(key == unit_id).with_for_update())
+
+
 def _check_unique(session: Session, scheme: Scheme, unit_id: str, on: dt.date) -> None:
     unit = _unit_column(scheme)
     same_unit = (Enrolment.scheme == scheme.code) & (unit == unit_id)
-    open_id = session.scalar(
-        select(Enrolment.id).where(same_unit, Enrolment.status.in_(OPEN_ENROLMENT)).limit(1)
-    )
+    open_id = _open_enrolment(session, scheme, unit_id)
     if open_id is not None:
-        raise ConflictError(
-            "scheme",
-            scheme.code,
-            f"{unit_id} already has an open enrolment in {scheme.code} (enrolment {open_id})",
-        )
+        raise _refuse_second_open(scheme, unit_id, open_id)
     last_end = session.scalar(
         select(Enrolment.end_date).where(same_unit).order_by(Enrolment.end_date.desc()).limit(1)
     )
@@ -127,6 +150,7 @@ def enrol(
     check_date("start_date", on, today)
     chosen = operational_scheme(pack, scheme)
     household_id = _household_of(session, chosen, unit_id)
+    _lock_unit(session, chosen, unit_id)
     _check_unique(session, chosen, unit_id, on)
     eligibility: dict[str, Any] = {}
     if check_eligibility:
@@ -147,6 +171,9 @@ def enrol(
     )
     session.add(enrolment)
     session.flush()
+    other = _open_enrolment(session, chosen, unit_id, other_than=enrolment.id)
+    if other is not None:  # enrolled by someone else since the check (SQLite)
+        raise _refuse_second_open(chosen, unit_id, other)
     add_audit(
         session,
         actor=actor,

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import polars as pl
 from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from laosp.enrolment.dates import check_date, check_period
@@ -23,7 +24,13 @@ from laosp.enrolment.service import operational_scheme
 from laosp.enrolment.units import read_units
 from laosp.ledger.periods import last_day
 from laosp.models import Contribution, Enrolment, Person
-from laosp.registry.errors import ConcurrentChange, FieldError, NotFoundError, ValidationFailed
+from laosp.registry.errors import (
+    ConcurrentChange,
+    ConflictError,
+    FieldError,
+    NotFoundError,
+    ValidationFailed,
+)
 from laosp.registry.repository import add_audit
 from laosp.rules.engine import evaluate
 from laosp.rules.pack import Pack
@@ -88,7 +95,16 @@ def record_dues(
         )
     )
     if new.height:
-        session.execute(insert(Contribution), new.to_dicts())
+        try:
+            session.execute(insert(Contribution), new.to_dicts())
+        except IntegrityError:  # the unique (enrolment, period): recorded meanwhile
+            raise ConflictError(
+                "period",
+                f"{month:%Y-%m}",
+                f"dues of {chosen.code} for {month:%Y-%m} were recorded by someone else "
+                "meanwhile; nothing was written, run the command again to add the members "
+                "still missing (ມີຜູ້ອື່ນບັນທຶກແລ້ວ; ບໍ່ໄດ້ບັນທຶກຫຍັງ)",
+            ) from None
     total = int(new["amount_due"].sum()) if new.height else 0
     if new.height:
         add_audit(

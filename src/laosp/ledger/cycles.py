@@ -20,22 +20,30 @@ from typing import Any
 
 import polars as pl
 from sqlalchemy import Select, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from laosp.enrolment.dates import check_date, check_period
 from laosp.enrolment.service import operational_scheme
 from laosp.enrolment.units import read_units
 from laosp.ledger.amounts import amounts_due, benefit_output
+from laosp.ledger.cycle_record import ENTITY, get_cycle
 from laosp.ledger.lifecycles import CYCLE, PAYMENT
 from laosp.ledger.periods import cycle_code, last_day, months_from
+from laosp.ledger.reconciliation import reconcile
 from laosp.models import BenefitPayment, Enrolment, PaymentCycle, Person
-from laosp.registry.errors import ConcurrentChange, FieldError, NotFoundError, ValidationFailed
+from laosp.registry.errors import (
+    ConcurrentChange,
+    ConflictError,
+    FieldError,
+    NotFoundError,
+    ValidationFailed,
+)
 from laosp.registry.repository import add_audit
 from laosp.rules.fields import HOUSEHOLD
 from laosp.rules.pack import Pack, Scheme
 
 DEFAULT_ACTOR = "system"
-ENTITY = "payment_cycle"
 
 
 @dataclass(frozen=True)
@@ -46,13 +54,6 @@ class CycleOutcome:
     created: bool
     payments: int
     total: int
-
-
-def get_cycle(session: Session, cycle_id: int) -> PaymentCycle:
-    cycle = session.get(PaymentCycle, cycle_id)
-    if cycle is None:
-        raise NotFoundError("payment cycle", str(cycle_id))
-    return cycle
 
 
 def months_per_cycle(pack: Pack, scheme: Scheme, period: dt.date) -> int:
@@ -154,7 +155,16 @@ def create_cycle(
         scheme=chosen.code, code=code, period_start=start, period_end=end, status=CYCLE.initial
     )
     session.add(cycle)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # the unique (scheme, code): created meanwhile by someone else
+        raise ConflictError(
+            "period",
+            code,
+            f"the {chosen.code} cycle {code} was created by someone else meanwhile; nothing "
+            "was written, run the command again to see it (ມີຜູ້ອື່ນສ້າງຮອບນີ້ແລ້ວ; "
+            "ບໍ່ໄດ້ບັນທຶກຫຍັງ)",
+        ) from None
     rows = due.with_columns(
         cycle_id=pl.lit(cycle.id), period=pl.lit(start), status=pl.lit(PAYMENT.initial)
     ).to_dicts()
@@ -281,8 +291,6 @@ def pay_cycle(
 
 def close_cycle(session: Session, cycle_id: int, *, actor: str = DEFAULT_ACTOR) -> PaymentCycle:
     """Close a paid cycle whose payments are all settled and whose books balance."""
-    from laosp.ledger.reconciliation import reconcile
-
     cycle = get_cycle(session, cycle_id)
     CYCLE.check(cycle.id, cycle.status, "closed")
     books = reconcile(session, cycle_id)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from laosp.ledger.cycles import ENTITY, get_cycle
+from laosp.ledger.cycle_record import ENTITY, get_cycle
 from laosp.models import AuditEvent, BenefitPayment, Enrolment, Household, Person
 
 
