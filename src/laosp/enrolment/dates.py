@@ -33,8 +33,9 @@ def _too_early(field: str, value: dt.date, shown: str) -> FieldError | None:
     )
 
 
-def check_date(field: str, value: dt.date, today: dt.date | None) -> None:
-    """Refuse ``value`` (a date something happened on) before the floor or after today."""
+def date_error(field: str, value: dt.date, today: dt.date | None) -> FieldError | None:
+    """The problem with ``value`` (a date something happened on): before the floor or
+    after today; ``None`` when it is in range."""
     error = _too_early(field, value, value.isoformat())
     if error is None and today is not None and value > today:
         error = FieldError(
@@ -42,6 +43,12 @@ def check_date(field: str, value: dt.date, today: dt.date | None) -> None:
             value.isoformat(),
             f"is in the future (today is {today.isoformat()}) (ເປັນວັນທີໃນອະນາຄົດ)",
         )
+    return error
+
+
+def check_date(field: str, value: dt.date, today: dt.date | None) -> None:
+    """Refuse ``value`` (a date something happened on) before the floor or after today."""
+    error = date_error(field, value, today)
     if error is not None:
         raise ValidationFailed([error])
 

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from laosp.enrolment.dates import check_date
+from laosp.enrolment.dates import date_error
 from laosp.enrolment.transitions import lifecycle
 from laosp.models import Grievance, Household, Person
 from laosp.registry.errors import FieldError, NotFoundError, ValidationFailed
@@ -63,8 +63,9 @@ def open_grievance(
 ) -> Grievance:
     """Open a grievance about a person or a household; ``schemes``, when given, are the
     scheme codes ``scheme`` must be one of."""
-    check_date("date", on, today)
     errors: list[FieldError] = []
+    if (wrong_date := date_error("date", on, today)) is not None:
+        errors.append(wrong_date)
     if (person_id is None) == (household_id is None):
         errors.append(FieldError("person_id", person_id, "give a person or a household, not both"))
     elif person_id is not None and session.get(Person, person_id) is None:
@@ -127,9 +128,10 @@ def set_status(
     grievance = get_grievance(session, grievance_id)
     current = grievance.status
     GRIEVANCE.check(grievance_id, current, status)
-    check_date("date", on, today)
     closing = GRIEVANCE.is_final(status)
     errors: list[FieldError] = []
+    if (wrong_date := date_error("date", on, today)) is not None:
+        errors.append(wrong_date)
     if closing and not (resolution or "").strip():
         errors.append(FieldError("resolution", resolution, f"is required to mark it {status}"))
     if on < grievance.opened_on:
