@@ -34,6 +34,8 @@ from laosp.registry.import_limits import ImportLimits, UnreadableFile, over_limi
 CHUNK = 1 << 20
 #: the compression ratio is only judged on entries larger than this
 RATIO_FLOOR = 1_000_000
+#: most bytes of a chunk kept for the next (see ``_cut``), and the overlap after a long run
+CARRY, OVERLAP = 65_536, 64
 _LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature ... file name length, extra length
 _LOCAL_SIGNATURE = b"PK\x03\x04"
 _STORED, _DEFLATED = 0, 8
@@ -208,15 +210,15 @@ def _contents(path: Path, entries: list[zipfile.ZipInfo], limits: ImportLimits) 
                 if not (is_strings or is_sheet):
                     continue
                 data = carry + out
-                cut = _cut(data, is_sheet)
+                end, keep = _cut(data, is_sheet)
                 if is_strings:
-                    starts += [offset + m.start() for m in _STRING_ITEM.finditer(data, 0, cut)]
+                    starts += [offset + m.start() for m in _STRING_ITEM.finditer(data, 0, end)]
                 else:
-                    scan.sheet(data[:cut])
-                offset += cut
-                carry = data[cut:]
+                    scan.sheet(data[:end])
+                offset += keep
+                carry = data[keep:]
             if is_sheet:
-                scan.sheet(carry)
+                scan.sheet(carry)  # an overlap scanned twice holds no tag: no row counted twice
             if is_strings:
                 starts += [offset + m.start() for m in _STRING_ITEM.finditer(carry)]
                 ends = np.array([*starts[1:], info.file_size], np.int64)
@@ -224,15 +226,20 @@ def _contents(path: Path, entries: list[zipfile.ZipInfo], limits: ImportLimits) 
     return scan
 
 
-def _cut(data: bytes, is_sheet: bool) -> int:
-    """Where ``data`` may be split without splitting what the patterns match: before the
-    last cell of a sheet chunk, else before the last tag."""
+def _cut(data: bytes, is_sheet: bool) -> tuple[int, int]:
+    """``(end, keep)``: scan ``data[:end]`` now and carry ``data[keep:]`` to the next
+    chunk, so that no match is split: before the last cell of a sheet chunk, else before
+    the last tag. After a run of more than ``CARRY`` bytes without a tag (a huge text or
+    tag) everything is scanned and only the last ``OVERLAP`` bytes (more than a
+    reference) are carried, so that a file of one giant cell is not copied over and over."""
     if is_sheet:
-        starts = [m.start() for m in _CELL_START.finditer(data, max(0, len(data) - 65_536))]
+        starts = [m.start() for m in _CELL_START.finditer(data, max(0, len(data) - CARRY))]
         if starts and starts[-1] > 0:
-            return starts[-1]
+            return starts[-1], starts[-1]
     cut = data.rfind(b"<")
-    return cut if cut > 0 else len(data)
+    if cut <= 0 or len(data) - cut > CARRY:
+        return len(data), max(len(data) - OVERLAP, 0)
+    return cut, cut
 
 
 def check_workbook(path: Path, limits: ImportLimits) -> None:
