@@ -674,7 +674,9 @@ def test_a_list_over_the_row_limit_is_refused(units: Session, tmp_path: Path) ->
         [GOOD, row(person_id="P4", scheme="mecg", status="active", start_date="2025-03-01")],
     )
     limits = replace(ImportLimits.defaults(), max_rows=1)
-    with pytest.raises(UnreadableFile, match=r"list\.csv: more than 1 rows, over the limit"):
+    with pytest.raises(
+        UnreadableFile, match=r"list\.csv: at least 2 data rows, over the limit of 1 rows"
+    ):
         run(units, path, limits=limits)
     assert _state(units) == before
 

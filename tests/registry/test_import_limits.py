@@ -124,9 +124,20 @@ def test_a_file_over_the_byte_limit_is_refused_before_anything_is_written(
         engine.dispose()
 
 
-@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+@pytest.mark.parametrize(
+    ("kind", "what"),
+    [
+        ("csv", "at least 4 data rows"),  # the reader stops at limit + 1
+        ("xlsx", "a sheet reaches row 5"),  # the header is row 1: seen before parsing
+    ],
+)
 def test_a_file_over_the_row_limit_is_refused(
-    db_url: str, tmp_path: Path, households: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+    db_url: str,
+    tmp_path: Path,
+    households: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    kind: str,
+    what: str,
 ) -> None:
     rows = [PERSON_HEADER, *(person(n) for n in range(1, 5))]  # 4 data rows
     path = tmp_path / f"p.{kind}"
@@ -138,8 +149,7 @@ def test_a_file_over_the_row_limit_is_refused(
     args = ["--households", str(households), "--persons", str(path), "--db", db_url]
     refused = cli(*args, "--all-or-nothing")
     assert refused_cleanly(refused), refused.output
-    assert f"p.{kind}: " in refused.output
-    assert "over the limit of 3 rows" in refused.output
+    assert f"p.{kind}: {what}, over the limit of 3 rows" in refused.output
     assert "import_max_rows (environment LAOSP_IMPORT_MAX_ROWS)" in refused.output
     engine = make_engine(db_url)
     try:
@@ -229,15 +239,17 @@ def test_a_control_character_in_a_cell_refuses_its_row(
 ) -> None:
     header = [*PERSON_HEADER, "note"]
     rows = [header, [*person(1, "Som\x00phone"), ""], [*person(2), "a\x1bb"]]
+    rows.append(["P\x073", "H1", "child", "Kham", "Vongsa", "F", "2012-01-01", ""])
     path = write(tmp_path / "p.csv", csv_bytes(rows))
     with unit_of_work(engine) as session:
         report = import_files(
             session, households=households, persons=path, today=TODAY, all_or_nothing=all_or_nothing
         )
     refused = report.problems.filter(report.problems["reason"] == CONTROL_REASON)
-    assert refused.select("table", "row", "field", "value").rows() == [
-        ("persons", 2, "given_name", "Som\ufffdphone"),
-        ("persons", 3, "note", "a\ufffdb"),
+    assert refused.select("table", "row", "record_id", "field", "value").rows() == [
+        ("persons", 2, "P1", "given_name", "Som\ufffdphone"),
+        ("persons", 3, "P2", "note", "a\ufffdb"),
+        ("persons", 4, "P\ufffd3", "person_id", "P\ufffd3"),
     ]
     assert report.counts["persons"].imported == 0
     assert counts(engine) == (0, 0, 0)  # the household goes with its refused head

@@ -116,7 +116,7 @@ def _too_long(path: Path, limits: ImportLimits) -> str:
     return (
         over_limit(
             path,
-            f"more than {limits.max_rows:,} rows",
+            f"at least {limits.max_rows + 1:,} data rows",
             limits.max_rows,
             "rows",
             "import_max_rows",
@@ -198,10 +198,12 @@ def control_character_problems(frame: pl.DataFrame, table: str, id_column: str) 
     if not texts:
         return pl.DataFrame(schema=PROBLEM_SCHEMA)
     flagged = frame.filter(pl.any_horizontal(pl.col(name).str.contains(CONTROL) for name in texts))
+    record = pl.col(id_column) if id_column in frame.columns else pl.lit(None, pl.String)
+    flagged = flagged.with_columns(record.str.replace_all(CONTROL, "\ufffd").alias("_record"))
     return problems_of(
         flagged,
         table,
-        id_column,
+        "_record",
         {
             name: pl.when(pl.col(name).str.contains(CONTROL)).then(pl.lit(CONTROL_REASON))
             for name in texts
