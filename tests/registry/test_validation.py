@@ -4,21 +4,30 @@ nothing is written."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from typer.testing import CliRunner
 
+from laosp.cli import build_app
 from laosp.models import AuditEvent, Household, Person
 from laosp.registry import changes, service
 from laosp.registry.errors import ValidationFailed
+from laosp.registry.validation import InputLimits, json_size
 
 Factory = Callable[..., dict[str, Any]]
 
 
 TODAY = dt.date(2025, 6, 1)
+NUL = "must not contain control characters (such as NUL) or lone surrogates"
+DATE = "must be a date (YYYY-MM-DD)"
 
 CASES: list[tuple[str, dict[str, Any], str, str]] = [
     # (id, changes: household fields or member=(i, {...}), field, reason fragment)
@@ -204,6 +213,23 @@ CASES: list[tuple[str, dict[str, Any], str, str]] = [
     ("own mother", {"member": (1, {"mother_id": "P2"})}, "members[1].mother_id", "own mother"),
     ("duplicate id", {"member": (2, {"person_id": "P1"})}, "members[2].person_id", "appears twice"),
     ("phone", {"member": (0, {"phone": "call me"})}, "members[0].phone", "must be digits"),
+    # text neither database can store, dates that are not dates, extra it cannot hold
+    ("NUL in a name", {"member": (0, {"given_name": "Bun\x00"})}, "members[0].given_name", NUL),
+    (
+        "lone surrogate in a name",
+        {"member": (1, {"family_name": "Sengsou\ud800"})},
+        "members[1].family_name",
+        NUL,
+    ),
+    ("NUL in an id", {"household_id": "H\x001"}, "household_id", NUL),
+    ("tab in a village name", {"village_name": "Ban\tNa"}, "village_name", NUL),
+    ("birth date as a number", {"member": (2, {"birth_date": 0})}, "members[2].birth_date", DATE),
+    ("birth date as '0'", {"member": (2, {"birth_date": "0"})}, "members[2].birth_date", DATE),
+    ("registered as a number", {"registered_on": 86400}, "registered_on", DATE),
+    ("NUL in extra", {"extra": {"note": "a\x00b"}}, "extra", "NUL characters"),
+    ("NUL in an extra key", {"extra": {"\x00": 1}}, "extra", "NUL"),
+    ("NaN in extra", {"member": (0, {"extra": {"x": float("nan")}})}, "members[0].extra", "NaN"),
+    ("extra too deep", {"extra": {"a": [[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]}}, "extra", "deeper"),
     (
         "household of member",
         {"member": (0, {"household_id": "H9"})},
@@ -299,3 +325,85 @@ def test_add_person_needs_a_registered_household(session: Session, household: Fa
     person = dict(household()["members"][2], person_id="P9", household_id="NOPE")
     with pytest.raises(ValidationFailed, match="household_id: no such household"):
         changes.add_person(session, person, today=TODAY)
+
+
+# --- limits (Settings.max_members_per_household, Settings.max_extra_bytes) -------------
+
+
+def test_more_members_than_the_limit_are_refused(session: Session, household: Factory) -> None:
+    before = _count(session)
+    with pytest.raises(ValidationFailed) as raised:
+        service.add_household(session, household(), today=TODAY, limits=InputLimits(2, 8192))
+    [error] = raised.value.errors
+    assert (error.field, error.value) == ("members", 3)
+    assert "at most 2 members" in error.reason
+    assert _count(session) == before
+    limits = InputLimits(max_members=3, max_extra_bytes=8192)
+    assert service.add_household(session, household(), today=TODAY, limits=limits).members == 3
+
+
+def test_an_update_cannot_grow_a_household_past_the_limit(
+    session: Session, household: Factory
+) -> None:
+    limits = InputLimits(max_members=3, max_extra_bytes=8192)
+    service.add_household(session, household(), today=TODAY, limits=limits)
+    before = _count(session)
+    grown = household()
+    grown["members"] = [dict(grown["members"][2], person_id="P4", given_name="Noy")]
+    with pytest.raises(ValidationFailed) as raised:
+        service.add_household(session, grown, update=True, today=TODAY, limits=limits)
+    [error] = raised.value.errors
+    assert (error.field, error.value) == ("members", 4)
+    assert _count(session) == before
+
+
+# {"note":"<100 Lao letters>"}: 9 + 100 x 3 bytes (UTF-8) + 2 = 311 bytes of compact JSON
+LAO_NOTE = {"note": "ມ" * 100}
+LAO_NOTE_BYTES = 311
+
+
+@pytest.mark.parametrize("where", ["household", "member"])
+def test_extra_is_measured_in_bytes_of_json(
+    session: Session, household: Factory, where: str
+) -> None:
+    data = household(extra=LAO_NOTE) if where == "household" else household()
+    if where == "member":
+        data["members"][1]["extra"] = LAO_NOTE
+    field = "extra" if where == "household" else "members[1].extra"
+    before = _count(session)
+    with pytest.raises(ValidationFailed) as raised:
+        service.add_household(session, data, today=TODAY, limits=InputLimits(50, 310))
+    [error] = raised.value.errors
+    assert (error.field, error.value) == (field, f"{LAO_NOTE_BYTES} bytes")
+    assert "at most 310 bytes" in error.reason
+    assert _count(session) == before
+    limits = InputLimits(max_members=50, max_extra_bytes=LAO_NOTE_BYTES)
+    assert service.add_household(session, data, today=TODAY, limits=limits).action == "created"
+
+
+@given(extra=st.dictionaries(st.text(max_size=5), st.text(max_size=20), max_size=4))
+def test_json_size_is_the_length_of_the_stored_text(extra: dict[str, str]) -> None:
+    stored = json.dumps(extra, ensure_ascii=False, separators=(",", ":"))
+    assume("\x00" not in stored)
+    assert json_size(extra) == len(stored.encode("utf-8", "surrogatepass"))
+
+
+def test_the_cli_holds_the_same_limits(db_url: str, tmp_path: Path, household: Factory) -> None:
+    file = tmp_path / "households.json"
+    file.write_text(json.dumps(household(), ensure_ascii=False), "utf-8")
+    env = {"LAOSP_MAX_MEMBERS_PER_HOUSEHOLD": "2"}
+    refused = CliRunner().invoke(
+        build_app(), ["registry", "add-household", str(file), "--db", db_url], env=env
+    )
+    assert refused.exit_code == 1
+    assert "members: a household has at most 2 members" in refused.stderr
+    assert "nothing was written" in refused.stderr
+    file.write_text(json.dumps(household(extra=LAO_NOTE), ensure_ascii=False), "utf-8")
+    env = {"LAOSP_MAX_EXTRA_BYTES": str(LAO_NOTE_BYTES - 1)}
+    refused = CliRunner().invoke(
+        build_app(), ["registry", "add-household", str(file), "--db", db_url], env=env
+    )
+    assert refused.exit_code == 1
+    assert f"extra: must be at most {LAO_NOTE_BYTES - 1} bytes" in refused.stderr
+    shown = CliRunner().invoke(build_app(), ["registry", "show", "H1", "--db", db_url])
+    assert shown.exit_code == 1  # nothing was written

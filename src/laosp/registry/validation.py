@@ -22,7 +22,7 @@ from laosp.config import Settings
 from laosp.reference.admin_units import district_codes
 from laosp.registry.countries import ISO_ALPHA2
 from laosp.registry.errors import FieldError
-from laosp.registry.schemas import HouseholdFields, PersonFields
+from laosp.registry.schemas import NOT_PLAIN_REASON, HouseholdFields, PersonFields
 
 #: Children under this age are outside the labour force (``inactive``).
 WORKING_AGE = 15
@@ -65,6 +65,7 @@ def reason_of(error: ErrorDetails) -> str:
         "dict_type": "must be an object",
         "model_type": "must be an object",
         "list_type": "must be a list",
+        "string_unicode": NOT_PLAIN_REASON,
     }
     if kind in reasons:
         return reasons[kind]
