@@ -87,6 +87,12 @@ class Settings(BaseSettings):
         "(uncompressed / compressed, for entries over 1 MB); above it the file is a "
         "decompression bomb.",
     )
+    import_max_xlsx_entries: int = Field(
+        default=10_000,
+        ge=1,
+        description="Most entries (parts) the zip of an imported XLSX may hold; a real "
+        "workbook has a few dozen.",
+    )
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -13,7 +13,9 @@ import os
 import subprocess
 import sys
 import time
+import zipfile
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -328,7 +330,9 @@ def test_a_workbook_unpacking_beyond_the_limit_is_refused(engine: Engine, tmp_pa
     path = tmp_path / "persons.xlsx"
     rows = (row_xml(n, person(n)) for n in range(1, 40_000))
     write_workbook(path, "persons", rows)
-    limits = ImportLimits(10**9, 10**6, 100, 2_000_000, 1_000)
+    limits = replace(
+        LIMITS, max_xlsx_uncompressed_bytes=2_000_000, max_xlsx_compression_ratio=1_000
+    )
     with pytest.raises(UnreadableFile) as refused, unit_of_work(engine) as session:
         import_files(session, persons=path, today=TODAY, limits=limits)
     assert "over the limit of 2,000,000 bytes unpacked" in str(refused.value)
@@ -367,7 +371,7 @@ def test_shared_text_repeated_beyond_the_limit_is_refused(engine: Engine, tmp_pa
         [row_xml(1, ["given_name"]), f"<row>{cells}</row>"],
         shared_strings=[text],
     )
-    limits = ImportLimits(10**9, 10**6, 100, 1_500_000, 1_000)
+    limits = replace(LIMITS, max_xlsx_uncompressed_bytes=1_500_000)
     with pytest.raises(UnreadableFile) as refused, unit_of_work(engine) as session:
         import_files(session, persons=tmp_path / "persons.xlsx", today=TODAY, limits=limits)
     assert "its cells repeat shared text to" in str(refused.value)
@@ -415,3 +419,45 @@ def test_a_persons_file_without_a_birth_date_column_is_refused_row_by_row(
     rejected = report.problems.filter(report.problems["field"] == "birth_date")
     assert rejected.select("table", "row", "reason").rows() == [("persons", 2, "required")]
     assert counts(engine) == (0, 0, 0)
+
+
+@pytest.mark.parametrize("entries", [10_000, 10_001])
+def test_a_zip_of_too_many_entries_is_refused_before_its_directory_is_parsed(
+    session: Session, tmp_path: Path, entries: int
+) -> None:
+    """A real workbook has a few dozen parts; a 100 MB zip of empty ones holds a million,
+    and reading its directory alone takes seconds and hundreds of MB."""
+    path = table_workbook(tmp_path / "persons.xlsx", "persons", [PERSON_HEADER, person(1)])
+    with zipfile.ZipFile(path, "a") as archive:
+        for number in range(entries - len(archive.infolist())):
+            archive.writestr(f"e{number}", b"")
+    if entries <= LIMITS.max_xlsx_entries:
+        report = import_files(session, persons=path, today=TODAY)
+        assert report.counts["persons"].read == 1
+        return
+    with pytest.raises(UnreadableFile) as refused:
+        import_files(session, persons=path, today=TODAY)
+    assert str(refused.value).startswith(
+        "persons.xlsx: its zip declares 10,001 entries in a directory of "
+    )
+    assert "over the limit of 10,000 entries" in str(refused.value)
+    assert "import_max_xlsx_entries" in str(refused.value)
+
+
+def test_a_zip_directory_larger_than_its_entry_count_says_is_refused(
+    session: Session, tmp_path: Path
+) -> None:
+    """zipfile parses the whole directory whatever count the end record gives."""
+    path = table_workbook(tmp_path / "persons.xlsx", "persons", [PERSON_HEADER, person(1)])
+    with zipfile.ZipFile(path, "a") as archive:
+        for number in range(200):
+            archive.writestr(f"{number:0>200}", b"")  # 246 bytes in the directory each
+    data = bytearray(path.read_bytes())
+    end = data.rindex(b"PK\x05\x06")
+    data[end + 8 : end + 12] = (5).to_bytes(2, "little") * 2  # "5 entries"
+    path.write_bytes(bytes(data))
+    limits = replace(LIMITS, max_xlsx_entries=100)  # room for 25,600 bytes
+    with pytest.raises(UnreadableFile) as refused:
+        import_files(session, persons=path, today=TODAY, limits=limits)
+    assert "persons.xlsx: its zip declares 5 entries in a directory of " in str(refused.value)
+    assert "over the limit of 100 entries" in str(refused.value)

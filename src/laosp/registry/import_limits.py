@@ -22,6 +22,7 @@ class ImportLimits:
     max_columns: int
     max_xlsx_uncompressed_bytes: int
     max_xlsx_compression_ratio: int
+    max_xlsx_entries: int
 
     @classmethod
     def of(cls, settings: Settings) -> ImportLimits:
@@ -31,6 +32,7 @@ class ImportLimits:
             max_columns=settings.import_max_columns,
             max_xlsx_uncompressed_bytes=settings.import_max_xlsx_uncompressed_bytes,
             max_xlsx_compression_ratio=settings.import_max_xlsx_compression_ratio,
+            max_xlsx_entries=settings.import_max_xlsx_entries,
         )
 
     @classmethod

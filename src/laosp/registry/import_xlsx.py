@@ -38,6 +38,11 @@ RATIO_FLOOR = 1_000_000
 CARRY, OVERLAP = 65_536, 64
 _LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature ... file name length, extra length
 _LOCAL_SIGNATURE = b"PK\x03\x04"
+_END_SIGNATURE, _END_SIZE = b"PK\x05\x06", 22
+_ZIP64_LOCATOR, _ZIP64_END = b"PK\x06\x07", b"PK\x06\x06"
+#: the bytes an entry may take in the zip's directory, on average (a 46-byte header, the
+#: name, an extra field; an XLSX part takes about 100)
+DIRECTORY_ENTRY_BYTES = 256
 _STORED, _DEFLATED = 0, 8
 
 _SHARED_CELL = re.compile(rb't="s"[^>]*>\s*<(?:\w+:)?v>\s*(\d+)\s*<')
@@ -103,6 +108,50 @@ class _Scan:
                 index = np.array(shared).astype(np.int64)
                 inside = index[index < self.string_lengths.size]
                 self.shared_text += int(self.string_lengths[inside].sum())
+
+
+def _directory(path: Path) -> tuple[int, int] | None:
+    """``(entries, bytes)`` of the central directory, as the zip's end record (or its
+    zip64 end record) declares them; ``None`` without an end record (``zipfile`` then
+    says what is wrong). Read before ``zipfile`` parses the directory, which it does
+    whole, entry by entry."""
+    with path.open("rb") as handle:
+        size = handle.seek(0, 2)
+        handle.seek(max(0, size - _END_SIZE - 65_535))  # the end record, then a comment
+        tail = handle.read()
+        at = tail.rfind(_END_SIGNATURE)
+        if at < 0 or len(tail) - at < _END_SIZE:
+            return None
+        entries, directory = struct.unpack_from("<HI", tail, at + 10)
+        if at >= 20 and tail[at - 20 : at - 16] == _ZIP64_LOCATOR:
+            (offset,) = struct.unpack_from("<Q", tail, at - 12)
+            handle.seek(offset)
+            record = handle.read(56)
+            if len(record) == 56 and record[:4] == _ZIP64_END:
+                entries, directory = struct.unpack_from("<QQ", record, 32)
+    return entries, directory
+
+
+def _check_directory(path: Path, limits: ImportLimits) -> None:
+    """Refuse a zip whose directory declares more entries than the limit, or is larger
+    than they may take (``DIRECTORY_ENTRY_BYTES`` each): ``zipfile`` parses the whole
+    directory, whatever count the end record gives."""
+    declared = _directory(path)
+    if declared is None:
+        return
+    entries, size = declared
+    if entries > limits.max_xlsx_entries or size > limits.max_xlsx_entries * DIRECTORY_ENTRY_BYTES:
+        raise UnreadableFile(
+            over_limit(
+                path,
+                f"its zip declares {entries:,} entries in a directory of {size:,} bytes "
+                f"(at most {DIRECTORY_ENTRY_BYTES} bytes an entry)",
+                limits.max_xlsx_entries,
+                "entries",
+                "import_max_xlsx_entries",
+            )
+            + f" ({_LAO_TOO_BIG})"
+        )
 
 
 def _entries(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
@@ -245,6 +294,7 @@ def _cut(data: bytes, is_sheet: bool) -> tuple[int, int]:
 def check_workbook(path: Path, limits: ImportLimits) -> None:
     """Refuse ``path`` (``UnreadableFile``) unless it is a zip whose contents stay within
     ``limits`` when a reader lays them out; see the module docstring."""
+    _check_directory(path, limits)
     try:
         with zipfile.ZipFile(path) as archive:
             entries = _entries(archive)
