@@ -6,6 +6,8 @@ out every cell from the first to the last position the sheet names, and copies a
 string into every cell that refers to it; so a file of 0.5 MB can ask for gigabytes. The
 checks, in order, all within the ``ImportLimits``:
 
+0. the zip's end record, before ``zipfile`` parses the directory: the number of
+   entries and the directory's size;
 1. the zip's own directory: the entries' declared uncompressed sizes together, and the
    compression ratio of each entry over 1 MB;
 2. the contents, unpacked by us in chunks (never held whole) from the raw deflate
