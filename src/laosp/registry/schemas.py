@@ -35,16 +35,17 @@ FacilityLevel = Literal["health_centre", "district", "provincial", "central"]
 MAX_BIGINT = 2**63 - 1
 #: Deepest nesting of objects and lists inside ``extra``.
 MAX_EXTRA_DEPTH = 16
-#: NUL and the other control characters, and lone surrogates: no field of one line holds
-#: them (PostgreSQL cannot store NUL, neither database a lone surrogate).
-_NOT_PLAIN = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
+#: Control characters but tab and line breaks (as the importer refuses them,
+#: ``import_file.CONTROL``), and lone surrogates: PostgreSQL cannot store NUL, neither
+#: database a lone surrogate, and no officer can read the others.
+_NOT_PLAIN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 #: What no text inside ``extra`` may hold (line breaks and tabs are allowed there).
 _NOT_STORABLE = re.compile("[\x00\ud800-\udfff]")
 NOT_PLAIN_REASON = "must not contain control characters (such as NUL) or lone surrogates"
 
 
 def plain_text(value: str) -> str:
-    """``value`` when it is text of one line that both databases can store."""
+    """``value`` when both databases can store it and a screen can show it."""
     if _NOT_PLAIN.search(value):
         raise ValueError(NOT_PLAIN_REASON)
     return value
