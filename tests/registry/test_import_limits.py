@@ -32,6 +32,7 @@ from laosp.models import AuditEvent, Household, Person
 from laosp.registry.import_file import CONTROL_REASON, check_csv
 from laosp.registry.import_limits import ImportLimits, UnreadableFile
 from laosp.registry.importer import import_files
+from laosp.registry.validation import InputLimits
 from tests.registry.workbooks import (
     column_letters,
     row_xml,
@@ -462,3 +463,77 @@ def test_a_zip_directory_larger_than_its_entry_count_says_is_refused(
         import_files(session, persons=path, today=TODAY, limits=limits)
     assert "persons.xlsx: its zip declares 5 entries in a directory of " in str(refused.value)
     assert "over the limit of 100 entries" in str(refused.value)
+
+
+# The limits of one household's record (``InputLimits``, the API's and add-household's)
+# hold for an import too.
+
+MEMBERS_2 = (
+    "a household has at most 2 members (setting max_members_per_household) / "
+    "ຄົວເຮືອນໜຶ່ງມີສະມາຊິກໄດ້ບໍ່ເກີນ 2 ຄົນ"
+)
+
+
+def test_a_household_over_the_member_limit_is_refused_through_the_cli(
+    db_url: str, tmp_path: Path, households: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    persons = write(tmp_path / "p.csv", csv_bytes([PERSON_HEADER, *(person(n) for n in (1, 2, 3))]))
+    report = tmp_path / "report.csv"
+    monkeypatch.setenv("LAOSP_MAX_MEMBERS_PER_HOUSEHOLD", "2")
+    args = ["--households", str(households), "--persons", str(persons), "--db", db_url]
+    refused = cli(*args, "--all-or-nothing", "--report", str(report))
+    assert refused_cleanly(refused), refused.output
+    assert f"households row 2: members: {MEMBERS_2} (value: '3')" in refused.output
+    engine = make_engine(db_url)
+    try:
+        assert counts(engine) == (0, 0, 0)
+        monkeypatch.setenv("LAOSP_MAX_MEMBERS_PER_HOUSEHOLD", "3")
+        accepted = cli(*args)
+        assert accepted.exit_code == 0, accepted.output
+        assert counts(engine) == (1, 3, 1)
+    finally:
+        engine.dispose()
+
+
+def test_persons_added_to_a_full_registered_household_are_refused(
+    engine: Engine, tmp_path: Path, households: Path
+) -> None:
+    two = InputLimits(max_members=2)
+    first = write(tmp_path / "p1.csv", csv_bytes([PERSON_HEADER, person(1), person(2)]))
+    with unit_of_work(engine) as session:
+        import_files(session, households=households, persons=first, today=TODAY, record_limits=two)
+    more = write(tmp_path / "p2.csv", csv_bytes([PERSON_HEADER, person(3)]))
+    with unit_of_work(engine) as session:
+        report = import_files(session, persons=more, today=TODAY, record_limits=two)
+    rejected = report.problems.filter(report.problems["kind"] == "rejected")
+    assert rejected.select("table", "row", "field", "value", "reason").rows() == [
+        ("persons", 2, "household_id", "H1", f"household H1 would have 3 members: {MEMBERS_2}")
+    ]
+    assert counts(engine) == (1, 2, 1)
+
+
+@pytest.mark.parametrize(("note", "refused"), [(8181, False), (8182, True)])
+def test_an_extra_over_the_size_limit_is_refused_as_the_api_refuses_it(
+    engine: Engine, tmp_path: Path, households: Path, note: int, refused: bool
+) -> None:
+    """``{"note":"x…x"}`` is 11 bytes of compact JSON around the note; the limit (default)
+    is 8192 bytes."""
+    rows = [[*PERSON_HEADER, "note"], [*person(1), "x" * note]]
+    path = write(tmp_path / "p.csv", csv_bytes(rows))
+    with unit_of_work(engine) as session:
+        report = import_files(session, households=households, persons=path, today=TODAY)
+    extra = report.problems.filter(report.problems["field"] == "extra")
+    if not refused:
+        assert extra.height == 0
+        assert counts(engine) == (1, 1, 1)
+        return
+    assert extra.select("table", "row", "value", "reason").rows() == [
+        (
+            "persons",
+            2,
+            "8193 bytes",
+            "must be at most 8192 bytes as JSON (setting max_extra_bytes) / "
+            "ຂໍ້ມູນເພີ່ມເຕີມໃຫຍ່ໄດ້ບໍ່ເກີນ 8192 ໄບຕ໌",
+        )
+    ]
+    assert counts(engine) == (0, 0, 0)

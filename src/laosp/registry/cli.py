@@ -337,7 +337,8 @@ def import_files(
 
     if households is None and persons is None:
         raise fail("give --households FILE and/or --persons FILE")
-    limits = ImportLimits.of(settings_for(db))
+    settings = settings_for(db)
+    limits, record_limits = ImportLimits.of(settings), InputLimits.of(settings)
     engine = engine_for(db)
     try:
         with unit_of_work(engine) as session:
@@ -349,6 +350,7 @@ def import_files(
                 update=update,
                 actor=actor,
                 limits=limits,
+                record_limits=record_limits,
             )
     except UnreadableFile as error:
         raise fail(str(error)) from None

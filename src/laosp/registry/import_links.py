@@ -8,6 +8,7 @@ from __future__ import annotations
 import polars as pl
 
 from laosp.registry.import_columns import PROBLEM_SCHEMA, ROW
+from laosp.registry.validation import InputLimits, check_member_count
 
 NO_HEAD = "a household needs exactly one head (none given)"
 
@@ -29,9 +30,11 @@ def link_problems(
     persons: pl.DataFrame,
     registered_households: pl.Series,
     registered: pl.DataFrame,
+    limits: InputLimits,
 ) -> pl.DataFrame:
     """``registered`` holds the persons already in the registry that the file touches
-    (``person_id``, ``household_id``, ``relationship``, ``sex``)."""
+    (``person_id``, ``household_id``, ``relationship``, ``sex``): every member of the
+    households the file names."""
     found: list[pl.DataFrame] = []
     known = pl.concat([households["household_id"], registered_households]).unique()
     homeless = persons.filter(
@@ -63,6 +66,7 @@ def link_problems(
         )
     )
     found += _head_problems(households, persons, registered)
+    found += _member_count_problems(households, persons, registered, limits)
     found.append(_mother_problems(persons, registered))
     return pl.concat([frame.select(list(PROBLEM_SCHEMA)) for frame in found])
 
@@ -121,6 +125,51 @@ def _head_problems(
         "household_id",
     )
     return [too_many, none_given, no_head_registered]
+
+
+def _member_count_problems(
+    households: pl.DataFrame, persons: pl.DataFrame, registered: pl.DataFrame, limits: InputLimits
+) -> list[pl.DataFrame]:
+    """A household that would have more than ``limits.max_members`` members, its file's
+    and its registered ones together, is refused on its row (``members``); when the file
+    only adds persons to it, each of them is refused (``household_id``)."""
+    members = pl.concat(
+        [
+            persons.select("person_id", "household_id"),
+            registered.select("person_id", "household_id"),
+        ]
+    ).unique("person_id", keep="first", maintain_order=True)
+    sizes = (
+        members.drop_nulls("household_id")
+        .group_by("household_id")
+        .agg(size=pl.len())
+        .filter(pl.col("size") > limits.max_members)
+    )
+    if not sizes.height:
+        return []
+    reason = check_member_count(limits.max_members + 1, limits)[0].reason
+    in_file = households.join(sizes, on="household_id")
+    added_to = persons.join(sizes, on="household_id").filter(
+        ~pl.col("household_id").is_in(households["household_id"].implode())
+    )
+    return [
+        _problems(
+            in_file.with_columns(value=pl.col("size"), reason=pl.lit(reason)),
+            "households",
+            "household_id",
+            "members",
+        ),
+        _problems(
+            added_to.with_columns(
+                value=pl.col("household_id"),
+                reason=pl.format("household {} would have {} members: ", "household_id", "size")
+                + pl.lit(reason),
+            ),
+            "persons",
+            "person_id",
+            "household_id",
+        ),
+    ]
 
 
 def _mother_problems(persons: pl.DataFrame, registered: pl.DataFrame) -> pl.DataFrame:

@@ -5,12 +5,14 @@ columns (``laosp.registry.import_columns``), in the words of
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import polars as pl
 
 from laosp.reference.admin_units import district_codes
-from laosp.registry.import_columns import ROW, first_reason, problems_of
-from laosp.registry.validation import WORKING_AGE
+from laosp.registry.import_columns import PROBLEM_SCHEMA, ROW, first_reason, problems_of
+from laosp.registry.import_fields import EXTRA
+from laosp.registry.validation import WORKING_AGE, InputLimits, check_extra
 
 
 def age_on(birth: pl.Expr, day: dt.date) -> pl.Expr:
@@ -140,3 +142,17 @@ def person_problems(persons: pl.DataFrame, today: dt.date) -> pl.DataFrame:
         ),
     }
     return problems_of(persons, "persons", "person_id", reasons)
+
+
+def extra_size_problems(
+    typed: pl.DataFrame, table: str, id_column: str, limits: InputLimits
+) -> pl.DataFrame:
+    """Rows whose ``extra`` is larger than ``limits.max_extra_bytes``, measured as the API
+    measures it (``validation.check_extra``: compact JSON). The packed text is never
+    smaller than that, so only the rows whose text is over the limit are measured."""
+    over = typed.filter(pl.col(EXTRA).str.len_bytes() > limits.max_extra_bytes)
+    found = []
+    for row, record, text in over.select(ROW, id_column, EXTRA).iter_rows():
+        for error in check_extra(json.loads(text), limits):
+            found.append((table, row, record, EXTRA, str(error.value), error.reason))
+    return pl.DataFrame(found, schema=PROBLEM_SCHEMA, orient="row")

@@ -36,7 +36,12 @@ from laosp.registry.import_file import control_character_problems, read_table
 from laosp.registry.import_limits import ImportLimits
 from laosp.registry.import_links import link_problems, spread_rejections
 from laosp.registry.import_report import REPORT_SCHEMA, Counts, ImportReport, notes_for_extra
-from laosp.registry.import_rules import household_problems, person_problems, with_precision
+from laosp.registry.import_rules import (
+    extra_size_problems,
+    household_problems,
+    person_problems,
+    with_precision,
+)
 from laosp.registry.import_store import (
     HOUSEHOLDS,
     PERSONS,
@@ -47,6 +52,7 @@ from laosp.registry.import_store import (
     update_rows,
     with_name_keys,
 )
+from laosp.registry.validation import InputLimits
 
 
 @dataclass
@@ -184,12 +190,16 @@ def import_files(
     actor: str = "system",
     today: dt.date | None = None,
     limits: ImportLimits | None = None,
+    record_limits: InputLimits | None = None,
 ) -> ImportReport:
     """Import a households file and/or a persons file; see the module docstring. Raises
-    ``UnreadableFile`` when a file cannot be read as a table or is over ``limits`` (the
-    settings' defaults when not given)."""
+    ``UnreadableFile`` when a file cannot be read as a table or is over ``limits``; a
+    household over ``record_limits.max_members`` or an ``extra`` over its
+    ``max_extra_bytes`` is refused as the API refuses it (the settings' defaults when
+    not given)."""
     today = today or dt.date.today()
     limits = limits or ImportLimits.defaults()
+    record_limits = record_limits or InputLimits()
     files = {
         name: str(path) for name, path in (("households", households), ("persons", persons)) if path
     }
@@ -208,6 +218,8 @@ def import_files(
         pp.problems,
         household_problems(hh.typed),
         person_problems(pp.typed, today),
+        extra_size_problems(hh.typed, "households", "household_id", record_limits),
+        extra_size_problems(pp.typed, "persons", "person_id", record_limits),
     ]
 
     household_ids = (
@@ -229,6 +241,7 @@ def import_files(
             pp.typed,
             reg_households["household_id"],
             reg_persons.select("person_id", "household_id", "relationship", "sex"),
+            record_limits,
         )
     )
     found = pl.concat(problems)
