@@ -26,7 +26,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from tests.api.conftest import PASSWORD
 from tests.api.live import live_server
 
-MAX_EXAMPLES = 12
+MAX_EXAMPLES = 20
 
 pytestmark = pytest.mark.slow
 
