@@ -235,7 +235,7 @@ UNSERVABLE = (
     ("/api/registry/persons?name=Boun%00my", "name"),
     ("/search.json?q=Boun%00my", "q"),
     ("/api/registry/persons?province=99", "province"),
-    ("/reports/coverage.xlsx?province=99", "province"),
+    ("/reports/coverage.xlsx?province=1%00", "province"),
     ("/gaps.json?district=99", "district"),
     ("/api/gaps/list?scheme=a%00b", "scheme"),
 )

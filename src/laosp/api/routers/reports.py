@@ -10,13 +10,14 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import Response
+from pydantic import StringConstraints
 
 from laosp.api.access import Principal, area_of
 from laosp.api.aggregates import reference_date
 from laosp.api.deps import PrincipalDep, StateDep
 from laosp.api.downloads import XLSX, attachment, downloads
 from laosp.api.errors import documented
-from laosp.api.params import ProvinceCode, ReferenceDate
+from laosp.api.params import ReferenceDate
 from laosp.web.i18n import pick_lang
 
 router = APIRouter(
@@ -54,7 +55,10 @@ def coverage(
     lang: Annotated[
         Literal["lo", "en"] | None, Query(description="lo or en (default: the dashboard's)")
     ] = None,
-    province: ProvinceCode = None,
+    province: Annotated[
+        Annotated[str, StringConstraints(pattern=r"^[0-9]{2}$")] | None,
+        Query(description="province code PP (404 for one that does not exist)"),
+    ] = None,
 ) -> Response:
     """The coverage brief of the country, or of your province."""
     from laosp.reports.coverage import load_coverage_brief
