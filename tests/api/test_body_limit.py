@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import socket
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
@@ -14,18 +13,17 @@ import pytest
 
 from laosp.config import Settings
 from tests.api.conftest import PASSWORD, SECRET
-from tests.api.live import live_server
 from tests.api.test_bad_input import counts, household
+from tests.live_server import LiveServer
 
 LIMIT = 4096
 MESSAGE = f"the request body is larger than {LIMIT} bytes (setting api_max_body_bytes)"
 
 
 @pytest.fixture
-def server_url(seeded_url: str, tmp_path: Path) -> Iterator[str]:
-    log = tmp_path / "server.log"
-    with live_server(seeded_url, log, api_max_body_bytes=str(LIMIT)) as base_url:
-        yield base_url
+def server_url(seeded_url: str) -> Iterator[str]:
+    with LiveServer(seeded_url, SECRET, api_max_body_bytes=str(LIMIT)) as server:
+        yield server.base_url
 
 
 def _token(base_url: str) -> dict[str, str]:

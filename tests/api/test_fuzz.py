@@ -13,7 +13,6 @@ Hypothesis profile of ``tests/conftest.py``).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -23,8 +22,8 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from tests.api.conftest import PASSWORD
-from tests.api.live import live_server
+from tests.api.conftest import PASSWORD, SECRET
+from tests.live_server import LiveServer
 
 MAX_EXAMPLES = 20
 
@@ -32,9 +31,9 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def server_url(seeded_url: str, tmp_path: Path) -> Iterator[str]:
-    with live_server(seeded_url, tmp_path / "server.log") as base_url:
-        yield base_url
+def server_url(seeded_url: str) -> Iterator[str]:
+    with LiveServer(seeded_url, SECRET) as server:
+        yield server.base_url
 
 
 def admin_headers(server_url: str) -> dict[str, str]:

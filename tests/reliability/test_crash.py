@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from laosp.db import make_engine
-from tests.reliability.live_server import LAOSP
+from tests.live_server import LAOSP
 
 pytestmark = pytest.mark.slow
 

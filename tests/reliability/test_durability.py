@@ -21,7 +21,7 @@ from laosp.db import make_engine, unit_of_work
 from laosp.demo import example_households
 from laosp.models import AuditEvent, Household, Person
 from tests.api.conftest import PASSWORD, SECRET, seed
-from tests.reliability.live_server import LiveServer
+from tests.live_server import LiveServer
 
 pytestmark = pytest.mark.slow
 

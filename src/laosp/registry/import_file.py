@@ -20,13 +20,14 @@ import polars as pl
 from laosp.registry.import_columns import PROBLEM_SCHEMA, ROW, ROW_BASE, problems_of
 from laosp.registry.import_limits import ImportLimits, UnreadableFile, over_limit
 from laosp.registry.import_xlsx import check_workbook
+from laosp.registry.schemas import CONTROL_CHARACTERS
 
 CHUNK = 1 << 20
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 CSV_SUFFIXES = (".csv", ".txt", "")
-#: C0 controls but tab and line breaks, DEL, C1 controls. A lone surrogate cannot reach a
-#: frame: a CSV encoding one is not UTF-8, an XLSX naming one is refused by the reader.
-CONTROL = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]"
+#: A lone surrogate cannot reach a frame: a CSV encoding one is not UTF-8, an XLSX naming
+#: one is refused by the reader. So the control characters are what a cell may not hold.
+CONTROL = CONTROL_CHARACTERS
 CONTROL_REASON = "must not contain control characters such as NUL (ຫ້າມມີຕົວອັກສອນຄວບຄຸມ)"
 
 

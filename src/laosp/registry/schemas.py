@@ -35,10 +35,12 @@ FacilityLevel = Literal["health_centre", "district", "provincial", "central"]
 MAX_BIGINT = 2**63 - 1
 #: Deepest nesting of objects and lists inside ``extra``.
 MAX_EXTRA_DEPTH = 16
-#: Control characters but tab and line breaks (as the importer refuses them,
-#: ``import_file.CONTROL``), and lone surrogates: PostgreSQL cannot store NUL, neither
-#: database a lone surrogate, and no officer can read the others.
-_NOT_PLAIN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+#: C0 controls but tab and line breaks, DEL, C1 controls: refused in text by the API and
+#: the importers alike (a pattern for Python's ``re`` and for Polars).
+CONTROL_CHARACTERS = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]"
+#: Control characters and lone surrogates: PostgreSQL cannot store NUL, neither database
+#: a lone surrogate, and no officer can read the others.
+_NOT_PLAIN = re.compile(rf"{CONTROL_CHARACTERS}|[\ud800-\udfff]")
 #: What no text inside ``extra`` may hold (line breaks and tabs are allowed there).
 _NOT_STORABLE = re.compile("[\x00\ud800-\udfff]")
 NOT_PLAIN_REASON = "must not contain control characters (such as NUL) or lone surrogates"

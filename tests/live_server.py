@@ -29,11 +29,13 @@ class LiveServer:
     """``laosp serve --db URL`` in its own process; ``with`` starts it and waits until it
     answers, leaving the block stops it with SIGTERM (``kill()`` sends SIGKILL)."""
 
-    def __init__(self, db_url: str, secret: str, *, env: dict[str, str] | None = None) -> None:
+    def __init__(self, db_url: str, secret: str, **settings: str) -> None:
+        """``settings`` become ``LAOSP_*`` environment variables of the server."""
         self.db_url = db_url
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, "LAOSP_SECRET_KEY": secret, **(env or {})}
+        self.env = {**os.environ, "LAOSP_SECRET_KEY": secret}
+        self.env.update({f"LAOSP_{name.upper()}": value for name, value in settings.items()})
         self.process: subprocess.Popen[bytes] | None = None
         # open for the server's whole life; readable after it ended
         self.log = tempfile.TemporaryFile()  # noqa: SIM115
