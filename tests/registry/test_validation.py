@@ -233,7 +233,12 @@ CASES: list[tuple[str, dict[str, Any], str, str]] = [
     ("birth date as '0'", {"member": (2, {"birth_date": "0"})}, "members[2].birth_date", DATE),
     ("registered as a number", {"registered_on": 86400}, "registered_on", DATE),
     ("NUL in extra", {"extra": {"note": "a\x00b"}}, "extra", "NUL characters"),
-    ("NUL in an extra key", {"extra": {"\x00": 1}}, "extra", "NUL"),
+    (
+        "NUL in an extra key",
+        {"extra": {"\x00": 1}},
+        "extra",
+        "a key must not contain NUL characters or lone surrogates",
+    ),
     ("NaN in extra", {"member": (0, {"extra": {"x": float("nan")}})}, "members[0].extra", "NaN"),
     ("extra too deep", {"extra": {"a": [[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]}}, "extra", "deeper"),
     (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from enum import StrEnum
 from pathlib import Path
@@ -15,7 +16,15 @@ from laosp.cli_common import DbOption, engine_for, fail, settings_for, show_impo
 from laosp.db import unit_of_work
 from laosp.reference.admin_units import DistrictRow, districts, provinces
 from laosp.registry import service
-from laosp.registry.errors import ConflictError, FieldError, NotFoundError, ValidationFailed
+from laosp.registry.errors import (
+    ConflictError,
+    FieldError,
+    ImportedMeanwhile,
+    NotFoundError,
+    RegisteredMeanwhile,
+    ValidationFailed,
+)
+from laosp.registry.import_limits import over_limit
 from laosp.registry.names import normalise, roman_fold
 from laosp.registry.schemas import AddOutcome, HouseholdDetail, PersonHit
 from laosp.registry.validation import InputLimits
@@ -47,7 +56,7 @@ def _console() -> Console:
 def _errors_exit(errors: list[FieldError]) -> typer.Exit:
     lines = ["Invalid input, nothing was written (ຂໍ້ມູນບໍ່ຖືກຕ້ອງ, ບໍ່ໄດ້ບັນທຶກ):"]
     for error in errors:
-        value = "" if error.value is None else f" (value: {error.value!r})"
+        value = "" if error.value is None else f" (value: {_shown(error.value)})"
         lines.append(f"  {error.field}: {error.reason}{value}")
     return fail("\n".join(lines))
 
@@ -61,11 +70,26 @@ def _prefixed(errors: list[FieldError], prefix: str) -> list[FieldError]:
     ]
 
 
-def _load_json(file: Path) -> Any:
+def _shown(value: Any) -> str:
+    """A refused value as the officer wrote it: a date as ``YYYY-MM-DD``, text quoted."""
+    return value.isoformat() if isinstance(value, dt.date) else repr(value)
+
+
+def _load_json(file: Path, max_bytes: int) -> Any:
+    """The JSON in ``file``, refused unread when larger than ``max_bytes`` (the
+    ``import_max_bytes`` setting: the file is a batch read from disk, like an import)."""
     try:
-        return json.loads(file.read_text("utf-8"))
+        with file.open("rb") as stream:
+            content = stream.read(max_bytes + 1)
     except OSError as error:
         raise fail(f"cannot read {file}: {error.strerror}") from error
+    if len(content) > max_bytes:
+        raise fail(
+            over_limit(file, "the file is larger", max_bytes, "bytes", "import_max_bytes")
+            + " (ໄຟລ໌ໃຫຍ່ເກີນກຳນົດ)"
+        )
+    try:
+        return json.loads(content.decode("utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise fail(f"{file} is not valid JSON: {error}") from error
 
@@ -86,12 +110,13 @@ def add_household(
     Adding a household already registered with the same data changes nothing; with
     different data it is an error unless --update is given.
     """
-    data = _load_json(file)
+    settings = settings_for(db)
+    data = _load_json(file, settings.import_max_bytes)
     items = data if isinstance(data, list) else [data]
     many = isinstance(data, list)
     errors: list[FieldError] = []
     outcomes: list[AddOutcome] = []
-    limits = InputLimits.of(settings_for(db))
+    limits = InputLimits.of(settings)
     engine = engine_for(db)
     try:
         with unit_of_work(engine) as session:
@@ -104,6 +129,9 @@ def add_household(
                     )
                 except ValidationFailed as error:
                     errors.extend(_prefixed(error.errors, f"[{index}]") if many else error.errors)
+                except RegisteredMeanwhile as error:  # the transaction cannot go on
+                    errors.append(error.error)
+                    break
                 except ConflictError as error:
                     errors.append(error.error)
             if errors:
@@ -352,7 +380,7 @@ def import_files(
                 limits=limits,
                 record_limits=record_limits,
             )
-    except UnreadableFile as error:
+    except (UnreadableFile, ImportedMeanwhile) as error:
         raise fail(str(error)) from None
     finally:
         engine.dispose()

@@ -76,3 +76,36 @@ class ConcurrentChange(ConflictError):  # noqa: N818 (reads as the outcome)
             f"(ມີຜູ້ອື່ນປ່ຽນແປງ {entity} {entity_id} ໃນລະຫວ່າງນີ້: ຄາດວ່າ {expected!r}, "
             f"{seen_lo}; ບໍ່ໄດ້ບັນທຶກຫຍັງ, ກະລຸນາອ່ານຄືນແລ້ວລອງໃໝ່)",
         )
+
+
+class RegisteredMeanwhile(ConflictError):  # noqa: N818 (reads as the outcome)
+    """Another request registered the household (or one of its members) between this
+    one's check and its insert: nothing of this one was written."""
+
+    def __init__(self, household_id: str, *, member: bool = False) -> None:
+        what, what_lo = (
+            (
+                f"a member of household {household_id} was registered in another household",
+                f"ສະມາຊິກຂອງຄົວເຮືອນ {household_id} ຖືກລົງທະບຽນໃນຄົວເຮືອນອື່ນ",
+            )
+            if member
+            else (f"household {household_id} was registered", f"ຄົວເຮືອນ {household_id} ຖືກລົງທະບຽນ")
+        )
+        super().__init__(
+            "household_id",
+            household_id,
+            f"{what} by someone else meanwhile; nothing was written, read it again and "
+            f"retry ({what_lo}ໂດຍຜູ້ອື່ນໃນລະຫວ່າງນີ້; ບໍ່ໄດ້ບັນທຶກຫຍັງ, ກະລຸນາອ່ານຄືນແລ້ວລອງໃໝ່)",
+        )
+
+
+class ImportedMeanwhile(RegistryError):  # noqa: N818 (reads as the outcome)
+    """Another import (or request) wrote some of the same records between this import's
+    comparison and its writes: nothing of this import was written."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "some of these records were changed by another import meanwhile; nothing was "
+            "written, run it again: the import is idempotent (ມີການນຳເຂົ້າອື່ນປ່ຽນແປງບາງລາຍການ"
+            "ໃນລະຫວ່າງນີ້; ບໍ່ໄດ້ບັນທຶກຫຍັງ, ກະລຸນານຳເຂົ້າຄືນໃໝ່: ການນຳເຂົ້າຊ້ຳບໍ່ປ່ຽນຫຍັງ)"
+        )

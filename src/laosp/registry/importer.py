@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from laosp.registry import repository as repo
+from laosp.registry.errors import ImportedMeanwhile
 from laosp.registry.import_columns import (
     PROBLEM_SCHEMA,
     ROW,
@@ -32,7 +34,7 @@ from laosp.registry.import_fields import (
     PERSON_COLUMNS,
     extra_columns,
 )
-from laosp.registry.import_file import control_character_problems, read_table
+from laosp.registry.import_file import CONTROL, control_character_problems, read_table
 from laosp.registry.import_limits import ImportLimits
 from laosp.registry.import_links import link_problems, spread_rejections
 from laosp.registry.import_report import REPORT_SCHEMA, Counts, ImportReport, notes_for_extra
@@ -145,6 +147,14 @@ def _empty(fields: tuple[Field, ...]) -> _Loaded:
     )
 
 
+def _lookup_ids(*columns: pl.Series) -> list[str]:
+    """The distinct ids of ``columns`` to look up in the database. An id holding a
+    refused character (``CONTROL``) is left out: its row is refused already, and
+    PostgreSQL cannot even compare text holding NUL."""
+    ids = pl.concat(columns).drop_nulls().unique()
+    return ids.filter(~ids.str.contains(CONTROL)).to_list()
+
+
 def _compare(
     accepted: pl.DataFrame, registered: pl.DataFrame, key: str
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
@@ -222,17 +232,15 @@ def import_files(
         extra_size_problems(pp.typed, "persons", "person_id", record_limits),
     ]
 
-    household_ids = (
-        pl.concat([hh.typed["household_id"], pp.typed["household_id"]]).drop_nulls().unique()
-    )
+    household_ids = _lookup_ids(hh.typed["household_id"], pp.typed["household_id"])
     reg_households = read_rows(
-        session, HOUSEHOLDS, HOUSEHOLD_COLUMNS, "household_id", household_ids.to_list()
+        session, HOUSEHOLDS, HOUSEHOLD_COLUMNS, "household_id", household_ids
     )
-    wanted_persons = pl.concat([pp.typed["person_id"], pp.typed["mother_id"]]).drop_nulls().unique()
+    wanted_persons = _lookup_ids(pp.typed["person_id"], pp.typed["mother_id"])
     reg_persons = pl.concat(
         [
-            read_rows(session, PERSONS, PERSON_COLUMNS, "person_id", wanted_persons.to_list()),
-            read_rows(session, PERSONS, PERSON_COLUMNS, "household_id", household_ids.to_list()),
+            read_rows(session, PERSONS, PERSON_COLUMNS, "person_id", wanted_persons),
+            read_rows(session, PERSONS, PERSON_COLUMNS, "household_id", household_ids),
         ]
     ).unique("person_id", keep="first")
     problems.append(
@@ -303,11 +311,29 @@ def _write(
     person_columns = [f.name for f in PERSON_COLUMNS] + [EXTRA]
     new_h, _, changed_h = outcomes["households"]
     new_p, _, changed_p = outcomes["persons"]
-    insert_rows(session, HOUSEHOLDS, new_h.select(household_columns))
-    if update:
-        update_rows(session, HOUSEHOLDS, "household_id", changed_h.select(household_columns))
-        update_rows(session, PERSONS, "person_id", with_name_keys(changed_p.select(person_columns)))
-    insert_rows(session, PERSONS, with_name_keys(new_p.select(person_columns)))
+    try:
+        insert_rows(session, HOUSEHOLDS, new_h.select(household_columns))
+        if update:
+            update_rows(session, HOUSEHOLDS, "household_id", changed_h.select(household_columns))
+            changed_persons = with_name_keys(changed_p.select(person_columns))
+            update_rows(session, PERSONS, "person_id", changed_persons)
+        insert_rows(session, PERSONS, with_name_keys(new_p.select(person_columns)))
+    except DBAPIError as error:
+        if _written_meanwhile(error):
+            raise ImportedMeanwhile from None
+        raise
+
+
+#: PostgreSQL's codes of a deadlock and of a serialisation failure: two imports of
+#: overlapping files, each waiting for the other's rows
+_CONCURRENT_STATES = frozenset({"40P01", "40001"})
+
+
+def _written_meanwhile(error: DBAPIError) -> bool:
+    """Whether ``error`` comes from a concurrent transaction writing the same records
+    between this import's comparison and its writes (a key registered meanwhile)."""
+    state = getattr(error.orig, "sqlstate", None)
+    return isinstance(error, IntegrityError) or state in _CONCURRENT_STATES
 
 
 def _audit_changes(report: ImportReport, update: bool) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Select,
+    Table,
     and_,
     literal,
     literal_column,
@@ -16,7 +17,9 @@ from sqlalchemy import (
     select,
     table,
     text,
+    update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from laosp.models import AuditEvent, Household, Person
@@ -25,10 +28,42 @@ from laosp.registry.schemas import HouseholdRead, PersonHit, PersonRead
 
 HOUSEHOLD_FIELDS = tuple(name for name in HouseholdRead.model_fields if name != "province_code")
 PERSON_FIELDS = tuple(PersonRead.model_fields)
+HOUSEHOLDS: Table = Household.__table__  # type: ignore[assignment]
 
 
 def get_household(session: Session, household_id: str) -> Household | None:
     return session.get(Household, household_id)
+
+
+def lock_household(session: Session, household_id: str) -> Household | None:
+    """The household read for a change, its row locked until the transaction ends, so
+    that concurrent changes of it run one after the other, each on the one before.
+
+    PostgreSQL: ``SELECT ... FOR UPDATE``. SQLite has no row locks and reads outside a
+    write transaction: a write that changes nothing first takes the database's write
+    lock, so the read sees the last commit and other writers wait for this one."""
+    if session.get_bind().dialect.name == "sqlite":
+        households = HOUSEHOLDS
+        session.execute(
+            update(households)
+            .where(households.c.household_id == household_id)
+            .values(household_id=households.c.household_id, updated_at=households.c.updated_at)
+        )
+    return session.get(Household, household_id, with_for_update=True, populate_existing=True)
+
+
+def insert_household_if_new(session: Session, values: dict[str, Any]) -> bool:
+    """Insert a household unless its id is registered (by a concurrent transaction too:
+    PostgreSQL waits for it to end); true when inserted."""
+    households = HOUSEHOLDS
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(households)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["household_id"])
+        .returning(households.c.household_id)
+    )
+    return session.execute(statement).first() is not None
 
 
 def get_person(session: Session, person_id: str) -> Person | None:
@@ -89,13 +124,6 @@ def _with_keys(values: dict[str, Any]) -> dict[str, Any]:
         "name_fold": roman_fold(f"{values['given_name']} {values['family_name']}"),
         "name_latin": name_latin(values["given_name"], values["family_name"]),
     }
-
-
-def insert_household(session: Session, values: dict[str, Any]) -> Household:
-    household = Household(**values)
-    session.add(household)
-    session.flush()
-    return household
 
 
 def insert_persons(session: Session, rows: Sequence[dict[str, Any]]) -> None:

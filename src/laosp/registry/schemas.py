@@ -44,6 +44,7 @@ _NOT_PLAIN = re.compile(rf"{CONTROL_CHARACTERS}|[\ud800-\udfff]")
 #: What no text inside ``extra`` may hold (line breaks and tabs are allowed there).
 _NOT_STORABLE = re.compile("[\x00\ud800-\udfff]")
 NOT_PLAIN_REASON = "must not contain control characters (such as NUL) or lone surrogates"
+NOT_STORABLE_REASON = "must not contain NUL characters or lone surrogates"
 
 
 def plain_text(value: str) -> str:
@@ -65,12 +66,12 @@ def storable_json(value: dict[str, Any]) -> dict[str, Any]:
         if isinstance(item, dict):
             for key, inner in item.items():
                 if _NOT_STORABLE.search(key):
-                    raise ValueError(f"a key {NOT_PLAIN_REASON.removeprefix('must ')}")
+                    raise ValueError(f"a key {NOT_STORABLE_REASON}")
                 pending.append((inner, depth + 1))
         elif isinstance(item, list):
             pending.extend((inner, depth + 1) for inner in item)
         elif isinstance(item, str) and _NOT_STORABLE.search(item):
-            raise ValueError("must not contain NUL characters or lone surrogates")
+            raise ValueError(NOT_STORABLE_REASON)
         elif isinstance(item, float) and not math.isfinite(item):
             raise ValueError("must not contain NaN or infinite numbers")
     return value

@@ -12,11 +12,18 @@ from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from laosp.reference.admin_units import district_codes, province_codes
 from laosp.registry import repository as repo
-from laosp.registry.errors import ConflictError, FieldError, NotFoundError, ValidationFailed
+from laosp.registry.errors import (
+    ConflictError,
+    FieldError,
+    NotFoundError,
+    RegisteredMeanwhile,
+    ValidationFailed,
+)
 from laosp.registry.names import NameQuery
 from laosp.registry.schemas import (
     AddOutcome,
@@ -126,9 +133,10 @@ def search(
 
 def _parse_input(
     data: Mapping[str, Any] | BaseModel, today: dt.date, limits: InputLimits
-) -> tuple[HouseholdCreate | None, dict[int, PersonCreate], list[FieldError]]:
+) -> tuple[HouseholdCreate | None, dict[int, PersonCreate], list[FieldError], bool]:
     """Parse and check a household with members, collecting every problem found (a
-    household over the member limit is refused before its members are parsed)."""
+    household over the member limit is refused before its members are parsed); the
+    last value tells whether every member could be parsed."""
     raw = data.model_dump(exclude_unset=True) if isinstance(data, BaseModel) else data
     if not isinstance(raw, Mapping):
         raise ValidationFailed([FieldError("(input)", raw, "must be an object (a household)")])
@@ -160,7 +168,7 @@ def _parse_input(
     if household is not None:
         errors.extend(check_household(household, today))
         errors.extend(check_extra(household.extra, limits))
-    return household, members, errors
+    return household, members, errors, len(members) == len(raw_members)
 
 
 def _person_row(member: PersonCreate | PersonRead, household_id: str) -> dict[str, Any]:
@@ -170,14 +178,18 @@ def _person_row(member: PersonCreate | PersonRead, household_id: str) -> dict[st
 
 
 def _check_people(
-    session: Session, household_id: str | None, members: Mapping[str, PersonCreate | PersonRead]
+    session: Session,
+    household_id: str | None,
+    members: Mapping[str, PersonCreate | PersonRead],
+    *,
+    all_parsed: bool = True,
 ) -> list[FieldError]:
     """Rules across the members (keyed by their path in the input) and the rest of the
-    registry."""
+    registry (``all_parsed`` as in ``check_members``)."""
     named = {member.mother_id for member in members.values() if member.mother_id}
     mothers = repo.sexes_of(session, named)
     mothers.update({member.person_id: member.sex for member in members.values()})
-    errors = check_members(members, mothers)
+    errors = check_members(members, mothers, all_parsed=all_parsed)
     elsewhere = repo.households_of(session, (member.person_id for member in members.values()))
     for path, member in members.items():
         other = elsewhere.get(member.person_id)
@@ -218,24 +230,37 @@ def add_household(
     and members not listed are kept as they are. ``limits`` bound the members (also
     after an update) and each ``extra``.
     """
-    household, members, errors = _parse_input(data, _today(today), limits)
+    household, members, errors, all_parsed = _parse_input(data, _today(today), limits)
     if household is None:
-        _raise_if(errors + _check_people(session, None, _paths(members)))
+        _raise_if(errors + _check_people(session, None, _paths(members), all_parsed=all_parsed))
     assert household is not None
     household_id = household.household_id
     household_values = household.model_dump(exclude={"household_id"})
-    existing = repo.get_household(session, household_id)
+    existing = repo.lock_household(session, household_id)
     if existing is None:
-        _raise_if(errors + _check_people(session, household_id, _paths(members)))
-        repo.insert_household(session, {"household_id": household_id, **household_values})
+        people = _check_people(session, household_id, _paths(members), all_parsed=all_parsed)
+        _raise_if(errors + people)
+        if not repo.insert_household_if_new(
+            session, {"household_id": household_id, **household_values}
+        ):
+            raise RegisteredMeanwhile(household_id)
         rows = [_person_row(member, household_id) for member in members.values()]
-        repo.insert_persons(session, rows)
+        _insert_members(session, household_id, rows)
         _audit(session, actor, "create", "household", household_id, _created(household_values))
         for row in rows:
             _audit(session, actor, "create", "person", row["person_id"], _created(row))
         return AddOutcome(household_id=household_id, action="created", members=len(rows))
     _raise_if(errors)
     return _merge_household(session, existing, household_values, members, actor, update, limits)
+
+
+def _insert_members(session: Session, household_id: str, rows: list[dict[str, Any]]) -> None:
+    """Insert persons checked as new; ``RegisteredMeanwhile`` when a concurrent request
+    registered one of them after the check."""
+    try:
+        repo.insert_persons(session, rows)
+    except IntegrityError:
+        raise RegisteredMeanwhile(household_id, member=True) from None
 
 
 def _merge_household(
@@ -292,7 +317,7 @@ def _merge_household(
                 member.person_id,
                 person_changes[member.person_id],
             )
-    repo.insert_persons(session, new_rows)
+    _insert_members(session, household_id, new_rows)
     for row in new_rows:
         _audit(session, actor, "create", "person", row["person_id"], _created(row))
     return AddOutcome(

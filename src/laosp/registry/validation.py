@@ -264,18 +264,22 @@ def check_members(
     members: Mapping[str, Any],
     mothers: Mapping[str, str],
     prefix: str = "members",
+    *,
+    all_parsed: bool = True,
 ) -> list[FieldError]:
     """Rules across a household's members: ids unique, exactly one head, mothers exist
     and are women. ``members`` maps each member's path (``members[2]``) to its parsed
     record (a ``PersonCreate`` or ``PersonRead``); ``mothers`` maps the ids of persons
-    who may be named as mother (members and persons already registered) to their sex."""
+    who may be named as mother (members and persons already registered) to their sex.
+    When some members could not be parsed (``all_parsed`` false, their errors already
+    reported), a missing head is not reported: the head may be one of them."""
     errors: list[FieldError] = []
     counts = Counter(member.person_id for member in members.values())
     for path, member in members.items():
         if counts[member.person_id] > 1:
             errors.append(FieldError(f"{path}.person_id", member.person_id, "appears twice"))
     heads = [path for path, member in members.items() if member.relationship == "head"]
-    if not heads:
+    if not heads and all_parsed:
         errors.append(FieldError(prefix, None, "a household needs exactly one head (none given)"))
     for path in heads[1:]:
         errors.append(
