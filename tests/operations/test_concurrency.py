@@ -26,8 +26,8 @@ from sqlalchemy.orm import Session
 
 from laosp.db import unit_of_work
 from laosp.enrolment import service
-from laosp.enrolment.errors import ChangedDuringImport
-from laosp.enrolment.import_store import update_statuses
+from laosp.enrolment.errors import ChangedDuringImport, EnrolledDuringImport
+from laosp.enrolment.import_store import insert_enrolments, update_statuses
 from laosp.enrolment.transitions import ENROLMENT, TransitionRefused
 from laosp.grievances import service as grievances
 from laosp.ledger import cycles
@@ -314,6 +314,57 @@ def test_an_import_changes_statuses_still_as_it_read_them(world: World) -> None:
     with unit_of_work(world.engine) as session:
         update_statuses(session, changed)
     assert _status(world.engine, Enrolment, e) == "exited"
+
+
+def _new_nhi(person_id: str, start: dt.date) -> pl.DataFrame:
+    """An import's new enrolment of ``person_id`` in NHI, active from ``start``."""
+    return pl.DataFrame(
+        {
+            "scheme": ["nhi"],
+            "person_id": [person_id],
+            "household_id": [None],
+            "status": ["active"],
+            "start_date": [start],
+            "end_date": [None],
+        },
+        schema_overrides={"household_id": pl.String, "end_date": pl.Date},
+    )
+
+
+def _nhi_starts(engine: Engine, person_id: str) -> list[dt.date]:
+    with Session(engine) as session:
+        return sorted(
+            session.scalars(
+                select(Enrolment.start_date).where(
+                    Enrolment.scheme == "nhi", Enrolment.person_id == person_id
+                )
+            )
+        )
+
+
+def test_an_import_does_not_enrol_a_unit_enrolled_after_it_read_it(
+    world: World, pack: Pack
+) -> None:
+    """The import read P1 without an NHI enrolment; an officer enrols P1 before the
+    import writes: one open enrolment, the import refused as a whole."""
+    _committed(world.engine, lambda b: service.enrol(b, pack, scheme="nhi", unit_id="P1", on=AT))
+    later = AT + dt.timedelta(days=9)
+    with pytest.raises(EnrolledDuringImport) as refused, unit_of_work(world.engine) as a:
+        insert_enrolments(a, _new_nhi("P1", later))
+    assert refused.value.units == ["P1 in nhi"]
+    assert "run the import again, it is idempotent" in str(refused.value)
+    assert "ກະລຸນານຳເຂົ້າຄືນໃໝ່" in str(refused.value)
+    assert _nhi_starts(world.engine, "P1") == [AT]
+
+
+def test_an_enrolment_another_import_wrote_meanwhile_is_a_clear_conflict(world: World) -> None:
+    """Two imports of one file both read P1 without an NHI enrolment; the first
+    commits: the second is refused (not an IntegrityError), and writes nothing."""
+    _committed(world.engine, lambda b: insert_enrolments(b, _new_nhi("P1", AT)))
+    with pytest.raises(EnrolledDuringImport) as refused, unit_of_work(world.engine) as a:
+        insert_enrolments(a, _new_nhi("P1", AT))
+    assert "registered by someone else (another import?)" in str(refused.value)
+    assert _nhi_starts(world.engine, "P1") == [AT]
 
 
 DAYS = itertools.count()

@@ -216,3 +216,77 @@ def test_an_import_does_not_overwrite_an_exit_made_while_it_ran(
             select(func.count()).where(AuditEvent.entity == "enrolment_import")
         )
     assert imports == 0
+
+
+@contextmanager
+def person_held(engine: Engine, person_id: str) -> Iterator[Connection]:
+    """Hold the person's row locked until the block ends (then roll back)."""
+    with engine.connect() as holder:
+        holder.execute(
+            text("SELECT person_id FROM persons WHERE person_id = :id FOR UPDATE"),
+            {"id": person_id},
+        )
+        yield holder
+        holder.rollback()
+
+
+def _nhi_of(engine: Engine, person_id: str) -> list[tuple[Any, ...]]:
+    with Session(engine) as session:
+        rows = session.execute(
+            select(Enrolment.status, Enrolment.start_date).where(
+                Enrolment.scheme == "nhi", Enrolment.person_id == person_id
+            )
+        ).all()
+    return sorted(map(tuple, rows))
+
+
+def test_three_imports_of_one_file_at_once_enrol_once(
+    engine: Engine, db_url: str, cycle: int, tmp_path: Path
+) -> None:
+    """The QA's three concurrent ``enrolment import`` of one new list: each waits for
+    the one before; the first enrols P1, the others find it registered (no
+    UniqueViolation traceback), one audit event."""
+    listing = tmp_path / "members.csv"
+    listing.write_text("scheme,person_id,status,start_date\nnhi,P1,active,2025-03-01\n")
+    command = ["enrolment", "import", str(listing)]
+    with person_held(engine, "P1"):
+        processes = []
+        for k in range(1, 4):
+            processes.append(start(db_url, *command))
+            wait_for_lock_waiters(engine, k, timeout=30)
+    outcomes = [finish(process) for process in processes]
+    assert [code for code, _ in outcomes] == [0, 0, 0], outcomes
+    assert all("Traceback" not in out for _, out in outcomes)
+    assert sum("Nothing changed" in out for _, out in outcomes) == 2, outcomes
+    assert _nhi_of(engine, "P1") == [("active", AT)]
+    with Session(engine) as session:
+        created = session.scalar(
+            select(func.count()).where(
+                AuditEvent.entity == "enrolment", AuditEvent.action == "create"
+            )
+        )
+        imports = session.scalar(
+            select(func.count()).where(AuditEvent.entity == "enrolment_import")
+        )
+    assert (created, imports) == (3, 1)  # P2's and P4's in the cycle fixture, P1's
+
+
+def test_an_import_racing_an_officers_enrol_leaves_one_open_enrolment(
+    engine: Engine, db_url: str, cycle: int, tmp_path: Path
+) -> None:
+    """The QA's race: ``enrol P1 --activate`` and an import of a list that enrols P1
+    from another date. The officer's enrolment is first; the import must then see it
+    and report the row as a conflict, not enrol P1 a second time."""
+    listing = tmp_path / "members.csv"
+    listing.write_text("scheme,person_id,status,start_date\nnhi,P1,active,2025-03-10\n")
+    enrol = ["enrol", "P1", "--scheme", "nhi", "--activate", "--date", "2025-03-01"]
+    with person_held(engine, "P1"):
+        officer = start(db_url, *enrol, "--no-check-eligibility")
+        wait_for_lock_waiters(engine, 1, timeout=30)
+        importer = start(db_url, "enrolment", "import", str(listing))
+        wait_for_lock_waiters(engine, 2, timeout=30)
+    (enrolled, enrolled_out), (imported, imported_out) = finish(officer), finish(importer)
+    assert (enrolled, imported) == (0, 0), (enrolled_out, imported_out)
+    assert "P1 already has an open enrolment in nhi" in imported_out
+    assert "Traceback" not in imported_out
+    assert _nhi_of(engine, "P1") == [("active", AT)]

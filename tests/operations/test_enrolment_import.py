@@ -731,6 +731,28 @@ def test_a_nul_in_a_cell_refuses_its_row(units: Session, tmp_path: Path) -> None
     assert [e[1] for e in enrolments(units)] == ["P2"]
 
 
+@pytest.mark.parametrize("column", ["person_id", "national_id", "household_id"])
+def test_a_nul_in_an_id_refuses_its_row_and_is_never_looked_up(
+    units: Session, tmp_path: Path, column: str
+) -> None:
+    """PostgreSQL refuses a NUL even in a query: the id must not reach the lookups."""
+    scheme = "cct" if column == "household_id" else "nhi"
+    bad = row(scheme=scheme, status="active", start_date="2025-03-01", **{column: "P\x001"})
+    path = write_csv(tmp_path / "list.csv", [GOOD, bad])
+    report = run(units, path)
+    rejected = report.problems.filter(pl.col("kind") == "rejected")
+    assert rejected.select("row", "field", "value", "reason").rows() == [
+        (
+            3,
+            column,
+            "P\ufffd1",
+            "must not contain control characters such as NUL (ຫ້າມມີຕົວອັກສອນຄວບຄຸມ)",
+        )
+    ]
+    assert report.counts["enrolments"].imported == 1
+    assert [e[1] for e in enrolments(units)] == ["P2"]
+
+
 def test_a_compressed_bomb_of_a_list_is_refused(units: Session, tmp_path: Path) -> None:
     before = _state(units)
     path = tmp_path / "list.xlsx"

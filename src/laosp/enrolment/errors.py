@@ -36,3 +36,22 @@ class ChangedDuringImport(ConflictError):  # noqa: N818 (reads as the outcome)
         if len(self.changes) > SHOWN_CHANGES:
             lines.append(f"  ... {len(self.changes) - SHOWN_CHANGES} more")
         super().__init__("enrolments", str(count), "\n".join(lines))
+
+
+class EnrolledDuringImport(ConflictError):  # noqa: N818 (reads as the outcome)
+    """Someone else (another import of the file, an officer's ``enrol``) registered
+    enrolments of the file's units after the import read them: the import is refused as
+    a whole; run again, it is idempotent and decides on what is registered then."""
+
+    def __init__(self, units: list[str]) -> None:
+        self.units = list(units)
+        lines = [
+            "enrolments of this file were registered by someone else (another import?) "
+            "while it was imported; nothing was written: run the import again, it is "
+            "idempotent (ມີຜູ້ອື່ນລົງທະບຽນລາຍການຂອງໄຟລ໌ນີ້ ໃນລະຫວ່າງການນຳເຂົ້າ; "
+            "ບໍ່ໄດ້ບັນທຶກຫຍັງ, ກະລຸນານຳເຂົ້າຄືນໃໝ່)"
+        ]
+        lines += [f"  {unit}: two open enrolments" for unit in self.units[:SHOWN_CHANGES]]
+        if len(self.units) > SHOWN_CHANGES:
+            lines.append(f"  ... {len(self.units) - SHOWN_CHANGES} more")
+        super().__init__("enrolments", str(len(self.units)), "\n".join(lines))

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import polars as pl
+import psycopg
 from sqlalchemy import (
     String,
     Table,
@@ -27,9 +28,11 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from laosp.enrolment.errors import ChangedDuringImport
+from laosp.enrolment.errors import ChangedDuringImport, EnrolledDuringImport
+from laosp.enrolment.transitions import OPEN_ENROLMENT
 from laosp.models import AuditEvent, Enrolment, Household, Person
 from laosp.registry.errors import ConcurrentChange
 from laosp.registry.import_columns import ROW
@@ -78,8 +81,11 @@ def _copy(session: Session, name: str, frame: pl.DataFrame) -> None:
 KEYS = table("_laosp_import_keys", column("k", String))
 
 
-def _read(session: Session, columns: list[Any], key: Any, values: pl.Series) -> list[Any]:
-    """The rows (``columns``) whose ``key`` is one of ``values``."""
+def _read(
+    session: Session, columns: list[Any], key: Any, values: pl.Series, *, lock: bool = False
+) -> list[Any]:
+    """The rows (``columns``) whose ``key`` is one of ``values``; with ``lock``, locked
+    ``FOR UPDATE`` in ``key`` order on PostgreSQL (SQLite ignores it)."""
     wanted = _distinct(values)
     if not wanted:
         return []
@@ -91,11 +97,22 @@ def _read(session: Session, columns: list[Any], key: Any, values: pl.Series) -> 
         _copy(session, "_laosp_import_keys", pl.DataFrame({"k": wanted}))
         session.execute(text("ANALYZE _laosp_import_keys"))
         query = select(*columns).join_from(key.table, KEYS, key == KEYS.c.k)
+        if lock:
+            query = query.order_by(key).with_for_update(of=key.table)
         return list(session.execute(query).all())
     rows: list[Any] = []
     for chunk in _chunks(wanted):
         rows.extend(session.execute(select(*columns).where(key.in_(chunk))).all())
     return rows
+
+
+def lock_units(session: Session, person_ids: pl.Series, household_ids: pl.Series) -> None:
+    """Lock the rows of these persons and households until commit, as ``enrol`` locks
+    its unit's: an enrolment of one of them by someone else waits for the import, or
+    the import for it, and then sees what it wrote (PostgreSQL; SQLite serialises
+    writers and ``insert_enrolments`` checks again after its insert)."""
+    _read(session, [PERSONS.c.person_id], PERSONS.c.person_id, person_ids, lock=True)
+    _read(session, [HOUSEHOLDS.c.household_id], HOUSEHOLDS.c.household_id, household_ids, lock=True)
 
 
 def persons_by(session: Session, column: str, values: pl.Series) -> pl.DataFrame:
@@ -137,16 +154,38 @@ def enrolments_of(
     )
 
 
-def insert_enrolments(session: Session, new: pl.DataFrame) -> None:
+def insert_enrolments(session: Session, new: pl.DataFrame) -> pl.DataFrame:
     """Insert ``new`` (``scheme, person_id, household_id, status, start_date,
-    end_date``). No ``RETURNING``: SQLite would then insert one row per statement; the
-    ids are read back by the unique ``(scheme, unit, start_date)``."""
+    end_date``) and return the registered enrolments of its units (``enrolments_of``).
+    No ``RETURNING``: SQLite would then insert one row per statement; the ids are read
+    back by the unique ``(scheme, unit, start_date)``.
+
+    ``EnrolledDuringImport`` when someone else registered one of these enrolments, or
+    another open enrolment of one of these units in the scheme, after the import read
+    them: the caller's transaction writes nothing, and running the import again
+    decides on what is registered then."""
     rows = new.select("scheme", "person_id", "household_id", "status", "start_date", "end_date")
-    if _postgres(session):
-        _copy(session, "enrolments", rows)
-        return
-    for chunk in _chunks(rows.to_dicts()):
-        session.execute(insert(ENROLMENTS), list(chunk))
+    try:
+        if _postgres(session):
+            _copy(session, "enrolments", rows)
+        else:
+            for chunk in _chunks(rows.to_dicts()):
+                session.execute(insert(ENROLMENTS), list(chunk))
+    except (IntegrityError, psycopg.IntegrityError):
+        raise EnrolledDuringImport([]) from None
+    stored = enrolments_of(session, new["person_id"], new["household_id"], new["scheme"])
+    twice = (
+        stored.filter(pl.col("status").is_in(OPEN_ENROLMENT))
+        .group_by("unit_id", "scheme")
+        .agg(pl.len().alias("open"))
+        .filter(pl.col("open") > 1)
+        .sort("unit_id", "scheme")
+    )
+    if twice.height:
+        raise EnrolledDuringImport(
+            [f"{unit} in {scheme}" for unit, scheme in twice.select("unit_id", "scheme").rows()]
+        )
+    return stored
 
 
 def update_statuses(session: Session, changed: pl.DataFrame) -> None:

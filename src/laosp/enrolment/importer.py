@@ -2,12 +2,14 @@
 enrolments: ``laosp enrolment import FILE``.
 
 The steps: read and parse the cells (``import_columns``, with the registry importer's
-cell checks), look up the persons, households and enrolments of the file's units in
-bulk (``import_store``), check whole columns (``import_checks``), optionally ask the rules
-engine (``import_eligibility``), then write the accepted rows in the caller's transaction:
-new enrolments and status changes in ``executemany`` chunks, one ``AuditEvent`` for each
-enrolment created or changed and one for the import. Importing the same file twice
-changes nothing the second time. The report is the registry importer's
+cell checks), look up the persons and households of the file's units in bulk
+(``import_store``; ids with a control character are refused, never looked up), lock
+them (PostgreSQL) and read their enrolments, check whole columns (``import_checks``),
+optionally ask the rules engine (``import_eligibility``), then write the accepted rows
+in the caller's transaction: new enrolments (checked again after the insert:
+``insert_enrolments``) and status changes in ``executemany`` chunks, one ``AuditEvent``
+for each enrolment created or changed and one for the import. Importing the same file
+twice changes nothing the second time. The report is the registry importer's
 (``laosp.registry.import_report``).
 """
 
@@ -29,6 +31,7 @@ from laosp.enrolment.import_store import (
     households_in,
     insert_audit,
     insert_enrolments,
+    lock_units,
     persons_by,
     update_statuses,
 )
@@ -36,6 +39,7 @@ from laosp.registry import repository as repo
 from laosp.registry.import_columns import PROBLEM_SCHEMA, ROW
 from laosp.registry.import_limits import ImportLimits
 from laosp.registry.import_report import REPORT_SCHEMA, Counts, ImportReport
+from laosp.registry.schemas import CONTROL_CHARACTERS
 from laosp.rules.fields import HOUSEHOLD
 from laosp.rules.pack import Pack
 
@@ -85,6 +89,17 @@ def _notes(columns: list[str]) -> pl.DataFrame:
     )
 
 
+def _without_control_ids(typed: pl.DataFrame) -> pl.DataFrame:
+    """The rows whose ids can be looked up: an id with a control character (refused
+    with its row by the cell checks) cannot be registered, and PostgreSQL refuses NUL
+    even in a query."""
+    ids = ("person_id", "national_id", "household_id")
+    control = pl.any_horizontal(
+        pl.col(name).str.contains(CONTROL_CHARACTERS).fill_null(False) for name in ids
+    )
+    return typed.filter(~control)
+
+
 def _units(frame: pl.DataFrame, household: bool) -> pl.Series:
     by_household = pl.col("_unit") == HOUSEHOLD
     return frame.filter(by_household if household else ~by_household)[UNIT]
@@ -106,20 +121,21 @@ def import_enrolments(
     ``limits`` (the settings' defaults when not given)."""
     today = today or dt.date.today()
     typed, cell_problems, ignored = read_enrolments(path, today, limits or ImportLimits.defaults())
+    lookable = _without_control_ids(typed)
     frame, unit_problems = resolve_units(
         typed,
         pack,
-        persons_by(session, "person_id", typed["person_id"]),
-        persons_by(session, "national_id", typed["national_id"]),
-        households_in(session, typed["household_id"]),
+        persons_by(session, "person_id", lookable["person_id"]),
+        persons_by(session, "national_id", lookable["national_id"]),
+        households_in(session, lookable["household_id"]),
     )
     found = pl.concat([cell_problems, unit_problems]).unique(
         ["row", "field"], keep="first", maintain_order=True
     )
     accepted = frame.filter(~pl.col(ROW).is_in(found["row"].implode()))
-    registered = enrolments_of(
-        session, _units(accepted, False), _units(accepted, True), accepted["scheme"]
-    )
+    persons, households = _units(accepted, False), _units(accepted, True)
+    lock_units(session, persons, households)
+    registered = enrolments_of(session, persons, households, accepted["scheme"])
     new, unchanged, changed, conflicts = compare(accepted, registered)
     if check_eligibility:
         refused = ineligible(session, pack, new.filter(pl.col("status") != "exited"))
@@ -184,10 +200,9 @@ def _write(
     )
     events: list[pl.DataFrame] = []
     if new.height:
-        insert_enrolments(session, new)
-        stored = enrolments_of(
-            session, new["person_id"], new["household_id"], new["scheme"]
-        ).select(pl.col("unit_id").alias(UNIT), "scheme", "start_date", "enrolment_id")
+        stored = insert_enrolments(session, new).select(
+            pl.col("unit_id").alias(UNIT), "scheme", "start_date", "enrolment_id"
+        )
         new = new.join(stored, on=[UNIT, "scheme", "start_date"], how="left")
         events.append(
             _events(
