@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+from laosp.reference.dates import parse_reference_date
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -41,6 +44,17 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     """Print ``message`` on standard error and return the exit to raise."""
     typer.echo(message, err=True)
     return typer.Exit(code)
+
+
+def reference_date(text: str | None, option: str = "--date") -> dt.date:
+    """The reference date an option gives (today when left out); a usage error (exit 2)
+    naming the option, the value and the accepted range otherwise."""
+    if text is None:
+        return dt.date.today()
+    try:
+        return parse_reference_date(text)
+    except ValueError as error:
+        raise fail(f"{option}: {text!r} {error}", 2) from None
 
 
 #: refused rows printed on the terminal; the rest are in the --report file

@@ -103,3 +103,33 @@ def test_gaps_table(app: typer.Typer) -> None:
     text = run(app, "gaps", *DATE, "--district", "1306")
     assert "eligible_not_enrolled" in text
     assert "ເດັກອາຍຸ 11 ເດືອນ" in text
+
+
+RANGE = "1900-01-01 to 2100-12-31"
+
+
+@pytest.mark.parametrize("command", ["indicators", "gaps"])
+@pytest.mark.parametrize(
+    ("date", "reason"),
+    [
+        ("0001-01-01", RANGE),
+        ("1899-12-31", RANGE),
+        ("2101-01-01", RANGE),
+        ("2026-02-30", "is not a date of the calendar"),
+        ("20260101", "is not a date YYYY-MM-DD"),
+    ],
+)
+def test_a_date_outside_the_reference_range_is_a_usage_error(
+    app: typer.Typer, command: str, date: str, reason: str
+) -> None:
+    result = CliRunner().invoke(app, [command, "--date", date])
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit)
+    assert f"--date: {date!r}" in result.stderr
+    assert reason in result.stderr
+
+
+@pytest.mark.parametrize("date", ["1900-01-01", "2100-12-31"])
+def test_the_ends_of_the_reference_range_are_computed(app: typer.Typer, date: str) -> None:
+    rows = json.loads(run(app, "indicators", "--date", date, "--format", "json"))
+    assert rows

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import fastexcel
+import pytest
 import typer
 from typer.testing import CliRunner
 
@@ -79,3 +80,24 @@ def test_project_sweep_reports_the_spread() -> None:
     )
     assert result.exit_code == 0, result.output
     assert result.output.startswith("output,year,min,median,max")
+
+
+@pytest.mark.parametrize(
+    ("to", "reason"),
+    [
+        ("0", "greater than or equal to 1990"),
+        ("2020", "end_year must not precede base_year"),
+        ("3000", "less than or equal to 2200"),
+    ],
+)
+@pytest.mark.parametrize(
+    "command", [["project"], ["project-sweep", "-v", "macro.cpi_inflation=0.02,0.03"]]
+)
+def test_an_end_year_the_scenario_cannot_run_to_is_refused(
+    command: list[str], to: str, reason: str
+) -> None:
+    result = CliRunner().invoke(_app(), [*command, "-s", "lao_default", "--to", to])
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit)
+    assert "end_year" in result.stderr
+    assert reason in result.stderr

@@ -64,3 +64,25 @@ def test_params_lists_references(runner: CliRunner) -> None:
     result = runner.invoke(app, ["rules", "params", "--date", "2024-01-01"])
     assert result.exit_code == 0
     assert "nssf.ceiling = 8000000" in result.output
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["rules", "explain", "--person", "p1"],
+        ["rules", "evaluate", "--output", "out.parquet"],
+        ["rules", "params"],
+    ],
+)
+@pytest.mark.parametrize("date", ["0001-01-01", "2101-01-01", "2025-13-01"])
+def test_a_date_outside_the_reference_range_is_a_usage_error(
+    runner: CliRunner, tmp_path: Path, command: list[str], date: str
+) -> None:
+    db = f"sqlite:///{tmp_path / 'none.db'}"
+    extra = ["--db", db] if command[1] != "params" else []
+    result = runner.invoke(app, [*command, "--date", date, *extra])
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit)
+    assert f"--date: {date!r}" in result.stderr
+    assert "1900-01-01 to 2100-12-31" in result.stderr or "calendar" in result.stderr
+    assert not (tmp_path / "none.db").exists()

@@ -7,7 +7,6 @@ place codes outside the code lists, identifiers and texts a database cannot stor
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import Form, Path, Query
@@ -15,21 +14,8 @@ from pydantic import AfterValidator, StringConstraints
 
 from laosp.api.passwords import MAX_LENGTH
 from laosp.reference.admin_units import district_codes, province_codes
+from laosp.reference.dates import DATE_RANGE, in_reference_range
 from laosp.registry.schemas import IsoDate, PlainText
-from laosp.registry.validation import EARLIEST_BIRTH_DATE
-
-EARLIEST_REFERENCE_DATE = EARLIEST_BIRTH_DATE
-LATEST_REFERENCE_DATE = dt.date(2100, 12, 31)
-DATE_RANGE = f"{EARLIEST_REFERENCE_DATE.isoformat()} to {LATEST_REFERENCE_DATE.isoformat()}"
-
-
-def in_date_range(value: dt.date) -> dt.date:
-    if not EARLIEST_REFERENCE_DATE <= value <= LATEST_REFERENCE_DATE:
-        raise ValueError(
-            f"must be a date from {DATE_RANGE} / ຕ້ອງເປັນວັນທີແຕ່ "
-            f"{EARLIEST_REFERENCE_DATE.isoformat()} ຫາ {LATEST_REFERENCE_DATE.isoformat()}"
-        )
-    return value
 
 
 def known_district(value: str) -> str:
@@ -54,7 +40,7 @@ def known_province(value: str) -> str:
 
 
 ReferenceDate = Annotated[
-    Annotated[IsoDate, AfterValidator(in_date_range)] | None,
+    Annotated[IsoDate, AfterValidator(in_reference_range)] | None,
     Query(description=f"reference date, {DATE_RANGE} (default today)"),
 ]
 DistrictCode = Annotated[

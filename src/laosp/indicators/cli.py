@@ -6,7 +6,6 @@ officers only (see ``docs/INDICATORS.md``).
 
 from __future__ import annotations
 
-import datetime as dt
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -15,7 +14,7 @@ import typer
 from rich.console import Console
 from sqlalchemy import Engine
 
-from laosp.cli_common import DbOption, engine_for, fail
+from laosp.cli_common import DbOption, engine_for, fail, reference_date
 from laosp.indicators.breakdowns import parse_breakdown
 from laosp.indicators.frames import RegistryFrames, from_snapshot
 
@@ -39,15 +38,6 @@ OutputOption = Annotated[
     typer.Option("--output", "-o", help="Write to this file (xlsx needs one).", show_default=False),
 ]
 FormatOption = Annotated[IndicatorFormat, typer.Option("--format", help="Output format.")]
-
-
-def _date(text: str | None) -> dt.date:
-    if text is None:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise fail(f"--date: {text!r} is not a date YYYY-MM-DD") from None
 
 
 def read_snapshot(engine: Engine, *, with_names: bool = False) -> RegistryFrames:
@@ -83,7 +73,7 @@ def indicators(
     from laosp.indicators.catalogue import load_pack
     from laosp.indicators.engine import compute_indicators
 
-    at = _date(date)
+    at = reference_date(date)
     try:
         fields = parse_breakdown(by)
     except ValueError as error:
@@ -136,7 +126,7 @@ def gaps(
         gap_list,
     )
 
-    at = _date(date)
+    at = reference_date(date)
     wanted = [part.strip() for part in (scheme or "").split(",") if part.strip()]
     unknown = [item for item in wanted if item not in (*GAP_SCHEMES, UNCOVERED)]
     if unknown:

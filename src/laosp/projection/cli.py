@@ -29,8 +29,21 @@ ScenarioOption = Annotated[
     ),
 ]
 ToOption = Annotated[
-    int | None, typer.Option("--to", help="Last projection year (default: the scenario's).")
+    int | None,
+    typer.Option(
+        "--to",
+        help="Last projection year: the scenario's end_year, from its base_year to 2200 "
+        "(default: the scenario's).",
+    ),
 ]
+
+
+def end_year_override(to: int | None) -> dict[str, int] | None:
+    """``--to`` as an override of the scenario's ``scenario.end_year``, so that the
+    scenario's own rule (from its base year, at most 2200) checks it before any work."""
+    return None if to is None else {"scenario.end_year": to}
+
+
 OutputOption = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write here instead of standard output.")
 ]
@@ -72,8 +85,9 @@ def project(
 
     try:
         registry = _registry_base(base_persons) if base_persons else None
-        scenarios = [load_scenario(name) for name in [scenario, *(compare or [])]]
-        results = [run_projection(s, registry, end_year=to) for s in scenarios]
+        override = end_year_override(to)
+        scenarios = [load_scenario(name, override) for name in [scenario, *(compare or [])]]
+        results = [run_projection(s, registry) for s in scenarios]
     except (ScenarioError, ValueError) as error:
         raise fail(f"error / ຂໍ້ຜິດພາດ: {error}") from None
     if output_format is OutputFormat.table:
@@ -126,11 +140,13 @@ def project_sweep(
     from rich.console import Console
     from rich.table import Table
 
-    from laosp.projection.loading import ScenarioError, load_raw, resolve
+    from laosp.projection.loading import ScenarioError, apply_overrides, load_raw, resolve
     from laosp.projection.sweep import grid, parse_axis, run_sweep
 
     try:
         raw = load_raw(resolve(scenario))
+        if (override := end_year_override(to)) is not None:
+            raw = apply_overrides(raw, override, "--to")
         variants = grid([parse_axis(text) for text in vary])
         result = run_sweep(raw, variants, end_year=to, workers=workers)
     except (ScenarioError, ValueError) as error:

@@ -3,7 +3,6 @@ Excel, in Lao or English."""
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from enum import StrEnum
 from pathlib import Path
@@ -11,7 +10,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from laosp.cli_common import DbOption, engine_for, fail
+from laosp.cli_common import DbOption, engine_for, fail, reference_date
+from laosp.projection.cli import ToOption, end_year_override
 from laosp.web.i18n import pick_lang
 
 if TYPE_CHECKING:
@@ -89,10 +89,7 @@ def coverage(
 
     started = time.perf_counter()
     fmt = _format(output)
-    try:
-        at = dt.date.fromisoformat(date) if date else dt.date.today()
-    except ValueError:
-        raise fail(f"--date: {date!r} is not a date YYYY-MM-DD") from None
+    at = reference_date(date)
     if province is not None and province not in place_names("province"):
         raise fail(f"--province: no province {province!r} (codes 01 to 18)")
     brief = load_coverage_brief(engine_for(db), at, province)
@@ -114,9 +111,7 @@ def projection(
             help="Scenario YAML file or shipped name; give two to compare them.",
         ),
     ],
-    to: Annotated[
-        int | None, typer.Option("--to", help="Last projection year (default: the scenario's).")
-    ] = None,
+    to: ToOption = None,
     lang: LangOption = ReportLang.lo,
     font: FontOption = None,
 ) -> None:
@@ -133,7 +128,8 @@ def projection(
     if not 1 <= len(scenario) <= 2:
         raise fail("--scenario: give one scenario, or two to compare")
     try:
-        results = [run_projection(load_scenario(name), end_year=to) for name in scenario]
+        override = end_year_override(to)
+        results = [run_projection(load_scenario(name, override)) for name in scenario]
     except (ScenarioError, ValueError) as error:
         raise fail(f"error / ຂໍ້ຜິດພາດ: {error}") from None
     try:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from laosp.cli_common import DbOption, engine_for, fail
+from laosp.cli_common import DbOption, engine_for, fail, reference_date
 
 rules_app = typer.Typer(
     help="Policy rules: test, explain, evaluate, list parameters.", no_args_is_help=True
@@ -21,13 +20,6 @@ PackOption = Annotated[
         "--pack", help="Policy pack folder (default: the bundled Lao pack).", show_default=False
     ),
 ]
-
-
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as error:
-        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from error
 
 
 def register(app: typer.Typer) -> None:
@@ -82,7 +74,7 @@ def explain_command(
         raise fail("give exactly one of --household or --person", 2)
     if output_format not in ("text", "json"):
         raise fail("--format is text or json", 2)
-    at = _date(date)
+    at = reference_date(date)
     pack = load_pack(pack_dir)
     snapshot = load_snapshot(
         engine_for(db),
@@ -124,11 +116,12 @@ def evaluate_command(
 
     if output.suffix not in (".parquet", ".csv"):
         raise fail("--output must end in .parquet or .csv", 2)
+    at = reference_date(date)
     pack = load_pack(pack_dir)
     names = [n.strip() for n in outputs.split(",") if n.strip()] if outputs else None
     snapshot = load_snapshot(engine_for(db), tables=("persons", "households"))
     try:
-        result = evaluate(pack, snapshot.persons, snapshot.households, _date(date), names)
+        result = evaluate(pack, snapshot.persons, snapshot.households, at, names)
     except PackError as error:
         raise fail(f"error: {error}", 2) from error
     household_path = output.with_suffix(f".households{output.suffix}")
@@ -151,7 +144,7 @@ def params_command(
     """The parameters in force at a date, with their reference and status."""
     from laosp.rules.pack import load_pack
 
-    at = _date(date) if date else dt.date.today()
+    at = reference_date(date)
     pack = load_pack(pack_dir)
     typer.echo(f"Parameters in force on {at} / ພາລາມິເຕີທີ່ມີຜົນບັງຄັບໃຊ້")
     for name, param in sorted(pack.parameters.items()):
