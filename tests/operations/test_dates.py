@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import pytest
@@ -91,7 +92,62 @@ def test_one_payment_is_not_marked_paid_out_of_range(people: Session, cycle: int
         with pytest.raises(ValidationFailed):
             cycles.set_payment_status(people, payment, "paid", on=on, today=TODAY)
     assert people.scalar(select(BenefitPayment.status)) == "scheduled"
-    cycles.set_payment_status(people, payment, "paid", on=FLOOR, today=TODAY)
+    cycles.set_payment_status(people, payment, "paid", on=FEBRUARY, today=TODAY)
+
+
+#: The MECG cycle of the fixture runs from March 2025: paid from 1 February at the earliest
+FEBRUARY = dt.date(2025, 2, 1)
+TOO_EARLY = "a payment of cycle 2025-03+2 (from 2025-03-01) is made at the earliest in the month"
+
+
+@pytest.mark.parametrize("paid_on", [dt.date(1976, 1, 1), FEBRUARY - DAY])
+def test_a_cycle_is_not_paid_before_the_month_before_its_period(
+    people: Session, cycle: int, paid_on: dt.date
+) -> None:
+    """The QA's ``cycle pay --paid-on 1976-01-01``: within the global range, decades
+    before the cycle's period."""
+    before = _audits(people)
+    refused(
+        lambda: cycles.pay_cycle(people, cycle, paid_on=paid_on, today=TODAY),
+        "paid_on",
+        paid_on.isoformat(),
+        f"is before 2025-02-01: {TOO_EARLY}",
+    )
+    assert cycles.get_cycle(people, cycle).status == "approved"
+    assert _audits(people) == before
+    assert cycles.pay_cycle(people, cycle, paid_on=FEBRUARY, today=TODAY).status == "paid"
+
+
+def test_one_payment_is_not_marked_paid_before_its_cycle_may_be_paid(
+    people: Session, cycle: int
+) -> None:
+    payment = people.scalar(select(BenefitPayment.id))
+    assert payment is not None
+    refused(
+        lambda: cycles.set_payment_status(people, payment, "paid", on=FEBRUARY - DAY),
+        "paid_on",
+        "2025-01-31",
+        TOO_EARLY,
+    )
+    assert people.scalar(select(BenefitPayment.status)) == "scheduled"
+
+
+@pytest.mark.parametrize("status", ["cancelled", "failed"])
+def test_a_paid_on_date_is_refused_for_a_payment_not_marked_paid(
+    people: Session, cycle: int, status: str
+) -> None:
+    """The QA's ``payment-status X cancelled --paid-on D``: the date was silently dropped."""
+    payment = people.scalar(select(BenefitPayment.id))
+    assert payment is not None
+    before = _audits(people)
+    refused(
+        lambda: cycles.set_payment_status(people, payment, status, on=TODAY, today=TODAY),
+        "paid_on",
+        "2025-06-15",
+        f"applies only to a payment marked paid, not {status}",
+    )
+    assert people.scalar(select(BenefitPayment.status)) == "scheduled"
+    assert _audits(people) == before
 
 
 @pytest.mark.parametrize(
@@ -141,8 +197,16 @@ def test_dues_and_contribution_payments_out_of_range_are_refused(
 
     refused(lambda: pay(TODAY + DAY), "paid_on", "2025-06-16", "is in the future")
     refused(lambda: pay(dt.date(1, 1, 1)), "paid_on", "0001-01-01", "is before 1975-12-02")
+    for early in (dt.date(1976, 1, 1), AT - DAY):  # the dues are for March 2025
+        refused(
+            partial(pay, early),
+            "paid_on",
+            early.isoformat(),
+            "is before 2025-03, the month these dues are for",
+        )
     assert people.scalar(select(Contribution.amount_paid)) == 0
-    assert pay(TODAY).amount_paid == 1_000
+    assert pay(AT).amount_paid == 1_000
+    assert pay(TODAY).amount_paid == 2_000
 
 
 def test_enrolment_and_grievance_dates_out_of_range_are_refused(
@@ -239,3 +303,36 @@ def test_cli_refuses_a_cycle_period_out_of_range(seeded: str, period: str) -> No
     assert code == 1, out
     assert "period: is " in out
     assert f"(value: '{period}')" in out
+
+
+def test_cli_refuses_paid_on_before_the_period(seeded: str, engine: Engine, pack: Pack) -> None:
+    code, out = _run(seeded, "cycle", "pay", "1", "--paid-on", "1976-01-01")
+    assert code == 1, out
+    assert "paid_on: is before 2025-02-01: a payment of cycle 2025-03+2" in out
+    with unit_of_work(engine) as session:
+        enrolment = service.enrol(session, pack, scheme="nssf_private", unit_id="PW", on=AT)
+        service.set_status(session, enrolment.id, "active", on=AT)
+        record_dues(session, pack, scheme="nssf_private", period=AT)
+    pay = ["contributions", "pay", str(enrolment.id), "--period", "2025-03", "--amount", "1000"]
+    code, out = _run(seeded, *pay, "--paid-on", "1976-01-01")
+    assert code == 1, out
+    assert "paid_on: is before 2025-03, the month these dues are for" in out
+    with Session(engine) as session:
+        assert session.scalar(select(PaymentCycle.status)) == "approved"
+        assert session.scalar(select(Contribution.amount_paid)) == 0
+
+
+def test_cli_refuses_paid_on_for_a_cancelled_payment(seeded: str, engine: Engine) -> None:
+    code, out = _run(seeded, "cycle", "payment-status", "1", "cancelled", "--paid-on", "2025-05-05")
+    assert code == 1, out
+    assert "paid_on: applies only to a payment marked paid, not cancelled" in out
+    with Session(engine) as session:
+        assert session.scalar(select(BenefitPayment.status)) == "scheduled"
+        assert (
+            session.scalar(
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(AuditEvent.entity == "benefit_payment")
+            )
+            == 0
+        )

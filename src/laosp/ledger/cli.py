@@ -113,7 +113,8 @@ def payment_status_command(
     from laosp.db import unit_of_work
     from laosp.ledger.cycles import set_payment_status
 
-    on = parse_date(paid_on, "--paid-on") if status == "paid" else None
+    given = status == "paid" or paid_on is not None  # the service refuses it for others
+    on = parse_date(paid_on, "--paid-on") if given else None
     with reported(), unit_of_work(engine_for(db)) as session:
         payment = set_payment_status(
             session, payment_id, status, on=on, reason=reason, actor=actor, today=dt.date.today()

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from laosp.enrolment.dates import check_date, check_period
 from laosp.enrolment.service import operational_scheme
 from laosp.enrolment.units import read_units
-from laosp.ledger.periods import last_day
+from laosp.ledger.periods import check_dues_paid_on, last_day
 from laosp.models import Contribution, Enrolment, Person
 from laosp.registry.errors import (
     ConcurrentChange,
@@ -128,10 +128,11 @@ def pay_contribution(
     actor: str = DEFAULT_ACTOR,
     today: dt.date | None = None,
 ) -> Contribution:
-    """Record ``amount`` kip paid on ``paid_on`` (not after ``today``) against the
-    month's dues."""
+    """Record ``amount`` kip paid on ``paid_on`` (not after ``today``, not before the
+    month starts) against the month's dues."""
     check_date("paid_on", paid_on, today)
     month = period.replace(day=1)
+    check_dues_paid_on(paid_on, month)
     contribution = session.scalar(
         select(Contribution).where(
             Contribution.enrolment_id == enrolment_id, Contribution.period == month

@@ -29,7 +29,7 @@ from laosp.enrolment.units import read_units
 from laosp.ledger.amounts import amounts_due, benefit_output
 from laosp.ledger.cycle_record import ENTITY, get_cycle
 from laosp.ledger.lifecycles import CYCLE, PAYMENT
-from laosp.ledger.periods import cycle_code, last_day, months_from
+from laosp.ledger.periods import check_cycle_paid_on, cycle_code, last_day, months_from
 from laosp.ledger.reconciliation import reconcile
 from laosp.models import BenefitPayment, Enrolment, PaymentCycle, Person
 from laosp.registry.errors import (
@@ -248,6 +248,7 @@ def pay_cycle(
     current = cycle.status
     CYCLE.check(cycle.id, current, "paid")
     check_date("paid_on", paid_on, today)
+    check_cycle_paid_on(paid_on, cycle.code, cycle.period_start)
     CYCLE.move(session, PaymentCycle, cycle.id, current, "paid")
     failed_ids = sorted(set(failed))
     unknown = sorted(set(failed_ids) - _scheduled(session, cycle_id))
@@ -310,24 +311,39 @@ def set_payment_status(
     actor: str = DEFAULT_ACTOR,
     today: dt.date | None = None,
 ) -> BenefitPayment:
-    """One payment of a cycle not yet closed: ``scheduled`` → ``paid`` (needs ``on``),
-    ``failed`` or ``cancelled``, written only if it is still ``scheduled``
-    (``ConcurrentChange`` otherwise). The amount is kept: reconciliation counts it."""
+    """One payment of a cycle not yet closed: ``scheduled`` → ``paid`` (needs ``on``,
+    dated as ``pay_cycle`` requires), ``failed`` or ``cancelled`` (``on`` refused),
+    written only if it is still ``scheduled`` (``ConcurrentChange`` otherwise). The
+    amount is kept: reconciliation counts it."""
     payment = session.get(BenefitPayment, payment_id)
     if payment is None:
         raise NotFoundError("payment", str(payment_id))
     current = payment.status
     PAYMENT.check(payment_id, current, status)
-    if payment.cycle_id is not None and get_cycle(session, payment.cycle_id).status == "closed":
+    cycle = None if payment.cycle_id is None else get_cycle(session, payment.cycle_id)
+    if cycle is not None and cycle.status == "closed":
         raise ValidationFailed([FieldError("payment", payment_id, "its cycle is closed")])
     if status == "paid" and on is None:
         raise ValidationFailed([FieldError("paid_on", None, "is required to mark a payment paid")])
+    if status != "paid" and on is not None:
+        raise ValidationFailed(
+            [
+                FieldError(
+                    "paid_on",
+                    on.isoformat(),
+                    f"applies only to a payment marked paid, not {status}: nothing was "
+                    "written (ໃຊ້ໄດ້ກັບການຈ່າຍທີ່ຈ່າຍແລ້ວເທົ່ານັ້ນ)",
+                )
+            ]
+        )
     changes: dict[str, Any] = {"status": [current, status], "amount": payment.amount}
     if reason:
         changes["reason"] = reason
     values: dict[str, Any] = {}
     if status == "paid" and on is not None:
         check_date("paid_on", on, today)
+        if cycle is not None:
+            check_cycle_paid_on(on, cycle.code, cycle.period_start)
         values["paid_on"] = on
         changes["paid_on"] = on.isoformat()
     PAYMENT.move(session, BenefitPayment, payment_id, current, status, **values)
