@@ -240,18 +240,33 @@ def add_household(
     if existing is None:
         people = _check_people(session, household_id, _paths(members), all_parsed=all_parsed)
         _raise_if(errors + people)
-        if not repo.insert_household_if_new(
+        if repo.insert_household_if_new(
             session, {"household_id": household_id, **household_values}
         ):
+            return _created_household(session, household_id, household_values, members, actor)
+        # a concurrent request registered it since the check (PostgreSQL waited for its
+        # commit): the answer is then the one a request just after it would get
+        existing = repo.lock_household(session, household_id)
+        if existing is None:
             raise RegisteredMeanwhile(household_id)
-        rows = [_person_row(member, household_id) for member in members.values()]
-        _insert_members(session, household_id, rows)
-        _audit(session, actor, "create", "household", household_id, _created(household_values))
-        for row in rows:
-            _audit(session, actor, "create", "person", row["person_id"], _created(row))
-        return AddOutcome(household_id=household_id, action="created", members=len(rows))
     _raise_if(errors)
     return _merge_household(session, existing, household_values, members, actor, update, limits)
+
+
+def _created_household(
+    session: Session,
+    household_id: str,
+    household_values: dict[str, Any],
+    members: Mapping[int, PersonCreate],
+    actor: str,
+) -> AddOutcome:
+    """The members and the audit events of a household just inserted."""
+    rows = [_person_row(member, household_id) for member in members.values()]
+    _insert_members(session, household_id, rows)
+    _audit(session, actor, "create", "household", household_id, _created(household_values))
+    for row in rows:
+        _audit(session, actor, "create", "person", row["person_id"], _created(row))
+    return AddOutcome(household_id=household_id, action="created", members=len(rows))
 
 
 def _insert_members(session: Session, household_id: str, rows: list[dict[str, Any]]) -> None:

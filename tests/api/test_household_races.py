@@ -1,0 +1,169 @@
+"""Concurrent POSTs of one household on a real server, on both backends: the same new
+household sent six times at once is created once, the others get a clean 409 naming it
+(never a 500); concurrent updates of one household run one after the other, so that the
+audit trail chains (each change's old value is the value the one before it wrote).
+
+The requests are made to meet: the test holds a lock the writes need (PostgreSQL: the
+households table in SHARE mode, until every request waits on a lock; SQLite: the
+database's write lock, for a few seconds) and then lets them all go."""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import make_url
+
+from laosp.db import make_engine, unit_of_work
+from laosp.models import AuditEvent, Household
+from tests.api.conftest import PASSWORD, SECRET
+from tests.api.test_bad_input import household
+from tests.live_server import LiveServer
+
+REQUESTS = 6
+#: how long SQLite's write lock is held while the requests arrive (they wait for it)
+SQLITE_HOLD_SECONDS = 4.0
+
+
+@pytest.fixture
+def server(seeded_url: str) -> Iterator[LiveServer]:
+    with LiveServer(seeded_url, SECRET) as live:
+        yield live
+
+
+def _headers(server: LiveServer) -> dict[str, str]:
+    answer = httpx.post(
+        f"{server.base_url}/api/auth/token", data={"username": "admin", "password": PASSWORD}
+    )
+    answer.raise_for_status()
+    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+
+def _waiting(db_url: str) -> int:
+    engine = make_engine(db_url)
+    with engine.connect() as connection:
+        found = connection.scalar(
+            text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock'"
+            )
+        )
+    engine.dispose()
+    return int(found or 0)
+
+
+@contextmanager
+def _held(db_url: str, expected: Callable[[], bool]) -> Iterator[None]:
+    """Hold what the household writes need while the block sends the requests, until
+    ``expected()`` says they all wait (PostgreSQL) or for ``SQLITE_HOLD_SECONDS``."""
+    url = make_url(db_url)
+    if url.get_backend_name() == "sqlite":
+        writer = sqlite3.connect(str(url.database), isolation_level=None)
+        writer.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            time.sleep(SQLITE_HOLD_SECONDS)
+        finally:
+            writer.execute("ROLLBACK")
+            writer.close()
+        return
+    engine = make_engine(db_url)
+    holder = engine.connect()
+    holder.execute(text("LOCK TABLE households IN SHARE MODE"))
+    try:
+        yield
+        deadline = time.monotonic() + 120
+        while not expected():
+            assert time.monotonic() < deadline, "the requests did not meet at the lock"
+            time.sleep(0.2)
+    finally:
+        holder.rollback()
+        holder.close()
+        engine.dispose()
+
+
+def _post_at_once(
+    server: LiveServer, db_url: str, bodies: list[dict[str, Any]], update: bool
+) -> list[httpx.Response]:
+    headers = _headers(server)
+    url = f"{server.base_url}/api/registry/households"
+    params = {"update": "true"} if update else {}
+    with (
+        ThreadPoolExecutor(len(bodies)) as pool,
+        _held(db_url, lambda: _waiting(db_url) >= len(bodies)),
+    ):
+        futures = [
+            pool.submit(httpx.post, url, json=body, headers=headers, params=params, timeout=180)
+            for body in bodies
+        ]
+    return [future.result() for future in futures]
+
+
+def test_the_same_new_household_posted_at_once_is_created_once(
+    server: LiveServer, seeded_url: str
+) -> None:
+    bodies = [household(village_name=f"Ban {n}") for n in range(REQUESTS)]
+    answers = _post_at_once(server, seeded_url, bodies, update=False)
+
+    codes = sorted(answer.status_code for answer in answers)
+    assert codes == [201] + [409] * (REQUESTS - 1), [a.text for a in answers]
+    (winner,) = [n for n, answer in enumerate(answers) if answer.status_code == 201]
+    assert answers[winner].json()["action"] == "created"
+    for answer in answers:
+        if answer.status_code == 409:
+            assert "household T1" in answer.json()["detail"], answer.text
+    engine = make_engine(seeded_url)
+    with unit_of_work(engine) as session:
+        stored = session.get(Household, "T1")
+        assert stored is not None
+        assert stored.village_name == f"Ban {winner}"
+        creates = select(func.count()).where(
+            AuditEvent.entity == "household", AuditEvent.entity_id == "T1"
+        )
+        assert session.scalar(creates) == 1
+    engine.dispose()
+
+
+def test_concurrent_updates_of_one_household_chain_in_the_audit_trail(
+    server: LiveServer, seeded_url: str
+) -> None:
+    first = httpx.post(
+        f"{server.base_url}/api/registry/households",
+        json=household(village_name="Ban Origin"),
+        headers=_headers(server),
+    )
+    assert first.status_code == 201, first.text
+    bodies = [household(village_name=f"Ban {n}") for n in range(3)]
+    answers = _post_at_once(server, seeded_url, bodies, update=True)
+    assert [answer.status_code for answer in answers] == [201] * 3, [a.text for a in answers]
+
+    engine = make_engine(seeded_url)
+    with unit_of_work(engine) as session:
+        events = session.scalars(
+            select(AuditEvent)
+            .where(
+                AuditEvent.entity == "household",
+                AuditEvent.entity_id == "T1",
+                AuditEvent.action == "update",
+            )
+            .order_by(AuditEvent.id)
+        ).all()
+        stored = session.get(Household, "T1")
+        assert stored is not None
+        steps = [tuple(event.changes["village_name"]) for event in events]  # type: ignore[index]
+        final = stored.village_name
+    engine.dispose()
+    assert len(steps) == 3, steps
+    assert steps[0][0] == "Ban Origin", steps
+    for before, after in itertools.pairwise(steps):
+        assert after[0] == before[1], steps  # each change starts where the last one ended
+    assert steps[-1][1] == final
+    assert sorted(new for _, new in steps) == ["Ban 0", "Ban 1", "Ban 2"]
