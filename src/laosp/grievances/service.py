@@ -5,12 +5,15 @@ rejected at once, e.g. a duplicate). Resolving or rejecting needs a resolution t
 sets ``closed_on``. One ``AuditEvent`` (entity ``grievance``) per accepted change. A
 status change is a compare-and-set (``Lifecycle.move``): a grievance someone else moved
 meanwhile is refused with ``ConcurrentChange``. Dates may not be in the future (``today``
-comes from the edge) nor before ``EARLIEST_OPERATION_DATE``.
+comes from the edge) nor before ``EARLIEST_OPERATION_DATE``. Texts and ids follow the
+registry's one text rule (``laosp.registry.schemas.plain_text``: no control character
+but tab and line breaks, no lone surrogate); an id breaking it is never looked up.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Collection
 from typing import Any
 
@@ -22,6 +25,7 @@ from laosp.enrolment.transitions import lifecycle
 from laosp.models import Grievance, Household, Person
 from laosp.registry.errors import FieldError, NotFoundError, ValidationFailed
 from laosp.registry.repository import add_audit
+from laosp.registry.schemas import CONTROL_CHARACTERS, plain_text
 
 DEFAULT_ACTOR = "system"
 CATEGORIES = ("eligibility", "payment", "registration", "service", "other")
@@ -48,6 +52,24 @@ def _audit(session: Session, actor: str, action: str, grievance: Grievance, chan
     )
 
 
+def _not_plain(field: str, value: str | None) -> FieldError | None:
+    """The problem with ``value`` under the registry's text rule; the value is shown
+    with each refused character replaced, so no terminal or page obeys it."""
+    if value is None:
+        return None
+    try:
+        plain_text(value)
+    except ValueError as refused:
+        shown = re.sub(CONTROL_CHARACTERS, "\ufffd", value)
+        shown = shown.encode("utf-8", "replace").decode("utf-8")  # lone surrogates
+        return FieldError(field, shown, f"{refused} (ຫ້າມມີຕົວອັກສອນຄວບຄຸມ)")
+    return None
+
+
+def _text_errors(**texts: str | None) -> list[FieldError]:
+    return [e for field, value in texts.items() if (e := _not_plain(field, value)) is not None]
+
+
 def open_grievance(
     session: Session,
     *,
@@ -66,11 +88,14 @@ def open_grievance(
     errors: list[FieldError] = []
     if (wrong_date := date_error("date", on, today)) is not None:
         errors.append(wrong_date)
+    bad_ids = _text_errors(person_id=person_id, household_id=household_id)
+    errors += bad_ids + _text_errors(scheme=scheme, description=description)
+    lookable = not bad_ids  # PostgreSQL cannot even compare an id holding NUL
     if (person_id is None) == (household_id is None):
         errors.append(FieldError("person_id", person_id, "give a person or a household, not both"))
-    elif person_id is not None and session.get(Person, person_id) is None:
+    elif lookable and person_id is not None and session.get(Person, person_id) is None:
         errors.append(FieldError("person_id", person_id, "is not a registered person"))
-    elif household_id is not None and session.get(Household, household_id) is None:
+    elif lookable and household_id is not None and session.get(Household, household_id) is None:
         errors.append(FieldError("household_id", household_id, "is not a registered household"))
     if category not in CATEGORIES:
         errors.append(FieldError("category", category, f"must be one of {', '.join(CATEGORIES)}"))
@@ -132,6 +157,7 @@ def set_status(
     errors: list[FieldError] = []
     if (wrong_date := date_error("date", on, today)) is not None:
         errors.append(wrong_date)
+    errors += _text_errors(resolution=resolution)
     if closing and not (resolution or "").strip():
         errors.append(FieldError("resolution", resolution, f"is required to mark it {status}"))
     if on < grievance.opened_on:
