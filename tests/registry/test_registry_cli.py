@@ -112,3 +112,46 @@ def test_demo_loads_examples_idempotently(db_url: str) -> None:
     assert "0 added, 6 already there" in second.output
     found = _run("registry", "search", "--district", "1703", "--db", db_url, "--format", "json")
     assert len(json.loads(found.output)) == 3
+
+
+def test_a_refused_date_is_shown_as_written(
+    db_url: str, tmp_path: Path, household: Factory
+) -> None:
+    file = _write(tmp_path, household(member=(2, {"birth_date": "2030-01-01"})))
+    result = _run("registry", "add-household", file, "--db", db_url)
+    assert result.exit_code == 1
+    assert "members[2].birth_date: is in the future (value: 2030-01-01)" in result.stderr
+    assert "datetime" not in result.stderr
+
+
+def test_a_refused_head_is_not_also_a_missing_head(
+    db_url: str, tmp_path: Path, household: Factory
+) -> None:
+    file = _write(tmp_path, household(member=(0, {"given_name": "Bun\x00my"})))
+    result = _run("registry", "add-household", file, "--db", db_url)
+    assert result.exit_code == 1
+    assert "members[0].given_name: must not contain control characters" in result.stderr
+    assert "head" not in result.stderr, result.stderr
+
+
+def test_a_file_over_import_max_bytes_is_refused_unread(
+    db_url: str, tmp_path: Path, household: Factory
+) -> None:
+    file = _write(tmp_path, [household()])
+    size = Path(file).stat().st_size
+    over = runner.invoke(
+        build_app(),
+        ["registry", "add-household", file, "--db", db_url],
+        env={"LAOSP_IMPORT_MAX_BYTES": str(size - 1)},
+    )
+    assert over.exit_code == 1
+    assert f"over the limit of {size - 1:,} bytes" in over.stderr
+    assert "import_max_bytes" in over.stderr
+    assert _run("registry", "show", "H1", "--db", db_url).exit_code == 1  # nothing written
+    exact = runner.invoke(
+        build_app(),
+        ["registry", "add-household", file, "--db", db_url],
+        env={"LAOSP_IMPORT_MAX_BYTES": str(size)},
+    )
+    assert exact.exit_code == 0, exact.output
+    assert "H1: created (3 members)" in exact.output
