@@ -64,7 +64,8 @@ class Settings(BaseSettings):
     import_max_bytes: int = Field(
         default=100_000_000,
         ge=1,
-        description="Largest file (bytes) `registry import` and `enrolment import` read.",
+        description="Largest file (bytes) `registry import`, `enrolment import` and "
+        "`registry add-household` read.",
     )
     import_max_rows: int = Field(
         default=500_000,
