@@ -19,6 +19,10 @@ def _read_password(from_stdin: bool) -> str:
     return password
 
 
+#: A refused user's field as this command names it.
+OPTION_OF = {"province": "--province", "district": "--district", "role": "--role"}
+
+
 @users_app.command("add")
 def add(
     username: str,
@@ -57,7 +61,8 @@ def add(
                 session, username, password, parsed_role, province=province, district=district
             )
     except UserError as error:
-        raise fail(f"error / ຂໍ້ຜິດພາດ: {error}") from None
+        where = OPTION_OF.get(error.field, error.field)
+        raise fail(f"error / ຂໍ້ຜິດພາດ: {where}: {error.reason}") from None
     scope = user.district_code or user.province_code or "national / ທົ່ວປະເທດ"
     typer.echo(f"created / ສ້າງແລ້ວ: {user.username} ({user.role}, {scope})")
 

@@ -4,20 +4,24 @@ A 422 lists every problem as ``{"field", "value", "reason"}`` (the shape of the 
 ``FieldError``), whether FastAPI found it in a parameter or the body, or a service did.
 Every other error is ``{"detail": "message"}``. Values echoed back are made JSON-safe
 here, once: dates become ISO text, lone surrogates and NaN become text, long or deep
-values are cut.
+values are cut; the value of a secret field (a password, a token) is never echoed, for
+every route and the dashboard's login alike.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from pydantic import BaseModel
+from pydantic_core import ErrorDetails
 
 from laosp.registry.errors import ConflictError, FieldError, ValidationFailed
 from laosp.registry.validation import field_path, reason_of
@@ -27,6 +31,16 @@ MAX_ECHO_CHARS = 200
 #: Echoed objects and lists deeper than this are cut.
 MAX_ECHO_DEPTH = 6
 CUT = "…"
+#: A field whose name matches holds a secret: a 422 names it, never shows its value.
+SECRET_FIELD = re.compile(r"password|passwd|passphrase|secret|token", re.IGNORECASE)
+HIDDEN = "(hidden / ເຊື່ອງໄວ້)"
+#: What a parameter's pattern asks for, in words.
+PATTERN_REASONS = {
+    r"^\S+$": "must not contain spaces",
+    r"^[0-9]{2}$": "must be a province code of two digits PP / ຕ້ອງເປັນລະຫັດແຂວງ 2 ຕົວເລກ",
+    r"^[0-9]{4}$": "must be a district code of four digits PPDD / ຕ້ອງເປັນລະຫັດເມືອງ 4 ຕົວເລກ",
+}
+UNKNOWN_FIELD = "unknown field / ບໍ່ຮູ້ຈັກຊ່ອງນີ້"
 
 
 class FieldProblem(BaseModel):
@@ -86,10 +100,28 @@ def json_safe(value: Any, depth: int = 0) -> Any:
     return json_safe(str(value), depth)
 
 
+def without_secrets(field: str, value: Any) -> Any:
+    """``value`` of ``field`` with every secret hidden: the whole value if the field is a
+    secret, else the secrets among its keys (a body echoed whole)."""
+    if value is None:
+        return None
+    if SECRET_FIELD.search(field):
+        return HIDDEN
+    if isinstance(value, Mapping):
+        return {k: without_secrets(str(k), v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [without_secrets("", item) for item in value]
+    return value
+
+
 def problems(errors: Iterable[FieldError]) -> list[dict[str, Any]]:
     """The ``detail`` of a 422 for ``errors``."""
     return [
-        {"field": json_safe(e.field), "value": json_safe(e.value), "reason": json_safe(e.reason)}
+        {
+            "field": json_safe(e.field),
+            "value": json_safe(without_secrets(e.field, e.value)),
+            "reason": json_safe(e.reason),
+        }
         for e in errors
     ]
 
@@ -109,10 +141,41 @@ def _named(loc: Sequence[str | int], kind: str) -> str:
     return field_path("", path)
 
 
-def request_errors(error: RequestValidationError) -> list[FieldError]:
-    """FastAPI's findings in the parameters and the body, named like the registry's."""
+def takes_extra(request: Request) -> bool:
+    """Whether the body of ``request``'s route keeps additional data under ``extra``."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute) or route.body_field is None:
+        return False
+    model = route.body_field.field_info.annotation
+    return (
+        isinstance(model, type) and issubclass(model, BaseModel) and "extra" in model.model_fields
+    )
+
+
+def reason(detail: ErrorDetails, *, extra_hint: bool) -> str:
+    """The registry's words for a finding, with the API's parameters' own reasons."""
+    kind = detail["type"]
+    ctx = detail.get("ctx") or {}
+    if kind == "string_pattern_mismatch":
+        pattern = str(ctx.get("pattern"))
+        return PATTERN_REASONS.get(pattern, f"must match the pattern {pattern}")
+    if kind == "string_too_short" and int(ctx.get("min_length", 1)) > 1:
+        return f"is too short: at least {ctx['min_length']} characters"
+    if kind == "extra_forbidden" and not extra_hint:
+        return UNKNOWN_FIELD
+    return reason_of(detail)
+
+
+def request_errors(error: RequestValidationError, *, extra_hint: bool) -> list[FieldError]:
+    """FastAPI's findings in the parameters and the body, named like the registry's;
+    ``extra_hint``: the body keeps additional data under ``extra`` (say so for an
+    unknown field)."""
     return [
-        FieldError(_named(detail["loc"], detail["type"]), detail.get("input"), reason_of(detail))
+        FieldError(
+            _named(detail["loc"], detail["type"]),
+            detail.get("input"),
+            reason(detail, extra_hint=extra_hint),
+        )
         for detail in error.errors()
     ]
 
@@ -120,9 +183,9 @@ def request_errors(error: RequestValidationError) -> list[FieldError]:
 def install_error_handlers(app: FastAPI) -> None:
     """Answer invalid requests and the registry's refusals with the shapes above."""
 
-    async def invalid_request(_request: Request, error: Exception) -> JSONResponse:
+    async def invalid_request(request: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, RequestValidationError)
-        return unprocessable(request_errors(error))
+        return unprocessable(request_errors(error, extra_hint=takes_extra(request)))
 
     async def invalid_input(_request: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, ValidationFailed)

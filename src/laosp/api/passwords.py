@@ -13,7 +13,10 @@ MAX_LENGTH = 1024
 
 def hash_password(password: str) -> str:
     if len(password) < MIN_LENGTH:
-        raise ValueError(f"a password has at least {MIN_LENGTH} characters")
+        raise ValueError(
+            f"is too short: a password has at least {MIN_LENGTH} characters / "
+            f"ສັ້ນເກີນໄປ: ລະຫັດຜ່ານຕ້ອງມີຢ່າງໜ້ອຍ {MIN_LENGTH} ຕົວອັກສອນ"
+        )
     return _hasher.hash(password)
 
 

@@ -21,7 +21,14 @@ DEMO_ADMIN = "demo-admin"
 
 
 class UserError(ValueError):
-    """A user that cannot be created as asked (the message says why)."""
+    """A user that cannot be created as asked: the ``field`` (``username``, ``password``,
+    ``role``, ``province``, ``district``) and the ``reason``, worded for both the API
+    and the CLI (each names the field its own way)."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
 
 
 class UserExists(UserError):  # noqa: N818 (reads as the condition)
@@ -53,21 +60,30 @@ def audit(
 
 def _check_scope(role: Role, province: str | None, district: str | None) -> tuple[str | None, ...]:
     if district is not None and district not in district_codes():
-        raise UserError(f"{district} is not one of the 148 district codes")
+        raise UserError("district", "is not one of the 148 district codes PPDD / ບໍ່ແມ່ນລະຫັດເມືອງ")
     if province is not None and province not in province_codes():
-        raise UserError(f"{province} is not a province code")
+        raise UserError("province", "is not one of the 18 province codes PP / ບໍ່ແມ່ນລະຫັດແຂວງ")
     if role is Role.district_officer:
         if district is None:
-            raise UserError("a district_officer needs --district")
+            raise UserError("district", "a district_officer needs a district / ເຈົ້າໜ້າທີ່ເມືອງຕ້ອງມີເມືອງ")
         return district[:2], district
     if role is Role.provincial_officer:
         if province is None:
-            raise UserError("a provincial_officer needs --province")
+            raise UserError(
+                "province", "a provincial_officer needs a province / ເຈົ້າໜ້າທີ່ແຂວງຕ້ອງມີແຂວງ"
+            )
         if district is not None:
-            raise UserError("a provincial_officer has a province, not a district")
+            raise UserError(
+                "district",
+                "a provincial_officer has a province, not a district / ເຈົ້າໜ້າທີ່ແຂວງມີແຂວງ, ບໍ່ແມ່ນເມືອງ",
+            )
         return province, None
     if province is not None or district is not None:
-        raise UserError(f"a {role.value} sees the whole country: no --province or --district")
+        raise UserError(
+            "province" if province is not None else "district",
+            f"a {role.value} sees the whole country: no province or district / "
+            "ເບິ່ງທົ່ວປະເທດ: ບໍ່ມີແຂວງ ຫຼື ເມືອງ",
+        )
     return None, None
 
 
@@ -83,14 +99,17 @@ def create_user(
 ) -> UserRead:
     username = username.strip()
     if not username or len(username) > 64 or any(ch.isspace() for ch in username):
-        raise UserError("a username is 1 to 64 characters without spaces")
+        raise UserError(
+            "username",
+            "must be 1 to 64 characters without spaces / ຕ້ອງມີ 1 ຫາ 64 ຕົວອັກສອນ, ບໍ່ມີຍະຫວ່າງ",
+        )
     if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise UserExists(f"user {username} already exists / ມີຜູ້ໃຊ້ {username} ແລ້ວ")
+        raise UserExists("username", f"user {username} already exists / ມີຜູ້ໃຊ້ {username} ແລ້ວ")
     province_code, district_code = _check_scope(role, province, district)
     try:
         password_hash = hash_password(password)
     except ValueError as error:
-        raise UserError(str(error)) from None
+        raise UserError("password", str(error)) from None
     user = User(
         username=username,
         password_hash=password_hash,

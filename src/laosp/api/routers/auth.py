@@ -18,6 +18,8 @@ from laosp.registry.errors import FieldError
 from laosp.registry.schemas import PlainText
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
+#: A refused user's field as the body names it.
+BODY_FIELD = {"province": "province_code", "district": "district_code"}
 
 
 class Token(BaseModel):
@@ -114,9 +116,11 @@ def add_user(body: NewUser, admin: AdminDep, session: SessionDep) -> Any:
             actor=admin.username,
         )
     except UserExists as error:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from None
+        raise HTTPException(status.HTTP_409_CONFLICT, error.reason) from None
     except UserError as error:
-        return unprocessable([FieldError("role", body.role.value, str(error))])
+        field = BODY_FIELD.get(error.field, error.field)
+        value = body.model_dump(mode="json").get(field)
+        return unprocessable([FieldError(field, value, error.reason)])
     return Me(
         username=user.username,
         role=user.role,
