@@ -1,6 +1,7 @@
 """Concurrent POSTs of one household on a real server, on both backends: the same new
-household sent six times at once is created once, the others get a clean 409 naming it
-(never a 500); concurrent updates of one household run one after the other, so that the
+household sent six times at once is created once, never a 500; the others get what a
+request just after the first would (a clean 409 naming it when their data differ,
+``unchanged`` when not); concurrent updates of one household run one after the other, so that the
 audit trail chains (each change's old value is the value the one before it wrote).
 
 The requests are made to meet: the test holds a lock the writes need (PostgreSQL: the
@@ -129,6 +130,24 @@ def test_the_same_new_household_posted_at_once_is_created_once(
             AuditEvent.entity == "household", AuditEvent.entity_id == "T1"
         )
         assert session.scalar(creates) == 1
+    engine.dispose()
+
+
+def test_the_same_household_posted_at_once_with_the_same_data_is_unchanged_after_the_first(
+    server: LiveServer, seeded_url: str
+) -> None:
+    """What a request just after the first would get: ``unchanged``, nothing written."""
+    answers = _post_at_once(server, seeded_url, [household()] * REQUESTS, update=False)
+
+    assert [answer.status_code for answer in answers] == [201] * REQUESTS, [
+        answer.text for answer in answers
+    ]
+    actions = sorted(answer.json()["action"] for answer in answers)
+    assert actions == ["created"] + ["unchanged"] * (REQUESTS - 1)
+    engine = make_engine(seeded_url)
+    with unit_of_work(engine) as session:
+        events = select(func.count()).where(AuditEvent.entity_id.in_(["T1", "T1-1"]))
+        assert session.scalar(events) == 2  # the household and its head, created once
     engine.dispose()
 
 
