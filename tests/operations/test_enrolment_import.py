@@ -5,6 +5,10 @@ XLSX with Lao headers and the CLI. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
+import subprocess
+import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -13,7 +17,7 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, make_url, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
@@ -761,3 +765,48 @@ def test_a_compressed_bomb_of_a_list_is_refused(units: Session, tmp_path: Path) 
     with pytest.raises(UnreadableFile, match="a decompression bomb, refused"):
         run(units, path)
     assert _state(units) == before
+
+
+#: how long SQLite's write lock is held while the imports start and read (they then wait
+#: for it at their insert; SQLite cannot show who waits)
+SQLITE_HOLD_SECONDS = 12.0
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_concurrent_imports_of_one_file_on_sqlite(
+    engine: Engine, db_url: str, tmp_path: Path
+) -> None:
+    """Three ``laosp enrolment import`` of one new list read while the write lock is
+    held, then meet at their insert: one enrols, the others are refused cleanly (exit 1,
+    nothing written, "run the import again") or, had they read after it, change
+    nothing; a re-run changes nothing. (PostgreSQL: ``test_concurrent_cli``.)"""
+    with unit_of_work(engine) as session:
+        register(session)
+    listing = write_csv(tmp_path / "list.csv", [GOOD])
+    laosp = str(Path(sys.executable).parent / "laosp")
+    command = [laosp, "enrolment", "import", str(listing), "--db", db_url]
+    writer = sqlite3.connect(str(make_url(db_url).database), isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        runs = [
+            subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(3)
+        ]
+        time.sleep(SQLITE_HOLD_SECONDS)
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    outcomes = [(*run.communicate(timeout=120), run.returncode) for run in runs]
+    codes = sorted(code for _, _, code in outcomes)
+    assert codes[0] == 0, outcomes
+    assert set(codes) <= {0, 1}, outcomes
+    for out, err, code in outcomes:
+        assert "Traceback" not in out + err
+        if code:
+            assert "nothing was written: run the import again, it is idempotent" in out + err
+    with Session(engine) as session:
+        assert enrolments(session) == [("mecg", "P2", None, "active", AT, None)]
+        assert audit_count(session, "enrolment") == 1
+    again = subprocess.run(command, capture_output=True, text=True, check=False, timeout=120)
+    assert again.returncode == 0, again.stderr
+    assert "Nothing changed" in again.stdout
