@@ -19,6 +19,15 @@ LAOSP = str(Path(sys.executable).with_name("laosp"))
 STARTUP_SECONDS = 60.0
 
 
+def sign_in(base_url: str, username: str, password: str) -> dict[str, str]:
+    """The bearer header of ``username`` on the server at ``base_url``."""
+    answer = httpx.post(
+        f"{base_url}/api/auth/token", data={"username": username, "password": password}
+    )
+    assert answer.status_code == 200, answer.text
+    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -14,7 +14,7 @@ import pytest
 from laosp.config import Settings
 from tests.api.conftest import PASSWORD, SECRET
 from tests.api.test_bad_input import counts, household
-from tests.live_server import LiveServer
+from tests.live_server import LiveServer, sign_in
 
 LIMIT = 4096
 MESSAGE = f"the request body is larger than {LIMIT} bytes (setting api_max_body_bytes)"
@@ -24,14 +24,6 @@ MESSAGE = f"the request body is larger than {LIMIT} bytes (setting api_max_body_
 def server_url(seeded_url: str) -> Iterator[str]:
     with LiveServer(seeded_url, SECRET, api_max_body_bytes=str(LIMIT)) as server:
         yield server.base_url
-
-
-def _token(base_url: str) -> dict[str, str]:
-    answer = httpx.post(
-        f"{base_url}/api/auth/token", data={"username": "admin", "password": PASSWORD}
-    )
-    answer.raise_for_status()
-    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
 
 
 def _padded(size: int) -> bytes:
@@ -50,7 +42,7 @@ def _refused(answer: httpx.Response) -> None:
 
 def test_bodies_over_the_limit_are_refused_with_413(server_url: str, seeded_url: str) -> None:
     settings = Settings(database_url=seeded_url, secret_key=SECRET)
-    headers = {**_token(server_url), "Content-Type": "application/json"}
+    headers = {**sign_in(server_url, "admin", PASSWORD), "Content-Type": "application/json"}
     url = f"{server_url}/api/registry/households"
     before = counts(settings)
 

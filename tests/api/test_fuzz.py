@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
@@ -23,7 +22,7 @@ from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from tests.api.conftest import PASSWORD, SECRET
-from tests.live_server import LiveServer
+from tests.live_server import LiveServer, sign_in
 
 MAX_EXAMPLES = 20
 
@@ -34,14 +33,6 @@ pytestmark = pytest.mark.slow
 def server_url(seeded_url: str) -> Iterator[str]:
     with LiveServer(seeded_url, SECRET) as server:
         yield server.base_url
-
-
-def admin_headers(server_url: str) -> dict[str, str]:
-    answer = httpx.post(
-        f"{server_url}/api/auth/token", data={"username": "admin", "password": PASSWORD}
-    )
-    answer.raise_for_status()
-    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
 
 
 def fuzz(
@@ -61,7 +52,7 @@ def fuzz(
 
 def test_every_operation_answers_within_its_schema(server_url: str) -> None:
     schema = schemathesis.openapi.from_url(f"{server_url}/openapi.json")
-    headers = admin_headers(server_url)
+    headers = sign_in(server_url, "admin", PASSWORD)
     failures: list[str] = []
     operations = 0
     for result in schema.get_all_operations():

@@ -11,23 +11,20 @@ database's write lock, for a few seconds) and then lets them all go."""
 from __future__ import annotations
 
 import itertools
-import sqlite3
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
 from laosp.db import make_engine, unit_of_work
 from laosp.models import AuditEvent, Household
 from tests.api.conftest import PASSWORD, SECRET
 from tests.api.test_bad_input import household
-from tests.live_server import LiveServer
+from tests.live_server import LiveServer, sign_in
+from tests.locks import household_writes_held, lock_waiters
 
 REQUESTS = 6
 #: how long SQLite's write lock is held while the requests arrive (they wait for it)
@@ -40,66 +37,20 @@ def server(seeded_url: str) -> Iterator[LiveServer]:
         yield live
 
 
-def _headers(server: LiveServer) -> dict[str, str]:
-    answer = httpx.post(
-        f"{server.base_url}/api/auth/token", data={"username": "admin", "password": PASSWORD}
-    )
-    answer.raise_for_status()
-    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
-
-
-def _waiting(db_url: str) -> int:
-    engine = make_engine(db_url)
-    with engine.connect() as connection:
-        found = connection.scalar(
-            text(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND wait_event_type = 'Lock'"
-            )
-        )
-    engine.dispose()
-    return int(found or 0)
-
-
-@contextmanager
-def _held(db_url: str, expected: Callable[[], bool]) -> Iterator[None]:
-    """Hold what the household writes need while the block sends the requests, until
-    ``expected()`` says they all wait (PostgreSQL) or for ``SQLITE_HOLD_SECONDS``."""
-    url = make_url(db_url)
-    if url.get_backend_name() == "sqlite":
-        writer = sqlite3.connect(str(url.database), isolation_level=None)
-        writer.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-            time.sleep(SQLITE_HOLD_SECONDS)
-        finally:
-            writer.execute("ROLLBACK")
-            writer.close()
-        return
-    engine = make_engine(db_url)
-    holder = engine.connect()
-    holder.execute(text("LOCK TABLE households IN SHARE MODE"))
-    try:
-        yield
-        deadline = time.monotonic() + 120
-        while not expected():
-            assert time.monotonic() < deadline, "the requests did not meet at the lock"
-            time.sleep(0.2)
-    finally:
-        holder.rollback()
-        holder.close()
-        engine.dispose()
-
-
 def _post_at_once(
     server: LiveServer, db_url: str, bodies: list[dict[str, Any]], update: bool
 ) -> list[httpx.Response]:
-    headers = _headers(server)
+    headers = sign_in(server.base_url, "admin", PASSWORD)
     url = f"{server.base_url}/api/registry/households"
     params = {"update": "true"} if update else {}
     with (
         ThreadPoolExecutor(len(bodies)) as pool,
-        _held(db_url, lambda: _waiting(db_url) >= len(bodies)),
+        household_writes_held(
+            db_url,
+            lambda engine: lock_waiters(engine) >= len(bodies),
+            sqlite_seconds=SQLITE_HOLD_SECONDS,
+            timeout=120,
+        ),
     ):
         futures = [
             pool.submit(httpx.post, url, json=body, headers=headers, params=params, timeout=180)
@@ -157,7 +108,7 @@ def test_concurrent_updates_of_one_household_chain_in_the_audit_trail(
     first = httpx.post(
         f"{server.base_url}/api/registry/households",
         json=household(village_name="Ban Origin"),
-        headers=_headers(server),
+        headers=sign_in(server.base_url, "admin", PASSWORD),
     )
     assert first.status_code == 201, first.text
     bodies = [household(village_name=f"Ban {n}") for n in range(3)]

@@ -44,8 +44,8 @@ from laosp.models import (
 )
 from laosp.registry.errors import ConcurrentChange, ConflictError
 from laosp.rules.pack import Pack
+from tests.locks import wait_for_lock_waiters
 from tests.operations.conftest import AT, register
-from tests.operations.locks import wait_for_lock_waiters
 
 PAID_ON = dt.date(2025, 5, 5)
 

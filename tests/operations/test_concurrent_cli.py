@@ -27,8 +27,8 @@ from laosp.ledger import cycles
 from laosp.ledger.reconciliation import reconcile
 from laosp.models import AuditEvent, BenefitPayment, Enrolment
 from laosp.rules.pack import Pack
+from tests.locks import wait_for_lock_waiters
 from tests.operations.conftest import AT, register
-from tests.operations.locks import wait_for_lock_waiters
 
 pytestmark = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 LAOSP = str(Path(sys.executable).parent / "laosp")

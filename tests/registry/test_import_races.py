@@ -6,22 +6,18 @@ traceback, and the refused ones can simply be run again."""
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from laosp.db import make_engine, unit_of_work
 from laosp.models import AuditEvent, Household, Person
 from laosp.registry.import_file import CONTROL_REASON
 from laosp.registry.importer import import_files
+from tests.locks import household_writes_held, lock_waiters
 
 LAOSP = str(Path(sys.executable).with_name("laosp"))
 HOUSEHOLDS = "household_id,district_code\nH1,0101\nH\x002,0101\nH5,0101\nH6,0101\n"
@@ -94,64 +90,25 @@ def _many(count: int) -> tuple[str, str]:
     return households, persons
 
 
-def _waiting_for_a_lock(engine: Engine) -> int:
-    with engine.connect() as connection:
-        return int(
-            connection.scalar(
-                text(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                    "AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO households%'"
-                )
-            )
-            or 0
-        )
-
-
-@contextmanager
-def _held(db_url: str, runs: list[subprocess.Popen[str]]) -> Iterator[None]:
-    """Hold what the imports' inserts need while they start (the block): PostgreSQL the
-    households table in SHARE mode until all three wait on it; SQLite the write lock for
-    ``SQLITE_HOLD_SECONDS`` (no way to see who waits: the imports that read by then
-    meet, a later one finds the rows written)."""
-    url = make_url(db_url)
-    if url.get_backend_name() == "sqlite":
-        writer = sqlite3.connect(str(url.database), isolation_level=None)
-        writer.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-            time.sleep(SQLITE_HOLD_SECONDS)
-        finally:
-            writer.execute("ROLLBACK")
-            writer.close()
-        return
-    engine = make_engine(db_url)
-    holder = engine.connect()
-    holder.execute(text("LOCK TABLE households IN SHARE MODE"))
-    try:
-        yield
-        deadline = time.monotonic() + 240
-        while _waiting_for_a_lock(engine) < len(runs):
-            assert time.monotonic() < deadline, "the imports did not reach their insert"
-            assert all(run.poll() is None for run in runs), [run.communicate() for run in runs]
-            time.sleep(0.2)
-    finally:
-        holder.rollback()
-        holder.close()
-        engine.dispose()
-
-
 def test_concurrent_imports_of_the_same_new_files(
     db_url: str, backend: str, tmp_path: Path
 ) -> None:
     """Three imports read the registry (nothing is there), then wait at their first insert
-    (``_held``); released together, one writes and the others find its rows: each must
-    say so cleanly and write nothing, and a re-run changes nothing."""
+    (``household_writes_held``); released together, one writes and the others find its
+    rows: each must say so cleanly and write nothing, and a re-run changes nothing."""
     households, persons = _many(200)
     files = ["--households", str(_write(tmp_path, "h.csv", households))]
     files += ["--persons", str(_write(tmp_path, "p.csv", persons))]
     command = [LAOSP, "registry", "import", "--db", db_url, *files]
     runs: list[subprocess.Popen[str]] = []
-    with _held(db_url, runs):
+
+    def all_waiting(engine: Engine) -> bool:
+        assert all(run.poll() is None for run in runs), [run.communicate() for run in runs]
+        return lock_waiters(engine) >= len(runs)
+
+    with household_writes_held(
+        db_url, all_waiting, sqlite_seconds=SQLITE_HOLD_SECONDS, timeout=240
+    ):
         runs += [
             subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             for _ in range(3)

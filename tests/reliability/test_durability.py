@@ -21,7 +21,7 @@ from laosp.db import make_engine, unit_of_work
 from laosp.demo import example_households
 from laosp.models import AuditEvent, Household, Person
 from tests.api.conftest import PASSWORD, SECRET, seed
-from tests.live_server import LiveServer
+from tests.live_server import LiveServer, sign_in
 
 pytestmark = pytest.mark.slow
 
@@ -30,12 +30,6 @@ pytestmark = pytest.mark.slow
 def seeded_url(db_url: str) -> str:
     seed(db_url)
     return db_url
-
-
-def sign_in(http: httpx.Client) -> dict[str, str]:
-    response = http.post("/api/auth/token", data={"username": "admin", "password": PASSWORD})
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
 def new_household(household_id: str) -> dict[str, Any]:
@@ -92,7 +86,7 @@ def sqlite_libraries(pid: int) -> set[str]:
 
 def test_writes_after_an_analytics_read_survive_a_restart(seeded_url: str, backend: str) -> None:
     with LiveServer(seeded_url, SECRET) as server, server.client() as http:
-        auth = sign_in(http)
+        auth = sign_in(server.base_url, "admin", PASSWORD)
         register(http, auth, "DUR-0001")
         assert http.get("/api/indicators", headers=auth).status_code == 200
         register(http, auth, "DUR-0002")
@@ -102,7 +96,7 @@ def test_writes_after_an_analytics_read_survive_a_restart(seeded_url: str, backe
         if backend == "sqlite":
             assert len(sqlite_libraries(server.pid)) == 1, sqlite_libraries(server.pid)
     with LiveServer(seeded_url, SECRET) as server, server.client() as http:
-        auth = sign_in(http)
+        auth = sign_in(server.base_url, "admin", PASSWORD)
         for household_id in ("DUR-0001", "DUR-0002", "DUR-0003"):
             response = http.get(f"/api/registry/households/{household_id}", headers=auth)
             assert response.status_code == 200, (household_id, response.text)
@@ -115,7 +109,7 @@ def test_a_write_acknowledged_just_before_sigkill_is_kept(seeded_url: str) -> No
     server = LiveServer(seeded_url, SECRET).start()
     try:
         with server.client() as http:
-            auth = sign_in(http)
+            auth = sign_in(server.base_url, "admin", PASSWORD)
             assert http.get("/api/indicators", headers=auth).status_code == 200
             register(http, auth, "KILL-0001")
             server.kill()
@@ -123,6 +117,6 @@ def test_a_write_acknowledged_just_before_sigkill_is_kept(seeded_url: str) -> No
         server.stop()
     assert stored(seeded_url, "KILL-0001") == (True, 3, 1)
     with LiveServer(seeded_url, SECRET) as server, server.client() as http:
-        auth = sign_in(http)
+        auth = sign_in(server.base_url, "admin", PASSWORD)
         response = http.get("/api/registry/households/KILL-0001", headers=auth)
         assert response.status_code == 200, response.text
