@@ -5,7 +5,7 @@ Why a process: the driver carries its own SQLite library, and two SQLite librari
 process lose committed writes in WAL mode (the worker's docstring tells how). This
 process keeps Python's SQLite only (SQLAlchemy, ``sqlite3``); the worker keeps the
 driver's. Frames cross as Arrow IPC files in a private temporary folder (in memory under
-``/dev/shm`` where it exists), so no row becomes a Python object on either side.
+``/dev/shm`` when it has room), so no row becomes a Python object on either side.
 
 The worker ends with its standard input: when this process ends, even by SIGKILL, the
 worker closes its connection without a commit, so an open transaction is rolled back.
@@ -14,6 +14,7 @@ worker closes its connection without a commit, so an open transaction is rolled 
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -33,8 +34,14 @@ class ArrowSqliteError(RuntimeError):
     """A statement failed in the worker; the message is the driver's."""
 
 
-def _scratch_folder() -> str | None:
-    return str(SHARED_MEMORY) if SHARED_MEMORY.is_dir() else None
+def scratch_folder(database: Path, shared_memory: Path = SHARED_MEMORY) -> str | None:
+    """Where the Arrow files of ``database`` go: ``shared_memory`` when it has room for
+    twice the database file (the frames are about its size; a container's /dev/shm is
+    often 64 MB), else the system's temporary folder (``None``)."""
+    if not shared_memory.is_dir():
+        return None
+    needed = 2 * (database.stat().st_size if database.exists() else 0)
+    return str(shared_memory) if shutil.disk_usage(shared_memory).free > needed else None
 
 
 class ArrowSqlite:
@@ -48,7 +55,9 @@ class ArrowSqlite:
         if not path or path == ":memory:":
             raise ValueError("an in-memory SQLite database cannot be shared with a worker")
         self.path = path
-        self.scratch = tempfile.TemporaryDirectory(prefix="laosp-arrow-", dir=_scratch_folder())
+        self.scratch = tempfile.TemporaryDirectory(
+            prefix="laosp-arrow-", dir=scratch_folder(Path(path))
+        )
         self.files = 0
         self.process = subprocess.Popen(
             [sys.executable, "-m", WORKER, path],

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from laosp import migrate
+from laosp.arrow_sqlite import scratch_folder
 from laosp.db import OTHER_SQLITE_LIBRARIES, SecondSqliteLibraryError, make_engine
 from laosp.registry.snapshot import load_snapshot
 from tests.reliability.test_durability import sqlite_libraries
@@ -91,3 +93,17 @@ def test_this_test_process_reads_snapshots_without_the_driver(tmp_path: Path) ->
     load_snapshot(engine)
     engine.dispose()
     assert "adbc" not in " ".join(sqlite_libraries(os.getpid()))
+
+
+def test_arrow_files_go_to_shared_memory_only_when_it_has_room(tmp_path: Path) -> None:
+    database = tmp_path / "registry.db"
+    database.write_bytes(b"\0" * 1_000_000)
+    roomy = tmp_path / "shm"
+    roomy.mkdir()
+    assert scratch_folder(database, roomy) == str(roomy)
+    assert scratch_folder(database, tmp_path / "no-such-folder") is None
+    free = shutil.disk_usage(roomy).free
+    database.unlink()
+    with database.open("wb") as sparse:  # a file as large as the folder's free space
+        sparse.truncate(free)
+    assert scratch_folder(database, roomy) is None
