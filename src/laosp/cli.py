@@ -50,7 +50,7 @@ DOMAIN_OF_COMMAND = {
     "project-sweep": "laosp.projection.cli",
     "demo": "laosp.demo",
     "users": "laosp.api.cli",
-    "serve": "laosp.api.cli",
+    "serve": "laosp.server",
     "enrol": "laosp.enrolment.cli",
     "enrolment": "laosp.enrolment.cli",
     "cycle": "laosp.ledger.cli",

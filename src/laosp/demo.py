@@ -104,9 +104,9 @@ def _print_headline(engine: Engine, at: dt.date) -> None:
 
 
 def _serve(db: str | None, host: str, port: int) -> None:
-    from laosp.api.app import serve
     from laosp.api.users import create_demo_admin
     from laosp.db import unit_of_work
+    from laosp.server import serve
 
     settings = settings_for(db)
     if not settings.secret_key:

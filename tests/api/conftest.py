@@ -8,11 +8,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from laosp.api.access import Role
-from laosp.api.app import create_app
 from laosp.api.users import create_user
 from laosp.config import Settings
 from laosp.db import make_engine, unit_of_work
 from laosp.demo import load_examples
+from laosp.server import create_app
 
 SECRET = "a-test-secret-key-of-some-length"
 PASSWORD = "correct horse battery"

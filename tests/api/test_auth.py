@@ -6,10 +6,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from laosp.api.app import MissingSecretKey, create_app
 from laosp.config import Settings
 from laosp.db import make_engine, unit_of_work
 from laosp.models import AuditEvent, User
+from laosp.server import MissingSecretKey, create_app
 from tests.api.conftest import PASSWORD, bearer
 
 PERSON_ENDPOINTS = (

@@ -13,8 +13,8 @@ from laosp.indicators.catalogue import FALLBACK_CATALOGUE
 from laosp.indicators.engine import compute_indicators
 from laosp.indicators.frames import Frames
 from laosp.reference.ages import ages_by_day, completed_months, completed_years
+from laosp.registry.rowkeys import household_rows, person_rows, trusted
 from laosp.registry.snapshot import Snapshot, with_row_keys
-from laosp.rules.rowkeys import household_rows, person_rows, trusted
 from tests.indicators.registry_builder import AT, reference_registry
 
 RETIREMENT = {"M": 60, "F": 55}

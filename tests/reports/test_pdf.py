@@ -11,13 +11,13 @@ from pypdf import PdfReader
 
 from laosp.indicators.catalogue import load_pack
 from laosp.indicators.definitions import INDICATORS
+from laosp.presentation.i18n import Lang
 from laosp.projection.engine import run_projection
 from laosp.projection.loading import load_scenario
 from laosp.reports.coverage import CoverageBrief, coverage_brief
 from laosp.reports.fonts import MissingLaoFont, find_lao_font
 from laosp.reports.projection import ProjectionBrief, projection_brief
 from laosp.reports.render import coverage_report, projection_report
-from laosp.web.i18n import Lang
 from tests.indicators.registry_builder import AT, reference_registry
 from tests.reports.helpers import control_characters, pdf_text, squeezed
 

@@ -12,11 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from laosp.reference import codes
+from laosp.registry.rowkeys import row_index
 from laosp.rules.engine import evaluate, run
 from laosp.rules.errors import InputError
 from laosp.rules.members import Members
 from laosp.rules.pack import load_pack
-from laosp.rules.rowkeys import row_index
 
 PACK = load_pack()
 AT = dt.date(2025, 6, 30)

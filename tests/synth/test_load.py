@@ -15,8 +15,9 @@ from sqlalchemy import Engine, func, inspect, select, text
 from laosp.models import Household, Person
 from laosp.synth import build
 from laosp.synth.build import build_population, synthesise
+from laosp.synth.bulk import TABLES
 from laosp.synth.population import Config
-from laosp.synth.writer import TABLES, write_tables
+from laosp.synth.writer import write_tables
 
 CONFIG = Config(scale=0.001, seed=5, at=dt.date(2026, 6, 30))
 

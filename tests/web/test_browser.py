@@ -15,9 +15,9 @@ import pytest
 import uvicorn
 
 from laosp import migrate
-from laosp.api.app import create_app
 from laosp.config import Settings
 from laosp.db import make_engine
+from laosp.server import create_app
 from tests.api.conftest import PASSWORD, SECRET, seed
 
 CHROMIUM = "/usr/bin/chromium"

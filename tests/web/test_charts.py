@@ -7,8 +7,8 @@ from itertools import pairwise
 from hypothesis import given
 from hypothesis import strategies as st
 
-from laosp.web.charts import axis_ticks
-from laosp.web.i18n import Formatter
+from laosp.presentation.i18n import Formatter
+from laosp.presentation.scales import axis_ticks
 
 values = st.floats(min_value=-1e13, max_value=1e13, allow_nan=False)
 

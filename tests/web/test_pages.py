@@ -7,7 +7,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from laosp.web.i18n import Formatter
+from laosp.presentation.i18n import Formatter
 from tests.api.conftest import PASSWORD
 
 LO = Formatter("lo")

@@ -10,7 +10,7 @@ import polars as pl
 
 from laosp.api.access import Area
 from laosp.api.analytics import Coverage, Projections
-from laosp.indicators.definitions import INDICATORS
+from laosp.indicators.definitions import LABELS
 from laosp.projection.result import ProjectionResult
 
 #: The indicators the overview shows, in order.
@@ -21,7 +21,6 @@ HEADLINE = (
     "sdg131.older",
     "health.covered",
 )
-LABELS = {item.id: (item.label_en, item.label_lo) for item in INDICATORS}
 
 
 def reference_date(date: dt.date | None) -> dt.date:

@@ -1,4 +1,4 @@
-"""``laosp users add|list`` and ``laosp serve``."""
+"""``laosp users add|list``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from laosp.cli_common import DbOption, engine_for, fail, settings_for
+from laosp.cli_common import DbOption, engine_for, fail
 
 users_app = typer.Typer(help="Users of the API and dashboard.", no_args_is_help=True)
 
@@ -80,22 +80,6 @@ def list_command(db: DbOption = None) -> None:
             typer.echo(f"{user.username}\t{user.role}\t{scope}\t{state}")
 
 
-def serve_command(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    db: DbOption = None,
-) -> None:
-    """Serve the REST API (/docs) and the dashboard (/) with uvicorn; needs
-    LAOSP_SECRET_KEY."""
-    from laosp.api.app import MissingSecretKey, serve
-
-    try:
-        serve(settings_for(db), host, port)
-    except MissingSecretKey as error:
-        raise fail(str(error)) from None
-
-
 def register(app: typer.Typer) -> None:
-    """Add ``users`` and ``serve`` to ``app``."""
+    """Add ``users`` to ``app``."""
     app.add_typer(users_app, name="users")
-    app.command("serve")(serve_command)

@@ -8,8 +8,9 @@ from typing import Annotated
 
 import typer
 
-from laosp.cli_common import DbOption, engine_for, show_import_outcome
-from laosp.operations_cli import ActorOption, DateOption, pack_for, parse_date, reported
+from laosp.cli_common import DbOption, engine_for
+from laosp.enrolment.operations_cli import ActorOption, DateOption, pack_for, parse_date, reported
+from laosp.registry.import_outcome import show_import_outcome
 
 enrolment_app = typer.Typer(
     help="Enrolments in schemes (ການລົງທະບຽນເຂົ້າໂຄງການ).", no_args_is_help=True

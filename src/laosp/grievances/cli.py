@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from laosp.cli_common import DbOption, engine_for
-from laosp.operations_cli import ActorOption, DateOption, pack_for, parse_date, reported
+from laosp.enrolment.operations_cli import ActorOption, DateOption, pack_for, parse_date, reported
 
 grievance_app = typer.Typer(help="Grievances (ຄຳຮ້ອງທຸກ).", no_args_is_help=True)
 GrievanceArgument = Annotated[int, typer.Argument(help="Grievance id")]

@@ -110,6 +110,8 @@ INDICATORS: tuple[Indicator, ...] = (
         pl.col("active_contributor"),
     ),
 )
+#: indicator id → (English, Lao) label
+LABELS = {item.id: (item.label_en, item.label_lo) for item in INDICATORS}
 
 INDICATOR_IDS = tuple(indicator.id for indicator in INDICATORS)
 

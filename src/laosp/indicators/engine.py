@@ -23,8 +23,8 @@ from laosp.indicators.frames import (
 )
 from laosp.indicators.status import status_bits, status_columns
 from laosp.reference.ages import ages_by_day
+from laosp.registry.rowkeys import household_rows
 from laosp.rules.pack import Pack
-from laosp.rules.rowkeys import household_rows
 
 RESULT_VALUE_COLUMNS = ("numerator", "denominator", "ratio")
 

@@ -12,7 +12,7 @@
 
 Each fact is a bit of one integer per person; every source (own enrolments, payments,
 contributions, mothers of infants) is matched to the persons by row number (the
-snapshot's integer row keys, ``laosp.rules.rowkeys``) and merged with array operations.
+snapshot's integer row keys, ``laosp.registry.rowkeys``) and merged with array operations.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import polars as pl
 
 from laosp.indicators.catalogue import SchemeInfo
 from laosp.indicators.frames import RegistryFrames, Window, active_on
-from laosp.rules.rowkeys import HOUSEHOLD_ROW, PERSON_ROW, fact_household_rows, person_rows
+from laosp.registry.rowkeys import HOUSEHOLD_ROW, PERSON_ROW, fact_household_rows, person_rows
 
 #: Functions that have their own series (``receives_<function>`` columns).
 BENEFIT_FUNCTIONS = ("children", "maternity", "disability", "unemployment", "old_age")

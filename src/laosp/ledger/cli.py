@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from laosp.cli_common import DbOption, engine_for, fail
+from laosp.enrolment.operations_cli import ActorOption, pack_for, parse_date, reported
 from laosp.ledger.money import format_kip
-from laosp.operations_cli import ActorOption, pack_for, parse_date, reported
 
 if TYPE_CHECKING:
     from laosp.ledger.reconciliation import Reconciliation

@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from laosp.cli_common import DbOption, engine_for, fail, settings_for, show_import_outcome
+from laosp.cli_common import DbOption, engine_for, fail, settings_for
 from laosp.db import unit_of_work
 from laosp.reference.admin_units import DistrictRow, districts, provinces
 from laosp.registry import service
@@ -25,6 +25,7 @@ from laosp.registry.errors import (
     ValidationFailed,
 )
 from laosp.registry.import_limits import over_limit
+from laosp.registry.import_outcome import show_import_outcome
 from laosp.registry.names import normalise, roman_fold
 from laosp.registry.schemas import AddOutcome, HouseholdDetail, PersonHit
 from laosp.registry.validation import InputLimits

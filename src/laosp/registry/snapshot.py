@@ -6,7 +6,7 @@ SQLite library may not share a process with Python's). A large table is read as
 consecutive row ranges on parallel connections (SQLite ``rowid`` ranges, PostgreSQL
 ``ctid`` page ranges) and the parts are concatenated in order, so the frame is the one a
 single read would give.
-Integer row keys are attached once at load (``laosp.rules.rowkeys``): persons get
+Integer row keys are attached once at load (``laosp.registry.rowkeys``): persons get
 ``household_row``, enrolments ``person_row`` and ``household_row``.
 
 Column types follow the SQLAlchemy models, so booleans come back as Boolean and dates
@@ -31,7 +31,7 @@ import laosp.models  # noqa: F401 - registers every table on the metadata
 from laosp.arrow_sqlite import read_frames
 from laosp.models.base import metadata
 from laosp.reference.codes import PERSON_CODED_COLUMNS
-from laosp.rules.rowkeys import (
+from laosp.registry.rowkeys import (
     fact_household_rows,
     household_rows,
     person_rows,
@@ -251,7 +251,7 @@ def _execute(connection: Any, sql: str) -> None:
 
 
 def with_row_keys(snapshot: Snapshot) -> Snapshot:
-    """``snapshot`` with the integer row keys of ``laosp.rules.rowkeys`` attached."""
+    """``snapshot`` with the integer row keys of ``laosp.registry.rowkeys`` attached."""
     persons = snapshot.persons.with_columns(household_rows(snapshot.persons, snapshot.households))
     enrolments = snapshot.enrolments
     if enrolments is not None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from laosp.presentation.scales import axis_ticks
 from laosp.reports.document import FAMILY, MUTED, RULE, BriefDocument
-from laosp.web.charts import axis_ticks
 
 PALETTE = ((31, 111, 139), (209, 73, 91), (237, 174, 73), (102, 161, 130))
 LABEL_WIDTH = 52.0

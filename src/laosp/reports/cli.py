@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from laosp.cli_common import DbOption, engine_for, fail, reference_date
+from laosp.presentation.i18n import pick_lang
 from laosp.projection.cli import ToOption, end_year_override
-from laosp.web.i18n import pick_lang
 
 if TYPE_CHECKING:
     from laosp.reports.render import Format

@@ -8,8 +8,8 @@ from typing import Any
 
 import polars as pl
 
-from laosp.api.aggregates import LABELS as INDICATOR_LABELS
 from laosp.indicators.breakdowns import AGE_GROUPS
+from laosp.indicators.definitions import LABELS as INDICATOR_LABELS
 from laosp.indicators.gaps import NOT_ENROLLED, UNCOVERED
 from laosp.reports.charts import BarRow, bar_chart
 from laosp.reports.coverage import PLACE_INDICATORS, CoverageBrief, gap_total, place_names

@@ -6,7 +6,7 @@ from typing import Any
 
 import polars as pl
 
-from laosp.api.aggregates import LABELS as INDICATOR_LABELS
+from laosp.indicators.definitions import LABELS as INDICATOR_LABELS
 from laosp.reports.coverage import CoverageBrief, place_names
 from laosp.reports.coverage_pdf import area_name
 from laosp.reports.labels import Words

@@ -1,5 +1,5 @@
 """The briefs' wording in English and Lao; numbers, money and dates through the
-dashboard's formatter (``laosp.web.i18n``), so a brief reads like the dashboard.
+dashboard's formatter (``laosp.presentation.i18n``), so a brief reads like the dashboard.
 
 The Lao wording should be reviewed by a native-speaking officer.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from laosp.web.i18n import TEXT, Formatter, Lang
+from laosp.presentation.i18n import TEXT, Formatter, Lang
 
 REPORT_TEXT: dict[str, tuple[str, str]] = {
     "coverage_title": (

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
+from laosp.presentation.i18n import Lang
 from laosp.reports.coverage import CoverageBrief
 from laosp.reports.fonts import find_lao_font
 from laosp.reports.labels import words
 from laosp.reports.projection import ProjectionBrief
-from laosp.web.i18n import Lang
 
 Format = Literal["pdf", "xlsx"]
 MEDIA_TYPES: dict[Format, str] = {

@@ -16,12 +16,12 @@ from weakref import WeakKeyDictionary
 
 import polars as pl
 
+from laosp.registry.rowkeys import household_rows
 from laosp.rules import nodes as n
 from laosp.rules.errors import InputError, PackError
 from laosp.rules.fields import HOUSEHOLD, PERSON, household_inputs, person_inputs
 from laosp.rules.members import Members
 from laosp.rules.pack import Key, Output, Pack
-from laosp.rules.rowkeys import household_rows
 
 
 @dataclass(frozen=True)

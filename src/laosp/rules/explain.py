@@ -9,12 +9,12 @@ from typing import Any
 
 import polars as pl
 
+from laosp.registry.rowkeys import ROW_KEYS
 from laosp.rules import nodes as n
 from laosp.rules.engine import run
 from laosp.rules.errors import PackError
 from laosp.rules.fields import HOUSEHOLD, PERSON
 from laosp.rules.pack import Output, Pack
-from laosp.rules.rowkeys import ROW_KEYS
 
 
 @dataclass(frozen=True)

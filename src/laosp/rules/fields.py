@@ -12,7 +12,7 @@ import polars as pl
 
 from laosp.reference.ages import ages_by_day, completed_months, completed_years
 from laosp.reference.codes import PERSON_CODED_COLUMNS as CODED
-from laosp.rules.rowkeys import HOUSEHOLD_ROW
+from laosp.registry.rowkeys import HOUSEHOLD_ROW
 
 PERSON = "person"
 HOUSEHOLD = "household"

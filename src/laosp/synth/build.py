@@ -15,10 +15,11 @@ from sqlalchemy import Engine
 from laosp import migrate
 from laosp.db import unit_of_work
 from laosp.models import AuditEvent, Enrolment
+from laosp.synth.bulk import Advance, phase
 from laosp.synth.enrolments import make_enrolments
 from laosp.synth.ledger import make_contributions, make_cycles, make_payments
 from laosp.synth.population import Config, Population, generate_people
-from laosp.synth.writer import Advance, TableSink, count_synthetic, phase, write_parquet
+from laosp.synth.writer import TableSink, count_synthetic, write_parquet
 
 #: The enrolments table's columns, from the model (the generator keeps working columns).
 ENROLMENT_COLUMNS = tuple(Enrolment.__table__.columns.keys())

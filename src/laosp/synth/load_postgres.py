@@ -23,7 +23,7 @@ from typing import Any
 import polars as pl
 import psycopg
 
-from laosp.synth.writer import CHUNK, DELETES, TABLES, Advance, offset_ids, phase
+from laosp.synth.bulk import CHUNK, DELETES, TABLES, Advance, offset_ids, phase
 
 SETTINGS = (
     "SET LOCAL synchronous_commit = off",

@@ -24,7 +24,7 @@ import polars as pl
 import sqlalchemy
 
 from laosp.arrow_sqlite import ArrowSqlite
-from laosp.synth.writer import CHUNK, DELETES, TABLES, Advance, offset_ids, phase
+from laosp.synth.bulk import CHUNK, DELETES, TABLES, Advance, offset_ids, phase
 
 #: For the load only. The journal mode is switched from WAL to a rollback journal for
 #: the load and back after it (``_journal_mode``): in a rollback journal only pages that

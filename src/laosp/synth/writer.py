@@ -5,65 +5,23 @@ SQLite batched INSERTs (``load_sqlite``) or PostgreSQL ``COPY`` (``load_postgres
 soon as it is built and goes on building the next while the previous one is written
 and indexed (two cores). A failure on either side rolls the transaction back.
 
-A synthetic population is recognised by its identifiers (``SYN-`` households, persons
-and payment cycles); ``DELETES`` remove one in bulk, children first.
+What the two loaders share (tables, chunks, deletes, id offsets) is in ``synth.bulk``.
 """
 
 from __future__ import annotations
 
-import logging
 import queue
 import threading
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import Protocol
 
 import polars as pl
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
-PREFIX = "SYN-"
-TABLES = (
-    "households", "persons", "enrolments", "payment_cycles", "contributions", "benefit_payments",
-)  # fmt: skip
-CHUNK = 200_000
-
-Advance = Callable[[str, int], None]
-log = logging.getLogger("laosp.synth")
-
-
-@contextmanager
-def phase(what: str) -> Iterator[None]:
-    """Log the seconds a step of the load took (``laosp.synth`` logger, INFO)."""
-    start = time.perf_counter()
-    yield
-    log.info("%-26s %7.1f s", what, time.perf_counter() - start)
-
-
-_OURS = f"(person_id LIKE '{PREFIX}%' OR household_id LIKE '{PREFIX}%')"
-DELETES = (
-    f"DELETE FROM benefit_payments WHERE enrolment_id IN (SELECT id FROM enrolments WHERE {_OURS})",
-    f"DELETE FROM contributions WHERE enrolment_id IN (SELECT id FROM enrolments WHERE {_OURS})",
-    f"DELETE FROM enrolments WHERE {_OURS}",
-    f"DELETE FROM payment_cycles WHERE code LIKE '{PREFIX}%'",
-    f"DELETE FROM persons WHERE {_OURS}",
-    f"DELETE FROM households WHERE household_id LIKE '{PREFIX}%'",
-)
-
-
-def offset_ids(table: str, frame: pl.DataFrame, enrolment: int, cycle: int) -> pl.DataFrame:
-    """Shift the generator's local ids past the ids already in the database."""
-    if table == "enrolments":
-        return frame.with_columns(pl.col("id") + enrolment)
-    if table == "payment_cycles":
-        return frame.with_columns(pl.col("id") + cycle)
-    if table == "contributions":
-        return frame.with_columns(pl.col("enrolment_id") + enrolment)
-    if table == "benefit_payments":
-        return frame.with_columns(pl.col("enrolment_id") + enrolment, pl.col("cycle_id") + cycle)
-    return frame
+from laosp.synth.bulk import PREFIX, Advance
+from laosp.synth.load_postgres import PostgresLoader
+from laosp.synth.load_sqlite import SqliteLoader
 
 
 def sqlite_path(engine: Engine) -> str:
@@ -86,11 +44,7 @@ class Loader(Protocol):
 
 def loader_for(engine: Engine, advance: Advance) -> Loader:
     if engine.dialect.name == "sqlite":
-        from laosp.synth.load_sqlite import SqliteLoader
-
         return SqliteLoader(sqlite_path(engine), advance)
-    from laosp.synth.load_postgres import PostgresLoader
-
     return PostgresLoader(postgres_conninfo(engine), advance)
 
 
@@ -163,8 +117,6 @@ def write_tables(
 
 
 def count_synthetic(engine: Engine) -> int:
-    from sqlalchemy import text
-
     with engine.connect() as connection:
         return int(
             connection.execute(

@@ -9,7 +9,6 @@ from typing import Any
 from laosp.api.access import Principal, area_of
 from laosp.api.aggregates import (
     HEADLINE,
-    LABELS,
     gap_counts,
     indicator_rows,
     left_behind,
@@ -18,6 +17,7 @@ from laosp.api.aggregates import (
 )
 from laosp.api.analytics import Coverage, shipped_scenarios
 from laosp.api.state import AppState
+from laosp.indicators.definitions import LABELS
 from laosp.indicators.export import records
 from laosp.reference.admin_units import districts, provinces
 

@@ -27,10 +27,10 @@ from laosp.api.params import (
 from laosp.api.routers.projection import DEFAULT_POLICY, checked_policy
 from laosp.api.routers.registry import household_in_area, search_persons
 from laosp.api.users import authenticate
+from laosp.presentation.i18n import LANGS, Formatter, pick_lang
 from laosp.registry.schemas import PlainText
 from laosp.web import pages
 from laosp.web.charts import Series, line_chart, places_chart
-from laosp.web.i18n import LANGS, Formatter, pick_lang
 
 LANG_COOKIE = "laosp_lang"
 router = APIRouter(include_in_schema=False)

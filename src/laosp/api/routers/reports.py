@@ -18,7 +18,7 @@ from laosp.api.deps import PrincipalDep, StateDep
 from laosp.api.downloads import XLSX, attachment, downloads
 from laosp.api.errors import documented
 from laosp.api.params import ReferenceDate
-from laosp.web.i18n import pick_lang
+from laosp.presentation.i18n import pick_lang
 
 router = APIRouter(
     prefix="/reports", tags=["reports"], responses=documented(401, 403, 404, 422, 503)

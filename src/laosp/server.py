@@ -1,18 +1,30 @@
-"""The app factory: one engine, one token signer, one analytics cache per app."""
+"""The HTTP server: the REST API (``laosp.api``) and the dashboard (``laosp.web``) in one
+app, one engine, one token signer and one analytics cache per app; ``laosp serve``.
+
+It sits above both: the API does not know the dashboard, the dashboard uses the API's
+sign-in, scoping and aggregates.
+"""
 
 from __future__ import annotations
 
+from typing import Annotated
+
+import typer
+import uvicorn
 from fastapi import FastAPI
 
 from laosp import __version__
 from laosp.api.analytics import AnalyticsCache
 from laosp.api.errors import install_error_handlers
 from laosp.api.limits import BodySizeLimit
+from laosp.api.routers import auth, gaps, indicators, projection, registry, reports
 from laosp.api.state import AppState
 from laosp.api.tokens import TokenSigner
+from laosp.cli_common import DbOption, fail, settings_for
 from laosp.config import Settings
 from laosp.db import make_engine
 from laosp.registry.validation import InputLimits
+from laosp.web.views import mount_web
 
 MIN_SECRET_LENGTH = 16
 
@@ -24,9 +36,6 @@ class MissingSecretKey(RuntimeError):  # noqa: N818 (reads as the condition)
 def create_app(settings: Settings) -> FastAPI:
     """The REST API and the dashboard over ``settings.database_url``; refuses to start
     without a secret key of at least 16 characters."""
-    from laosp.api.routers import auth, gaps, indicators, projection, registry, reports
-    from laosp.web.views import mount_web
-
     if not settings.secret_key or len(settings.secret_key) < MIN_SECRET_LENGTH:
         raise MissingSecretKey(
             "set LAOSP_SECRET_KEY (at least 16 characters, e.g. from "
@@ -56,6 +65,22 @@ def create_app(settings: Settings) -> FastAPI:
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None:
     """Run the API and dashboard with uvicorn until interrupted."""
-    import uvicorn
-
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+def serve_command(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    db: DbOption = None,
+) -> None:
+    """Serve the REST API (/docs) and the dashboard (/) with uvicorn; needs
+    LAOSP_SECRET_KEY."""
+    try:
+        serve(settings_for(db), host, port)
+    except MissingSecretKey as error:
+        raise fail(str(error)) from None
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``serve`` to ``app``."""
+    app.command("serve")(serve_command)

@@ -6,14 +6,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from laosp.cli_common import fail, settings_for
-
-if TYPE_CHECKING:
-    from laosp.rules.pack import Pack
+from laosp.enrolment.errors import NotEligible
+from laosp.enrolment.transitions import TransitionRefused
+from laosp.registry.errors import ConflictError, NotFoundError, ValidationFailed
+from laosp.rules.pack import Pack, load_pack
 
 ActorOption = Annotated[
     str, typer.Option("--actor", help="Who makes the change (recorded in the audit trail).")
@@ -33,18 +34,12 @@ def parse_date(text: str | None, option: str = "--date") -> dt.date:
 
 
 def pack_for(db: str | None) -> Pack:
-    from laosp.rules.pack import load_pack
-
     return load_pack(settings_for(db).pack_dir)
 
 
 @contextmanager
 def reported() -> Iterator[None]:
     """Turn the services' errors into a message for the officer and exit status 1."""
-    from laosp.enrolment.errors import NotEligible
-    from laosp.enrolment.transitions import TransitionRefused
-    from laosp.registry.errors import ConflictError, NotFoundError, ValidationFailed
-
     try:
         yield
     except ValidationFailed as error:

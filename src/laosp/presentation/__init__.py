@@ -1,0 +1,2 @@
+"""What the dashboard and the briefs show alike: Lao and English words, number and date
+formats, chart scales."""
