@@ -218,21 +218,30 @@ def update_statuses(session: Session, changed: pl.DataFrame) -> None:
 
 def _overtaken(session: Session, changed: pl.DataFrame) -> list[ConcurrentChange]:
     """The enrolments of ``changed`` whose status is no longer ``_db_status``, the one
-    the import read (locked ``FOR UPDATE`` on PostgreSQL; SQLite ignores it)."""
+    the import read (locked ``FOR UPDATE`` on PostgreSQL; SQLite ignores it), compared
+    as whole columns; a conflict object only for those."""
     e = ENROLMENTS.c
-    found: dict[int, str] = {}
-    for chunk in _chunks(changed["enrolment_id"].to_list()):
-        query = select(e.id, e.status).where(e.id.in_(chunk)).with_for_update()
-        found.update((row[0], row[1]) for row in session.execute(query))
+    found = [
+        tuple(row)
+        for chunk in _chunks(changed["enrolment_id"].to_list())
+        for row in session.execute(select(e.id, e.status).where(e.id.in_(chunk)).with_for_update())
+    ]
+    now = pl.DataFrame(found, schema={"enrolment_id": pl.Int64, "_found": pl.String}, orient="row")
+    columns = ["enrolment_id", "_db_status", "_found", *([ROW] if ROW in changed.columns else [])]
+    overtaken = (
+        changed.with_columns(pl.col("enrolment_id").cast(pl.Int64))
+        .join(now, on="enrolment_id", how="left")
+        .filter(pl.col("_found").ne_missing(pl.col("_db_status")))
+        .select(columns)
+    )
     return [
         ConcurrentChange(
             f"enrolment (file row {row[ROW]})" if ROW in row else "enrolment",
             row["enrolment_id"],
             row["_db_status"],
-            found.get(row["enrolment_id"]),
+            row["_found"],
         )
-        for row in changed.iter_rows(named=True)
-        if found.get(row["enrolment_id"]) != row["_db_status"]
+        for row in overtaken.iter_rows(named=True)
     ]
 
 
