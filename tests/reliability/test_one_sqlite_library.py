@@ -8,7 +8,6 @@ deletes the WAL the other still writes to. It may run only in the worker process
 from __future__ import annotations
 
 import ast
-import os
 import shutil
 import subprocess
 import sys
@@ -16,11 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from laosp import migrate
 from laosp.arrow_sqlite import scratch_folder
-from laosp.db import OTHER_SQLITE_LIBRARIES, SecondSqliteLibraryError, make_engine
-from laosp.registry.snapshot import load_snapshot
-from tests.reliability.test_durability import sqlite_libraries
+from laosp.db import OTHER_SQLITE_LIBRARIES, SecondSqliteLibraryError
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKER = ROOT / "src" / "laosp" / "arrow_sqlite_worker.py"
@@ -85,14 +81,6 @@ def test_opening_sqlite_beside_another_sqlite_library_is_refused(tmp_path: Path)
     assert result.returncode != 0
     assert SecondSqliteLibraryError.__name__ in result.stderr
     assert "adbc_driver_sqlite carries its own SQLite library" in result.stderr
-
-
-def test_this_test_process_reads_snapshots_without_the_driver(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'here.db'}")
-    migrate.upgrade(engine)
-    load_snapshot(engine)
-    engine.dispose()
-    assert "adbc" not in " ".join(sqlite_libraries(os.getpid()))
 
 
 def test_arrow_files_go_to_shared_memory_only_when_it_has_room(tmp_path: Path) -> None:
