@@ -14,6 +14,7 @@ worker closes its connection without a commit, so an open transaction is rolled 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -56,11 +57,11 @@ class ArrowSqlite:
             raise ValueError("an in-memory SQLite database cannot be shared with a worker")
         self.path = path
         self.scratch = tempfile.TemporaryDirectory(
-            prefix="laosp-arrow-", dir=scratch_folder(Path(path))
+            prefix="laosp-arrow-", dir=scratch_folder(Path(path)), ignore_cleanup_errors=True
         )
         self.files = 0
         self.process = subprocess.Popen(
-            [sys.executable, "-m", WORKER, path],
+            [sys.executable, "-m", WORKER, path, str(os.getpid()), self.scratch.name],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,

@@ -12,14 +12,20 @@ Requests: ``{"op": "execute", "sql": S}``; ``{"op": "ingest", "table": T, "file"
 "files": [F...], "threads": N}`` (each query on a connection of its own, N at a time,
 each result written to its file). Answers: ``{"ok": true}`` or ``{"ok": false, "error":
 E}``. End of input closes the connection without a commit, so a parent that dies takes
-its open transaction with it.
+its open transaction with it. A parent killed while the worker is busy (a long ingest
+does not read its input) is seen by a watchdog: the worker removes the parent's scratch
+folder and ends at once, its transaction uncommitted, so it holds no lock on the file.
+The worker removes the scratch folder whenever it ends.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -36,6 +42,8 @@ import polars as pl
 
 #: Readers meeting a brief lock (WAL recovery on open) wait rather than fail.
 BUSY_TIMEOUT_MS = 30_000
+#: How often the watchdog looks whether the parent process is still there, in seconds.
+PARENT_CHECK_S = 0.2
 
 
 def _connect(path: str) -> Any:
@@ -88,11 +96,24 @@ def _serve(path: str, answers: Any) -> None:
         connection.close()
 
 
+def _end_with_parent(parent: int, scratch: str) -> None:
+    """End this process (no commit, no lock left) when ``parent`` is gone."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_S)
+    shutil.rmtree(scratch, ignore_errors=True)
+    os._exit(1)
+
+
 def main() -> None:
+    path, parent, scratch = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    threading.Thread(target=_end_with_parent, args=(parent, scratch), daemon=True).start()
     # the answers go to the real standard output; anything else printed goes to stderr
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    _serve(sys.argv[1], answers)
+    try:
+        _serve(path, answers)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 main()

@@ -6,7 +6,9 @@ session, the services use it without committing, and the edge commits once.
 
 from __future__ import annotations
 
+import sqlite3
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -57,13 +59,32 @@ def check_one_sqlite_library() -> None:
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     check_one_sqlite_library()
     cursor = dbapi_connection.cursor()
+    # first: the pragmas below wait for a lock instead of failing at once
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
+    _into_wal(cursor)
     # FULL: a commit is on disk before it is acknowledged, also through a power cut
     # (NORMAL keeps it through a crash of the process only)
     cursor.execute("PRAGMA synchronous=FULL")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
+
+
+def _into_wal(cursor: Any) -> None:
+    """Put the file in WAL mode. A file left in a rollback journal (a bulk load runs in
+    one, ``laosp.synth.load_sqlite``) needs the write lock for the switch, and SQLite
+    answers "database is locked" at once rather than calling the busy handler: a
+    killed load's worker may hold the lock for a moment more, so wait for it here."""
+    if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+        return
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL").fetchall()
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:

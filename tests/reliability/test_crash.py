@@ -5,8 +5,11 @@ one) is killed with SIGKILL midway and late in its run, on both backends."""
 from __future__ import annotations
 
 import signal
+import sqlite3
 import subprocess
+import threading
 import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -71,3 +74,26 @@ def test_a_killed_bulk_load_is_all_or_nothing(db_url: str) -> None:
         assert registry_state(db_url) == loaded, f"killed at {share:.0%} ({outcome})"
     assert synth(db_url) == 0
     assert registry_state(db_url) == loaded
+
+
+def test_a_file_left_in_a_rollback_journal_and_locked_is_waited_for(tmp_path: Path) -> None:
+    """A killed load leaves the file in a rollback journal with its worker holding the
+    write lock for a moment: opening it waits for the lock, then puts it back in WAL
+    (SQLite itself answers "database is locked" at once there)."""
+    path = tmp_path / "left.sqlite"
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("PRAGMA journal_mode=DELETE")
+    holder.execute("CREATE TABLE t (n INTEGER)")
+    holder.execute("BEGIN IMMEDIATE")
+    holder.execute("INSERT INTO t VALUES (1)")
+    release = threading.Timer(0.5, holder.rollback)
+    release.start()
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        with engine.connect() as connection:
+            assert connection.execute(text("PRAGMA journal_mode")).scalar_one() == "wal"
+            assert connection.execute(text("SELECT count(*) FROM t")).scalar_one() == 0
+    finally:
+        engine.dispose()
+        release.join()
+        holder.close()

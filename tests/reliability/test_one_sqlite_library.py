@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import ast
 import shutil
+import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -95,3 +97,41 @@ def test_arrow_files_go_to_shared_memory_only_when_it_has_room(tmp_path: Path) -
     with database.open("wb") as sparse:  # a file as large as the folder's free space
         sparse.truncate(free)
     assert scratch_folder(database, roomy) is None
+
+
+PARENT_HOLDING_A_LOAD = """
+import sys, time
+import polars as pl
+from laosp.arrow_sqlite import ArrowSqlite
+
+worker = ArrowSqlite(sys.argv[1])
+worker.execute("CREATE TABLE IF NOT EXISTS numbers (n INTEGER)")
+worker.execute("BEGIN IMMEDIATE")
+worker.ingest("numbers", pl.DataFrame({"n": range(1000)}))
+print(worker.process.pid, worker.scratch.name, flush=True)
+time.sleep(600)
+"""
+
+
+def test_a_killed_parent_takes_its_worker_and_lock_with_it(tmp_path: Path) -> None:
+    """The parent is killed while its worker holds a write transaction: the worker ends
+    within seconds, its scratch folder goes, nothing was committed and the file is
+    writable again."""
+    database = tmp_path / "locked.sqlite"
+    parent = subprocess.Popen(
+        [sys.executable, "-c", PARENT_HOLDING_A_LOAD, str(database)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert parent.stdout is not None
+    worker_pid, scratch = parent.stdout.readline().split()
+    parent.kill()
+    parent.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{worker_pid}").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not Path(f"/proc/{worker_pid}").exists(), "the worker outlived its parent"
+    assert not Path(scratch).exists()
+    with sqlite3.connect(database, timeout=0) as connection:
+        connection.execute("INSERT INTO numbers VALUES (1)")
+        assert connection.execute("SELECT count(*) FROM numbers").fetchone() == (1,)
