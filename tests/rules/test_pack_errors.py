@@ -112,3 +112,58 @@ def test_unknown_scheme_kind_is_reported_at_its_line(tmp_path: Path) -> None:
     line = text.splitlines().index("    kind: contributory") + 1
     assert f"schemes.yaml:{line}" in str(error.value)
     assert "[nssf_private]" in str(error.value)
+
+
+def _schemes(tmp_path: Path, old: str, new: str) -> Path:
+    root = tmp_path / "pack"
+    shutil.copytree(BUNDLED, root)
+    file = root / "schemes.yaml"
+    text = file.read_text(encoding="utf-8")
+    assert old in text
+    file.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return root
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "eligibility: mecg.eligible",
+            "eligibility: mecg.eligibel",
+            "eligibility output 'mecg.eligibel' is not a person output",
+        ),
+        (
+            "eligibility: cct.eligible",
+            "eligibility: mecg.eligible",
+            "eligibility output 'mecg.eligible' is not a household output",
+        ),
+        (
+            "amount: mecg.benefit_monthly",
+            "amount: mecg.eligible",
+            "amount output 'mecg.eligible' is bool, not money",
+        ),
+        (
+            "eligibility: {output: nssf.scheme, equals: private}",
+            "eligibility: nssf.scheme",
+            "a code output needs `equals`",
+        ),
+        (
+            "payment_every_months: mecg.payment_every_months",
+            "payment_every_months: mecg.every",
+            "unknown parameter 'mecg.every'",
+        ),
+        ("payment_every_months: 1", "payment_every_months: 0", "a number of months"),
+    ],
+)
+def test_a_scheme_naming_a_wrong_output_is_rejected(
+    tmp_path: Path, old: str, new: str, message: str
+) -> None:
+    with pytest.raises(PackError, match=r"schemes\.yaml") as error:
+        load_pack(_schemes(tmp_path, old, new))
+    assert message in str(error.value)
+
+
+def test_the_pack_digest_changes_with_any_file(tmp_path: Path) -> None:
+    root = _schemes(tmp_path, "name_lo: ບໍານານສັງຄົມ", "name_lo: ບໍານານ")
+    assert load_pack(root).digest != load_pack().digest
+    assert load_pack().digest == load_pack(BUNDLED).digest

@@ -4,6 +4,7 @@ YAML files and checked as a whole when loaded (names, types, cycles, dates)."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from graphlib import CycleError, TopologicalSorter
@@ -30,6 +31,23 @@ Key = tuple[str, str]  # (output name, entity)
 
 
 @dataclass(frozen=True)
+class Eligibility:
+    """The output that says who qualifies for a scheme, and the value that qualifies."""
+
+    output: str
+    equals: bool | str = True
+
+    def expr(self) -> pl.Expr:
+        """True for the rows (of an evaluation's frame) that qualify; null counts as no."""
+        column = pl.col(self.output)
+        test = column if self.equals is True else column == self.equals
+        return test.fill_null(False)
+
+    def describe(self) -> str:
+        return self.output if self.equals is True else f"{self.output} = {self.equals}"
+
+
+@dataclass(frozen=True)
 class Scheme:
     code: str
     name: str
@@ -41,9 +59,18 @@ class Scheme:
     rules: str  # the namespace of its outputs
     start: dt.date | None
     end: dt.date | None = None
+    name_lo: str = ""
+    eligibility: Eligibility | None = None
+    amount: str | None = None  # money output: what a beneficiary receives a month
+    contribution: str | None = None  # money output: what a member pays a month
+    payment_every_months: int | str | None = None  # months, or a parameter's name
 
     def in_force(self, at: dt.date) -> bool:
         return (self.start is None or self.start <= at) and (self.end is None or at <= self.end)
+
+    def label(self, lang: str) -> str:
+        """The scheme's name in ``lang`` ("lo" or "en"); English when no Lao is written."""
+        return self.name_lo if lang == "lo" and self.name_lo else self.name
 
 
 @dataclass(eq=False)
@@ -117,6 +144,24 @@ class Pack:
                 found[name] = value.value
         return found
 
+    def payment_every_months(self, scheme: Scheme, at: dt.date) -> int:
+        """How often ``scheme`` pays at ``at``, in months (1 when the pack does not say)."""
+        every = scheme.payment_every_months
+        if isinstance(every, str):
+            return int(self.params_at(at).get(every, 1))
+        return every or 1
+
+    @cached_property
+    def digest(self) -> str:
+        """A SHA-256 of every file of the pack: the version a decision was taken under."""
+        sha = hashlib.sha256()
+        for file in sorted(self.path.rglob("*.y*ml")):
+            sha.update(file.relative_to(self.path).as_posix().encode())
+            sha.update(b"\0")
+            sha.update(file.read_bytes())
+            sha.update(b"\0")
+        return sha.hexdigest()
+
     def output_names(self, entity: str | None = None) -> list[str]:
         return [name for name, e in self.outputs if entity is None or e == entity]
 
@@ -149,6 +194,7 @@ def load_pack(path: Path | None = None) -> Pack:
     schemes = _load_schemes(root / "schemes.yaml", parameters)
     outputs = _load_outputs(root, parameters)
     pack = Pack(root, schemes, parameters, outputs)
+    _check_scheme_outputs(pack, root / "schemes.yaml")
     _check_graph(pack)
     pack.periods = _periods(pack)
     return pack
@@ -201,8 +247,98 @@ def _load_schemes(file: Path, parameters: dict[str, Parameter]) -> dict[str, Sch
             rules=rules,
             start=start,
             end=item.get("end"),
+            name_lo=str(item.get("name_lo", "")),
+            eligibility=_eligibility(item, file, code),
+            amount=_optional_name(item, "amount", file, code),
+            contribution=_optional_name(item, "contribution", file, code),
+            payment_every_months=_payment_every(item, file, code),
         )
     return schemes
+
+
+def _optional_name(item: LineDict, key: str, file: Path, code: str) -> str | None:
+    value = item.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise PackError(f"{key} names an output", file=file, line=item.line_of(key), name=code)
+    return value
+
+
+def _eligibility(item: LineDict, file: Path, code: str) -> Eligibility | None:
+    value = item.get("eligibility")
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return Eligibility(value)
+    if isinstance(value, LineDict) and isinstance(value.get("output"), str):
+        equals = value.get("equals", True)
+        if isinstance(equals, bool | str):
+            return Eligibility(str(value["output"]), equals)
+    raise PackError(
+        "eligibility is an output name or {output: NAME, equals: VALUE}",
+        file=file,
+        line=item.line_of("eligibility"),
+        name=code,
+    )
+
+
+def _payment_every(item: LineDict, file: Path, code: str) -> int | str | None:
+    value = item.get("payment_every_months")
+    if value is None or (isinstance(value, str) and value):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    raise PackError(
+        "payment_every_months is a number of months or a parameter's name",
+        file=file,
+        line=item.line_of("payment_every_months"),
+        name=code,
+    )
+
+
+def _check_scheme_outputs(pack: Pack, file: Path) -> None:
+    """Every output and parameter a scheme names exists, for the scheme's unit, with the
+    right type."""
+    for scheme in pack.schemes.values():
+        named = {
+            "eligibility": (scheme.eligibility.output if scheme.eligibility else None),
+            "amount": scheme.amount,
+            "contribution": scheme.contribution,
+        }
+        for role, name in named.items():
+            if name is None:
+                continue
+            output = pack.outputs.get((name, scheme.unit))
+            if output is None:
+                raise PackError(
+                    f"{role} output {name!r} is not a {scheme.unit} output of the pack",
+                    file=file,
+                    name=scheme.code,
+                )
+            wanted = ("bool", "code") if role == "eligibility" else ("money",)
+            if output.type.type not in wanted:
+                raise PackError(
+                    f"{role} output {name!r} is {output.type.type}, not {' or '.join(wanted)}",
+                    file=file,
+                    name=scheme.code,
+                )
+            if role == "eligibility" and scheme.eligibility is not None:
+                bool_test = scheme.eligibility.equals is True
+                if bool_test != (output.type.type == "bool"):
+                    raise PackError(
+                        f"eligibility {name!r}: a bool output qualifies by itself, a code "
+                        "output needs `equals`",
+                        file=file,
+                        name=scheme.code,
+                    )
+        every = scheme.payment_every_months
+        if isinstance(every, str) and every not in pack.parameters:
+            raise PackError(
+                f"payment_every_months names an unknown parameter {every!r}",
+                file=file,
+                name=scheme.code,
+            )
 
 
 def _declared(root: Path) -> list[tuple[str, str, str, LineDict, Path, int]]:
