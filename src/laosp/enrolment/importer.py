@@ -36,6 +36,7 @@ from laosp.enrolment.import_store import (
     update_statuses,
 )
 from laosp.registry import repository as repo
+from laosp.registry.history import move_statuses, open_statuses
 from laosp.registry.import_columns import PROBLEM_SCHEMA, ROW
 from laosp.registry.import_limits import ImportLimits
 from laosp.registry.import_report import REPORT_SCHEMA, Counts, ImportReport
@@ -204,6 +205,7 @@ def _write(
             pl.col("unit_id").alias(UNIT), "scheme", "start_date", "enrolment_id"
         )
         new = new.join(stored, on=[UNIT, "scheme", "start_date"], how="left")
+        open_statuses(session, new["enrolment_id"].drop_nulls().to_list())
         events.append(
             _events(
                 new,
@@ -223,6 +225,14 @@ def _write(
     if changed.height:
         update_statuses(session, changed.rename({"_db_id": "enrolment_id"}))
         exits = pl.col("status") == "exited"
+        move_statuses(
+            session,
+            changed.select(
+                pl.col("_db_id").alias("enrolment_id"),
+                "status",
+                pl.when(exits).then(pl.col("end_date")).otherwise(pl.lit(today)).alias("on"),
+            ),
+        )
         for part, extra in (
             (
                 changed.filter(exits),

@@ -3,7 +3,8 @@
 Functions take the ``Session`` and never commit. Every accepted change writes one
 ``AuditEvent`` (entity ``enrolment``) in the same transaction; a refused request writes
 nothing. A status change is a compare-and-set (``Lifecycle.move``); dates are checked
-against ``laosp.enrolment.dates`` with the ``today`` the edge passes in.
+against ``laosp.enrolment.dates`` with the ``today`` the edge passes in. Every status
+is also kept as a dated period (``laosp.registry.history``) in the same transaction.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from laosp.enrolment.transitions import ENROLMENT, OPEN_ENROLMENT
 from laosp.enrolment.units import read_units
 from laosp.models import Enrolment, Household, Person
 from laosp.registry.errors import ConflictError, FieldError, NotFoundError, ValidationFailed
+from laosp.registry.history import check_status_date, move_status, open_status
 from laosp.registry.repository import add_audit
 from laosp.rules.fields import HOUSEHOLD
 from laosp.rules.pack import Pack, Scheme
@@ -174,6 +176,7 @@ def enrol(
     other = _open_enrolment(session, chosen, unit_id, other_than=enrolment.id)
     if other is not None:  # enrolled by someone else since the check (SQLite)
         raise _refuse_second_open(chosen, unit_id, other)
+    open_status(session, enrolment.id, enrolment.status, on)
     add_audit(
         session,
         actor=actor,
@@ -219,6 +222,7 @@ def set_status(
                 )
             ]
         )
+    check_status_date(session, enrolment_id, on)
     changes: dict[str, Any] = {"status": [current, status], "on": on.isoformat()}
     if reason:
         changes["reason"] = reason
@@ -227,6 +231,7 @@ def set_status(
         changes["end_date"] = [None, on.isoformat()]
         ended["end_date"] = on
     ENROLMENT.move(session, Enrolment, enrolment_id, current, status, **ended)
+    move_status(session, enrolment_id, status, on)
     add_audit(
         session,
         actor=actor,

@@ -4,7 +4,9 @@ from laosp.models.audit import AuditEvent
 from laosp.models.base import Base, metadata
 from laosp.models.enrolment import Enrolment
 from laosp.models.grievance import Grievance
+from laosp.models.history import EnrolmentStatusHistory, HouseholdHistory, PersonHistory
 from laosp.models.ledger import BenefitPayment, Contribution, PaymentCycle
+from laosp.models.receipt import DecisionReceipt
 from laosp.models.reference import District, Province, Village
 from laosp.models.registry import Household, Person
 from laosp.models.user import User
@@ -14,12 +16,16 @@ __all__ = [
     "Base",
     "BenefitPayment",
     "Contribution",
+    "DecisionReceipt",
     "District",
     "Enrolment",
+    "EnrolmentStatusHistory",
     "Grievance",
     "Household",
+    "HouseholdHistory",
     "PaymentCycle",
     "Person",
+    "PersonHistory",
     "Province",
     "User",
     "Village",

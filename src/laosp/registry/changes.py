@@ -1,7 +1,8 @@
 """Changing what is registered: one household's fields, one person, a new member.
 
 Like ``service``, these take the session, never commit, validate the whole resulting
-record (not only the fields given) and write an audit event for every change.
+record (not only the fields given) and write an audit event for every change; a change
+of a field the rules read first keeps the old values (``laosp.registry.history``).
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
+from laosp.models.history import HOUSEHOLD_HISTORY_FIELDS, PERSON_HISTORY_FIELDS
 from laosp.registry import repository as repo
 from laosp.registry.errors import FieldError, NotFoundError, ValidationFailed
+from laosp.registry.history import record_households, record_persons, touches
 from laosp.registry.schemas import (
     HouseholdCreate,
     HouseholdRead,
@@ -66,6 +69,8 @@ def update_household(
     new_values = merged.model_dump(exclude={"household_id"})
     diff = _diff(current, new_values)
     if diff:
+        if touches(diff, HOUSEHOLD_HISTORY_FIELDS):
+            record_households(session, [household_id], _today(today))
         repo.update_household(session, household, new_values)
         _audit(session, actor, "update", "household", household_id, diff)
     return repo.to_household_read(household)
@@ -107,6 +112,8 @@ def update_person(
     new_values = merged.model_dump(exclude={"household_id"})
     diff = _diff(current, new_values)
     if diff:
+        if touches(diff, PERSON_HISTORY_FIELDS):
+            record_persons(session, [person_id], _today(today))
         repo.update_person(session, person, new_values)
         _audit(session, actor, "update", "person", person_id, diff)
     return repo.to_person_read(person)

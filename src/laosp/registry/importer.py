@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from laosp.registry import repository as repo
 from laosp.registry.errors import ImportedMeanwhile
+from laosp.registry.history import record_households, record_persons
 from laosp.registry.import_columns import (
     PROBLEM_SCHEMA,
     ROW,
@@ -287,7 +288,7 @@ def import_files(
     ).select(list(REPORT_SCHEMA))
     if all_or_nothing and report.refused:
         return report
-    _write(session, outcomes, update)
+    _write(session, outcomes, update, today)
     report.written = True
     changed_any = any(c.imported or c.updated for c in report.counts.values())
     if changed_any:
@@ -306,6 +307,7 @@ def _write(
     session: Session,
     outcomes: dict[str, tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]],
     update: bool,
+    today: dt.date,
 ) -> None:
     household_columns = [f.name for f in HOUSEHOLD_COLUMNS] + [EXTRA]
     person_columns = [f.name for f in PERSON_COLUMNS] + [EXTRA]
@@ -314,6 +316,9 @@ def _write(
     try:
         insert_rows(session, HOUSEHOLDS, new_h.select(household_columns))
         if update:
+            # the old values of the records about to change (``laosp.registry.history``)
+            record_households(session, changed_h["household_id"].to_list(), today)
+            record_persons(session, changed_p["person_id"].to_list(), today)
             update_rows(session, HOUSEHOLDS, "household_id", changed_h.select(household_columns))
             changed_persons = with_name_keys(changed_p.select(person_columns))
             update_rows(session, PERSONS, "person_id", changed_persons)

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from laosp.models.history import HOUSEHOLD_HISTORY_FIELDS, PERSON_HISTORY_FIELDS
 from laosp.reference.admin_units import district_codes, province_codes
 from laosp.registry import repository as repo
 from laosp.registry.errors import (
@@ -24,6 +25,7 @@ from laosp.registry.errors import (
     RegisteredMeanwhile,
     ValidationFailed,
 )
+from laosp.registry.history import record_households, record_persons, touches
 from laosp.registry.names import NameQuery
 from laosp.registry.schemas import (
     AddOutcome,
@@ -250,7 +252,9 @@ def add_household(
         if existing is None:
             raise RegisteredMeanwhile(household_id)
     _raise_if(errors)
-    return _merge_household(session, existing, household_values, members, actor, update, limits)
+    return _merge_household(
+        session, existing, household_values, members, actor, update, limits, _today(today)
+    )
 
 
 def _created_household(
@@ -286,6 +290,7 @@ def _merge_household(
     actor: str,
     update: bool,
     limits: InputLimits,
+    today: dt.date,
 ) -> AddOutcome:
     household_id: str = existing.household_id
     current = {person.person_id: person for person in repo.members_of(session, household_id)}
@@ -317,6 +322,13 @@ def _merge_household(
     }
     merged.update(_paths(members))
     _raise_if(_check_people(session, household_id, merged))
+    if touches(household_changes, HOUSEHOLD_HISTORY_FIELDS):
+        record_households(session, [household_id], today)
+    record_persons(
+        session,
+        [pid for pid, diff in person_changes.items() if touches(diff, PERSON_HISTORY_FIELDS)],
+        today,
+    )
     if household_changes:
         repo.update_household(session, existing, household_values)
         _audit(session, actor, "update", "household", household_id, household_changes)
