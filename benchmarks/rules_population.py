@@ -8,7 +8,7 @@ import datetime as dt
 import numpy as np
 import polars as pl
 
-from laosp.reference import codes
+from laosp.reference import codes, dictionary
 
 PERSONS = 7_800_000
 HOUSEHOLDS = 1_660_000
@@ -79,7 +79,7 @@ def population(scale: float = 1.0, seed: int = 7) -> tuple[pl.DataFrame, pl.Data
     )
     persons = persons.with_columns(
         pl.col(name).cast(pl.Enum(values))
-        for name, values in codes.PERSON_CODED_COLUMNS.items()
+        for name, values in dictionary.PERSON_CODED_COLUMNS.items()
         if name in persons.columns
     )
     households = pl.DataFrame(

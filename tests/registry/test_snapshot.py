@@ -10,7 +10,7 @@ from polars.testing import assert_frame_equal
 from sqlalchemy import Engine, insert
 
 from laosp.models.base import metadata
-from laosp.reference import codes
+from laosp.reference import codes, dictionary
 from laosp.registry import snapshot as snapshot_module
 from laosp.registry.snapshot import load_snapshot
 
@@ -72,7 +72,7 @@ def test_snapshot_types_and_values(engine: Engine) -> None:
     assert persons["employment_type"].to_list() == [None, "employee"]
     # coded columns are enums of the registry's code lists, on both backends
     assert persons.schema["employment_type"] == pl.Enum(
-        codes.PERSON_CODED_COLUMNS["employment_type"]
+        dictionary.PERSON_CODED_COLUMNS["employment_type"]
     )
     assert persons.schema["sex"] == pl.Enum(codes.SEXES)
     assert persons["sex"].to_list() == ["F", "F"]

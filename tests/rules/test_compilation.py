@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from laosp.reference import codes
+from laosp.reference import codes, dictionary
 from laosp.registry.rowkeys import row_index
 from laosp.rules.engine import evaluate, run
 from laosp.rules.errors import InputError
@@ -201,7 +201,7 @@ def test_coded_columns_as_text_or_as_the_snapshots_enums_give_the_same_results(
     persons, households = _frames(rows)
     typed = persons.with_columns(
         pl.col(name).cast(pl.Enum(values))
-        for name, values in codes.PERSON_CODED_COLUMNS.items()
+        for name, values in dictionary.PERSON_CODED_COLUMNS.items()
         if name in persons.columns
     )
     as_text = evaluate(PACK, persons, households, at)

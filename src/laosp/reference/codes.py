@@ -1,5 +1,6 @@
-"""Code lists of the registry (``shared/spec/registry.md``): one place, used by the
-database constraints, the validators, the importers and the rules engine."""
+"""Code lists of the registry (``shared/spec/registry.md``): one place. The registry's
+fields name theirs in ``laosp.reference.dictionary``, from which the database constraints,
+the validators, the importers and the rules engine take them."""
 
 from __future__ import annotations
 
@@ -27,18 +28,4 @@ SP_FUNCTIONS = (
     "children",
     "social_assistance",
 )
-#: The coded person columns and their values, as the registry snapshot types them (a
-#: ``pl.Enum`` each) and the rules engine reads them; "" leads the values of the columns
-#: the registry leaves empty where they do not apply.
-PERSON_CODED_COLUMNS: dict[str, tuple[str, ...]] = {
-    "relationship": RELATIONSHIPS,
-    "sex": SEXES,
-    "birth_date_precision": BIRTH_DATE_PRECISIONS,
-    "disability": DISABILITIES,
-    "employment_status": EMPLOYMENT_STATUSES,
-    "employment_type": ("", *EMPLOYMENT_TYPES),
-    "employer_type": ("", *EMPLOYER_TYPES),
-    "sector": ("", *SECTORS),
-    "facility_level": FACILITY_LEVELS,
-}
 ROLES = ("admin", "central_officer", "provincial_officer", "district_officer", "analyst")

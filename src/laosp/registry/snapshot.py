@@ -10,7 +10,7 @@ Integer row keys are attached once at load (``laosp.registry.rowkeys``): persons
 ``household_row``, enrolments ``person_row`` and ``household_row``.
 
 Column types follow the SQLAlchemy models, so booleans come back as Boolean and dates
-as Date on both backends; the coded person columns (``codes.PERSON_CODED_COLUMNS``) come
+as Date on both backends; the coded person columns (``dictionary.PERSON_CODED_COLUMNS``) come
 back as ``pl.Enum`` of their code lists (a byte a value, compared as integers).
 Sensitive and free-text person columns (names, national id, phone) are left out unless
 asked for.
@@ -18,6 +18,7 @@ asked for.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -30,7 +31,13 @@ from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, Engine, Intege
 import laosp.models  # noqa: F401 - registers every table on the metadata
 from laosp.arrow_sqlite import read_frames
 from laosp.models.base import metadata
-from laosp.reference.codes import PERSON_CODED_COLUMNS
+from laosp.reference.dictionary import PERSON_CODED_COLUMNS
+from laosp.registry.as_of import (
+    HISTORY_TABLES,
+    enrolments_at,
+    households_at,
+    persons_at,
+)
 from laosp.registry.rowkeys import (
     fact_household_rows,
     household_rows,
@@ -116,7 +123,7 @@ def _fix(frame: pl.DataFrame, columns: list[Any]) -> pl.DataFrame:
     for c in columns:
         col = pl.col(c.name)
         dtype = _dtype(c)
-        if c.table.name == "persons" and c.name in PERSON_CODED_COLUMNS:
+        if c.table.name in ("persons", "person_history") and c.name in PERSON_CODED_COLUMNS:
             dtype = pl.Enum(PERSON_CODED_COLUMNS[c.name])
         source = frame.schema[c.name]
         if source == pl.String() and dtype != pl.String():
@@ -270,11 +277,14 @@ def load_snapshot(
     include: Sequence[str] = (),
     readers: int = READERS,
     row_keys: bool = True,
+    at: dt.date | None = None,
 ) -> Snapshot:
     """Read ``tables`` into frames. ``household_ids``/``person_ids`` restrict persons and
     households to those households (for one explanation); ``include`` adds excluded
     person columns by name; ``readers`` parallel connections read a large table;
-    ``row_keys`` attaches ``household_row``/``person_row`` (see ``with_row_keys``)."""
+    ``row_keys`` attaches ``household_row``/``person_row`` (see ``with_row_keys``).
+    ``at`` (a past date): the registry as it was then, from its history
+    (``laosp.registry.as_of`` says what is historical); None: as it is now."""
     sqlite = engine.url.get_backend_name() == "sqlite"
     where = ""
     if person_ids is not None:
@@ -291,6 +301,13 @@ def load_snapshot(
         table = metadata.tables[name]
         clause = where if name in ("persons", "households") else ""
         plan[name] = (table, _columns(table, set(include)), clause)
+    if at is not None:
+        literal = f"'{at.isoformat()}'"
+        for name, condition in HISTORY_TABLES.items():
+            if name == "enrolment_status_history" and "enrolments" not in plan:
+                continue
+            table = metadata.tables[name]
+            plan[name] = (table, _columns(table, set()), f" WHERE {condition.format(at=literal)}")
     if sqlite:
         frames = _read_sqlite_tables(engine, plan, readers)
     else:
@@ -298,6 +315,15 @@ def load_snapshot(
             name: _read_table(engine, table, columns, clause, readers)
             for name, (table, columns, clause) in plan.items()
         }
+    if at is not None:
+        frames["persons"] = persons_at(frames["persons"], frames.pop("person_history"))
+        frames["households"] = households_at(
+            frames["households"], frames.pop("household_history")
+        )
+        if "enrolment_status_history" in frames:
+            frames["enrolments"] = enrolments_at(
+                frames["enrolments"], frames.pop("enrolment_status_history"), at
+            )
     frames["households"] = frames["households"].with_columns(
         pl.col("district_code").str.slice(0, 2).alias("province_code")
     )

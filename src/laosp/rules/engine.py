@@ -19,7 +19,14 @@ import polars as pl
 from laosp.registry.rowkeys import household_rows
 from laosp.rules import nodes as n
 from laosp.rules.errors import InputError, PackError
-from laosp.rules.fields import HOUSEHOLD, PERSON, household_inputs, person_inputs
+from laosp.rules.fields import (
+    HOUSEHOLD,
+    PERSON,
+    check_required,
+    household_defaults,
+    household_inputs,
+    person_inputs,
+)
 from laosp.rules.members import Members
 from laosp.rules.pack import Key, Output, Pack
 
@@ -123,6 +130,8 @@ def run(
 
     person_frame = person_inputs(persons, person_fields, at).collect()
     household_frame = household_inputs(households, household_fields).collect()
+    check_required(person_frame, PERSON)
+    check_required(household_frame, HOUSEHOLD)
     # each person's row in the household frame (the snapshot's ``household_row`` when it
     # checks out, else a match on the ids), then gathers and bincounts: a group-by on the
     # text key would cost several times more
@@ -238,7 +247,7 @@ def _spread(
 ) -> list[pl.Series]:
     """The spread parts for every person: computed per household (plus a last row of
     registry defaults, for persons whose household is not in the frame) and gathered."""
-    defaults = household_inputs(pl.DataFrame({"household_id": [None]}), household_fields)
+    defaults = household_defaults(household_fields)
     table = (
         pl.concat([household_frame.lazy(), defaults], how="vertical")
         .select(_on_household(node).compile(env).alias(name) for name, node in spread.items())
