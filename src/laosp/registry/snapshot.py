@@ -317,9 +317,7 @@ def load_snapshot(
         }
     if at is not None:
         frames["persons"] = persons_at(frames["persons"], frames.pop("person_history"))
-        frames["households"] = households_at(
-            frames["households"], frames.pop("household_history")
-        )
+        frames["households"] = households_at(frames["households"], frames.pop("household_history"))
         if "enrolment_status_history" in frames:
             frames["enrolments"] = enrolments_at(
                 frames["enrolments"], frames.pop("enrolment_status_history"), at
