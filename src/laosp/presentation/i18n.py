@@ -89,6 +89,26 @@ TEXT: dict[str, tuple[str, str]] = {
     "shown_of": ("shown of", "ສະແດງ ຈາກ"),
     "json": ("JSON", "JSON"),
     "brief": ("Coverage brief", "ບົດສະຫຼຸບການຄຸ້ມຄອງ"),
+    # a reform on the registry (``laosp rules diff``, /rules/diff)
+    "rules_diff": ("Reform on the registry", "ຜົນຂອງການປ່ຽນນະໂຍບາຍຕໍ່ທະບຽນ"),
+    "parameter": ("Parameter", "ພາລາມິເຕີ"),
+    "current_value": ("Current value", "ຄ່າປັດຈຸບັນ"),
+    "new_value": ("New value", "ຄ່າໃໝ່"),
+    "reform_from": ("Reform from", "ເລີ່ມປ່ຽນແຕ່ວັນທີ"),
+    "compare": ("Compare", "ປຽບທຽບ"),
+    "gainers": ("Gain eligibility", "ໄດ້ຮັບສິດ"),
+    "losers": ("Lose eligibility", "ເສຍສິດ"),
+    "amount_changed": ("Amount changes", "ຈຳນວນເງິນປ່ຽນ"),
+    "money_month": ("Change per month", "ສ່ວນຕ່າງຕໍ່ເດືອນ"),
+    "money_this_year": ("This year", "ປີນີ້"),
+    "money_full_year": ("Full year", "ໝົດປີ"),
+    "contribution_month": ("Contributions per month", "ເງິນສົມທົບຕໍ່ເດືອນ"),
+    "months_this_year": ("months of this year from", "ເດືອນຂອງປີນີ້ ນັບແຕ່"),
+    "no_changes": (
+        "Nobody's eligibility or money changes.",
+        "ບໍ່ມີໃຜປ່ຽນສິດ ຫຼື ຈຳນວນເງິນ.",
+    ),
+    "total": ("Total", "ລວມ"),
 }
 
 LAO_SEPARATORS = str.maketrans(",.", ".,")

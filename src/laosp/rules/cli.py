@@ -9,10 +9,13 @@ from typing import Annotated
 import typer
 
 from laosp.cli_common import DbOption, engine_for, fail, reference_date
+from laosp.rules.diff_cli import diff_command
 
 rules_app = typer.Typer(
-    help="Policy rules: test, explain, evaluate, list parameters.", no_args_is_help=True
+    help="Policy rules: test, explain, evaluate, compare a reform, list parameters.",
+    no_args_is_help=True,
 )
+rules_app.command("diff")(diff_command)
 
 PackOption = Annotated[
     Path | None,
