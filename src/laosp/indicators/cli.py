@@ -6,6 +6,7 @@ officers only (see ``docs/INDICATORS.md``).
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -40,12 +41,15 @@ OutputOption = Annotated[
 FormatOption = Annotated[IndicatorFormat, typer.Option("--format", help="Output format.")]
 
 
-def read_snapshot(engine: Engine, *, with_names: bool = False) -> RegistryFrames:
-    """The columnar registry snapshot; names only for the gap lists."""
+def read_snapshot(
+    engine: Engine, *, with_names: bool = False, at: dt.date | None = None
+) -> RegistryFrames:
+    """The columnar registry snapshot, as it was at ``at`` (its history: statuses and
+    the fields the rules read, ``laosp.registry.as_of``); names only for the gap lists."""
     from laosp.registry.snapshot import load_snapshot
 
     include = ("given_name", "family_name") if with_names else ()
-    return from_snapshot(load_snapshot(engine, SNAPSHOT_TABLES, include=include))
+    return from_snapshot(load_snapshot(engine, SNAPSHOT_TABLES, include=include, at=at))
 
 
 def _emit(text: str | None) -> None:
@@ -78,7 +82,7 @@ def indicators(
         fields = parse_breakdown(by)
     except ValueError as error:
         raise fail(f"--by: {error}") from None
-    result = compute_indicators(read_snapshot(engine_for(db)), at, fields, pack=load_pack())
+    result = compute_indicators(read_snapshot(engine_for(db), at=at), at, fields, pack=load_pack())
     if output_format is IndicatorFormat.table:
         title = f"Coverage at {at} · ການຄຸ້ມຄອງ ວັນທີ {at}"
         Console().print(export.indicators_table(result, fields, title))
@@ -134,7 +138,7 @@ def gaps(
             f"--scheme: unknown {', '.join(unknown)}; known: {', '.join(GAP_SCHEMES)}, {UNCOVERED}"
         )
     schemes = [item for item in wanted if item != UNCOVERED] if wanted else list(GAP_SCHEMES)
-    frames = read_snapshot(engine_for(db), with_names=True)
+    frames = read_snapshot(engine_for(db), with_names=True, at=at)
     pack = load_pack()
     if pack is None:
         typer.echo("no policy pack: only the uncovered persons are listed", err=True)
