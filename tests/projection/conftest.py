@@ -6,6 +6,16 @@ from pathlib import Path
 import pytest
 
 from laosp.projection.loading import shipped_scenarios_dir
+from laosp.rules.pack import Pack, load_pack
+
+#: The bundled policy pack, loaded once for the projection tests (the CLI loads it at
+#: its edge; the library takes it as an argument).
+PACK = load_pack()
+
+
+@pytest.fixture
+def pack() -> Pack:
+    return PACK
 
 
 @pytest.fixture

@@ -7,10 +7,11 @@ import polars as pl
 
 from laosp.projection.base_population import illustrative_base, registry_base
 from laosp.projection.loading import load_scenario
+from tests.projection.conftest import PACK
 
 
 def test_illustrative_base_matches_the_national_targets() -> None:
-    spec = load_scenario("lao_default").demography.base.illustrative
+    spec = load_scenario("lao_default", PACK).demography.base.illustrative
     assert spec is not None
     base = illustrative_base(spec)
     counts = base.counts

@@ -11,6 +11,7 @@ from laosp.projection.cohort import AGES, DemographicInputs, project_cohorts
 from laosp.projection.demography import project_population
 from laosp.projection.loading import load_scenario
 from laosp.projection.scenario import Fertility, Migration, Mortality
+from tests.projection.conftest import PACK
 
 
 def _still_inputs(steps: int, shape: tuple[int, int, int]) -> DemographicInputs:
@@ -57,7 +58,7 @@ def test_the_open_age_group_accumulates() -> None:
 def test_births_minus_deaths_plus_migration_is_the_change(
     tfr: float, e0_female: float, e0_male: float, migration: float, mean_age: float
 ) -> None:
-    default = load_scenario("lao_default")
+    default = load_scenario("lao_default", PACK)
     spec = default.demography.model_copy(
         update={
             "fertility": Fertility(tfr=tfr, mean_age=mean_age, source="test"),

@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 
 from laosp.projection.costing import rap_cost, split
 from laosp.projection.engine import run_projection
-from laosp.projection.loading import apply_overrides, load_raw, resolve, validate
+from laosp.projection.loading import apply_overrides, linked_raw, resolve, validate
 from laosp.projection.result import SOURCES
+from tests.projection.conftest import PACK
 
 
 @given(
@@ -29,7 +30,7 @@ def test_rap_cost_is_linear_in_take_up(
     assert abs(factor * rap_cost(eligible, scaled_take_up, benefit, float(admin)) - one) <= factor
 
 
-_RAW = load_raw(resolve("child_grant_u3"))
+_RAW = linked_raw(resolve("child_grant_u3"), PACK)
 
 
 @settings(max_examples=25, deadline=None)
@@ -46,7 +47,7 @@ def test_scheme_cost_scales_with_take_up(take_up: float, factor: float) -> None:
 
 def test_ratios_stay_within_bounds() -> None:
     for name in ("lao_default", "child_grant_u3", "extend_voluntary_ss", "social_pension_65"):
-        raw = load_raw(resolve(name))
+        raw = linked_raw(resolve(name), PACK)
         result = run_projection(validate(raw, name))
         summary = result.summary()
         assert summary["spending_pct_gdp"].is_between(0, 100).all()
@@ -66,14 +67,16 @@ def test_ratios_stay_within_bounds() -> None:
 
 
 def test_base_year_spending_is_about_one_point_six_percent_of_gdp() -> None:
-    summary = run_projection(validate(load_raw(resolve("lao_default")), "default")).summary()
+    summary = run_projection(
+        validate(linked_raw(resolve("lao_default"), PACK), "default")
+    ).summary()
     assert 1.5 <= summary["spending_pct_gdp"][0] <= 1.7
 
 
 def test_the_closing_transfer_brings_the_nhi_balance_to_zero_or_above() -> None:
     for transfer in (0, 480_000_000_000, 5_000_000_000_000):
         raw = apply_overrides(
-            load_raw(resolve("lao_default")),
+            linked_raw(resolve("lao_default"), PACK),
             {"schemes.nhi.health.government_transfer": transfer},
         )
         fund = run_projection(validate(raw, "test")).fund

@@ -8,6 +8,7 @@ from pathlib import Path
 from laosp.projection.costing import rap_cost
 from laosp.projection.engine import run_projection
 from laosp.projection.loading import load_scenario
+from tests.projection.conftest import PACK
 
 WriteScenario = Callable[[str, str], Path]
 THAI_CHILD_GRANT = """
@@ -30,7 +31,7 @@ def test_rap_cost_is_exact() -> None:
 
 
 def test_aggregate_scheme_reproduces_the_worked_example(write_scenario: WriteScenario) -> None:
-    scenario = load_scenario(write_scenario("rap.yaml", THAI_CHILD_GRANT))
+    scenario = load_scenario(write_scenario("rap.yaml", THAI_CHILD_GRANT), PACK)
     result = run_projection(scenario).schemes["thai_child_grant"]
     assert result.cost.tolist() == [7_236_432_000] * 3
     assert result.beneficiaries[0] == 1_435_800
@@ -38,5 +39,5 @@ def test_aggregate_scheme_reproduces_the_worked_example(write_scenario: WriteSce
 
 def test_a_monthly_amount_pays_twelve_times_a_year(write_scenario: WriteScenario) -> None:
     monthly = THAI_CHILD_GRANT.replace("amount: 4800, per: year", "amount: 400, per: month")
-    scenario = load_scenario(write_scenario("rap_monthly.yaml", monthly))
+    scenario = load_scenario(write_scenario("rap_monthly.yaml", monthly), PACK)
     assert run_projection(scenario).schemes["thai_child_grant"].cost[0] == 7_236_432_000

@@ -10,6 +10,7 @@ import pytest
 
 from laosp.projection.engine import run_projection
 from laosp.projection.loading import ScenarioError, deep_merge, load_raw, load_scenario, resolve
+from tests.projection.conftest import PACK
 
 WriteScenario = Callable[[str, str], Path]
 SHIPPED = ("lao_default", "child_grant_u3", "extend_voluntary_ss", "social_pension_65")
@@ -17,7 +18,7 @@ SHIPPED = ("lao_default", "child_grant_u3", "extend_voluntary_ss", "social_pensi
 
 @pytest.mark.parametrize("name", SHIPPED)
 def test_shipped_scenarios_load_and_run(name: str) -> None:
-    result = run_projection(load_scenario(name))
+    result = run_projection(load_scenario(name, PACK))
     assert result.years[0] == 2025
     assert result.years[-1] == 2040
 
@@ -69,10 +70,11 @@ def test_overriding_the_child_grant_amount_reaches_only_the_child_grant(
 ) -> None:
     child = write_scenario(
         "richer_grant.yaml",
-        "extends: child_grant_u3.yaml\nschemes:\n  child_grant:\n    benefit: {amount: 200000}\n",
+        "extends: child_grant_u3.yaml\nschemes:\n  child_grant:\n"
+        "    benefit: {amount: 200000, override: true, source: richer}\n",
     )
-    parent = run_projection(load_scenario("child_grant_u3"))
-    variant = run_projection(load_scenario(child))
+    parent = run_projection(load_scenario("child_grant_u3", PACK))
+    variant = run_projection(load_scenario(child, PACK))
     for code, result in parent.schemes.items():
         other = variant.schemes[code]
         if code == "child_grant":
@@ -91,8 +93,8 @@ def test_overriding_the_child_grant_amount_reaches_only_the_child_grant(
 
 
 def test_a_policy_scenario_adds_to_the_default() -> None:
-    default = run_projection(load_scenario("lao_default"))
-    grant = run_projection(load_scenario("child_grant_u3"))
+    default = run_projection(load_scenario("lao_default", PACK))
+    grant = run_projection(load_scenario("child_grant_u3", PACK))
     extra = grant.spending - default.spending
     assert np.array_equal(extra, grant.schemes["child_grant"].cost)
 
@@ -104,7 +106,7 @@ def test_an_out_of_range_value_names_the_file_and_the_field(
         "bad.yaml", "extends: lao_default.yaml\nschemes:\n  mecg:\n    take_up: {value: 1.5}\n"
     )
     with pytest.raises(ScenarioError) as error:
-        load_scenario(bad)
+        load_scenario(bad, PACK)
     message = str(error.value)
     assert str(bad) in message
     assert "schemes.mecg.take_up.value" in message
@@ -115,21 +117,21 @@ def test_a_missing_source_is_an_error(write_scenario: WriteScenario) -> None:
     text = text.replace("real_wage_growth:\n    value: 0.02\n    source: illustrative", "x")
     path = write_scenario("nosource.yaml", text.replace("x:", "real_wage_growth: {value: 0.02}"))
     with pytest.raises(ScenarioError, match=r"nosource\.yaml: field [\w.]+source"):
-        load_scenario(path)
+        load_scenario(path, PACK)
 
 
 def test_unknown_fields_and_circular_extends_are_errors(write_scenario: WriteScenario) -> None:
     typo = write_scenario("typo.yaml", "extends: lao_default.yaml\nmacro:\n  gdp_growth: 0.1\n")
     with pytest.raises(ScenarioError, match=r"typo\.yaml: field macro\.gdp_growth"):
-        load_scenario(typo)
+        load_scenario(typo, PACK)
     write_scenario("a.yaml", "extends: b.yaml\n")
     loop = write_scenario("b.yaml", "extends: a.yaml\n")
     with pytest.raises(ScenarioError, match="circular"):
-        load_scenario(loop)
+        load_scenario(loop, PACK)
 
 
 def test_overrides_set_assumption_values() -> None:
-    faster = load_scenario("lao_default", {"macro.gdp_real_growth": 0.08})
+    faster = load_scenario("lao_default", PACK, {"macro.gdp_real_growth": 0.08})
     assert faster.macro.gdp_real_growth.value == 0.08
     with pytest.raises(ScenarioError, match=r"macro\.nothing"):
-        load_scenario("lao_default", {"macro.nothing": 1})
+        load_scenario("lao_default", PACK, {"macro.nothing": 1})

@@ -6,6 +6,7 @@ import pytest
 from laosp.projection.engine import run_projection
 from laosp.projection.loading import ScenarioError, load_raw, load_scenario, resolve
 from laosp.projection.sweep import KEY_OUTPUTS, grid, parse_axis, run_sweep
+from tests.projection.conftest import PACK
 
 
 def test_axes_and_grid() -> None:
@@ -19,11 +20,11 @@ def test_axes_and_grid() -> None:
 def test_sweep_in_two_processes_brackets_each_variant() -> None:
     raw = load_raw(resolve("child_grant_u3"))
     variants = grid([parse_axis("schemes.child_grant.take_up=0.2,0.9")])
-    result = run_sweep(raw, variants, end_year=2030, workers=2)
+    result = run_sweep(raw, variants, PACK, end_year=2030, workers=2)
     assert result.outputs.shape == (2, len(KEY_OUTPUTS), 6)
     spread = result.spread().filter(output="spending_lak")
     for value, row in zip((0.2, 0.9), result.outputs[:, 0, :], strict=True):
-        scenario = load_scenario("child_grant_u3", {"schemes.child_grant.take_up": value})
+        scenario = load_scenario("child_grant_u3", PACK, {"schemes.child_grant.take_up": value})
         assert np.array_equal(run_projection(scenario, end_year=2030).spending, row)
     assert (spread["min"] <= spread["median"]).all()
     assert (spread["median"] <= spread["max"]).all()
@@ -32,4 +33,4 @@ def test_sweep_in_two_processes_brackets_each_variant() -> None:
 
 def test_a_bad_key_fails_before_the_pool_starts() -> None:
     with pytest.raises(ScenarioError, match="no such field"):
-        run_sweep(load_raw(resolve("lao_default")), [{"macro.nope": 1.0}], workers=2)
+        run_sweep(load_raw(resolve("lao_default")), [{"macro.nope": 1.0}], PACK, workers=2)

@@ -9,10 +9,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from laosp.cli_common import fail
+from laosp.cli_common import DbOption, engine_for, fail, reference_date, settings_for
 
 if TYPE_CHECKING:
     from laosp.projection.base_population import BaseTable
+    from laosp.projection.registry_inputs import RegistryInputs
+    from laosp.registry.snapshot import Snapshot
+    from laosp.rules.pack import Pack
 
 
 class OutputFormat(StrEnum):
@@ -57,8 +60,47 @@ def _emit(text: str, output: Path | None) -> None:
         typer.echo(f"written / ບັນທຶກແລ້ວ: {output}", err=True)
 
 
+project_app = typer.Typer(
+    help="Project the cost and financing of social protection schemes year by year "
+    "(`laosp project -s SCENARIO`), or track coverage against the 2030 promise "
+    "(`laosp project tracker`).",
+    invoke_without_command=True,
+)
+
+PackOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--pack",
+        help="Policy pack folder (default: $LAOSP_PACK_DIR, else the bundled Lao pack).",
+        show_default=False,
+    ),
+]
+DateOption = Annotated[
+    str | None,
+    typer.Option("--date", help="Registry reference date YYYY-MM-DD (default: today)."),
+]
+
+
+def pack_at_edge(pack_dir: Path | None, db: str | None = None) -> Pack:
+    """The policy pack, loaded once for the command: ``--pack``, else the settings'."""
+    from laosp.rules.errors import PackError
+    from laosp.rules.pack import load_pack
+
+    try:
+        return load_pack(pack_dir if pack_dir is not None else settings_for(db).pack_dir)
+    except PackError as error:
+        raise fail(f"error / ຂໍ້ຜິດພາດ: policy pack: {error}") from None
+
+
+@project_app.callback()
 def project(
-    scenario: ScenarioOption,
+    ctx: typer.Context,
+    scenario: Annotated[
+        str | None,
+        typer.Option(
+            "--scenario", "-s", help="Scenario YAML file, or a shipped name (lao_default, ...)."
+        ),
+    ] = None,
     compare: Annotated[
         list[str] | None,
         typer.Option("--compare", "-c", help="Other scenarios to show side by side."),
@@ -75,18 +117,43 @@ def project(
             "scenarios whose base population comes from the registry."
         ),
     ] = None,
+    from_db: Annotated[
+        bool,
+        typer.Option(
+            "--from-db",
+            help="Take the base population and the base year's take-up of the schemes in "
+            "operation from the registry and its enrolments at --date.",
+        ),
+    ] = False,
+    db: DbOption = None,
+    date: DateOption = None,
+    pack_dir: PackOption = None,
 ) -> None:
     """Project the cost and financing of social protection schemes year by year."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if scenario is None:
+        raise fail("--scenario / -s: give a scenario file or a shipped name", 2)
     from rich.console import Console
 
     from laosp.projection import report
     from laosp.projection.engine import run_projection
-    from laosp.projection.loading import ScenarioError, load_scenario
+    from laosp.projection.loading import ScenarioError, linked_raw, resolve, validate
+    from laosp.projection.registry_inputs import with_registry
 
+    at = reference_date(date)
+    pack = pack_at_edge(pack_dir, db)
     try:
-        registry = _registry_base(base_persons) if base_persons else None
+        inputs = _from_db(db, pack, at) if from_db else None
+        registry = inputs.base if inputs else _registry_base(base_persons) if base_persons else None
         override = end_year_override(to)
-        scenarios = [load_scenario(name, override) for name in [scenario, *(compare or [])]]
+        scenarios = []
+        for name in [scenario, *(compare or [])]:
+            path = resolve(name)
+            raw = linked_raw(path, pack, override)
+            if inputs is not None:
+                raw = with_registry(raw, inputs)
+            scenarios.append(validate(raw, str(path)))
         results = [run_projection(s, registry) for s in scenarios]
     except (ScenarioError, ValueError) as error:
         raise fail(f"error / ຂໍ້ຜິດພາດ: {error}") from None
@@ -118,6 +185,81 @@ def _registry_base(path: Path) -> BaseTable:
     return registry_base(frame, date.today())
 
 
+def _snapshot(db: str | None) -> Snapshot:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from laosp.registry.snapshot import load_snapshot
+
+    engine = engine_for(db)
+    try:
+        return load_snapshot(engine, ("persons", "households", "enrolments"))
+    except SQLAlchemyError as error:
+        url = engine.url.render_as_string(hide_password=True)
+        raise fail(f"error / ຂໍ້ຜິດພາດ: cannot read the registry at {url}: {error}") from None
+    finally:
+        engine.dispose()
+
+
+def _from_db(db: str | None, pack: Pack, at: date) -> RegistryInputs:
+    from laosp.projection.registry_inputs import registry_inputs
+
+    inputs = registry_inputs(_snapshot(db), pack, at)
+    if inputs.persons == 0:
+        raise fail(f"error / ຂໍ້ຜິດພາດ: the registry holds no person born by {at}")
+    return inputs
+
+
+class TrackerFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+@project_app.command("tracker")
+def tracker_command(
+    db: DbOption = None,
+    date: DateOption = None,
+    scenario: Annotated[
+        str,
+        typer.Option(
+            "--scenario", "-s", help="Scenario whose projection grows the gap's cost to 2030."
+        ),
+    ] = "lao_default",
+    output_format: Annotated[
+        TrackerFormat, typer.Option("--format", "-f", help="table, json or csv.")
+    ] = TrackerFormat.table,
+    output: OutputOption = None,
+    pack_dir: PackOption = None,
+) -> None:
+    """Coverage against the 2030 promise (NSPS: everyone has access to social protection
+    by 2030), per province and scheme in operation: eligible, enrolled, the gap, and the
+    yearly cost of enrolling the gap at the pack's amounts, now and in 2030."""
+    from laosp.projection.engine import run_projection
+    from laosp.projection.loading import ScenarioError, load_scenario
+    from laosp.projection.registry_inputs import tracker
+
+    at = reference_date(date)
+    pack = pack_at_edge(pack_dir, db)
+    try:
+        projection = run_projection(load_scenario(scenario, pack))
+    except (ScenarioError, ValueError) as error:
+        raise fail(f"error / ຂໍ້ຜິດພາດ: {error}") from None
+    frame = tracker(_snapshot(db), pack, at, projection)
+    if output_format is TrackerFormat.json:
+        _emit(frame.write_json(), output)
+    elif output_format is TrackerFormat.csv:
+        _emit(frame.write_csv(), output)
+    else:
+        from rich.console import Console
+
+        from laosp.projection.report import tracker_table
+
+        console = Console(width=200, record=output is not None)
+        console.print(tracker_table(frame, at))
+        if output is not None:
+            output.write_text(console.export_text(), "utf-8")
+
+
 def project_sweep(
     scenario: ScenarioOption,
     vary: Annotated[
@@ -135,6 +277,7 @@ def project_sweep(
         OutputFormat, typer.Option("--format", "-f", help="table, json or csv.")
     ] = OutputFormat.table,
     output: OutputOption = None,
+    pack_dir: PackOption = None,
 ) -> None:
     """Sensitivity: min / median / max per year of the key outputs over a grid of variants."""
     from rich.console import Console
@@ -143,12 +286,13 @@ def project_sweep(
     from laosp.projection.loading import ScenarioError, apply_overrides, load_raw, resolve
     from laosp.projection.sweep import grid, parse_axis, run_sweep
 
+    pack = pack_at_edge(pack_dir)
     try:
         raw = load_raw(resolve(scenario))
         if (override := end_year_override(to)) is not None:
             raw = apply_overrides(raw, override, "--to")
         variants = grid([parse_axis(text) for text in vary])
-        result = run_sweep(raw, variants, end_year=to, workers=workers)
+        result = run_sweep(raw, variants, pack, end_year=to, workers=workers)
     except (ScenarioError, ValueError) as error:
         raise fail(f"error / ຂໍ້ຜິດພາດ: {error}") from None
     spread = result.spread()
@@ -177,5 +321,5 @@ def project_sweep(
 
 def register(app: typer.Typer) -> None:
     """Add this domain's commands to ``app``."""
-    app.command("project")(project)
+    app.add_typer(project_app, name="project")
     app.command("project-sweep")(project_sweep)

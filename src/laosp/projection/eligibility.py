@@ -58,3 +58,16 @@ def eligible_per_year(
     mask = cell_mask(rule, province_codes, labour)
     counted = np.einsum("tpsa,psa->t", population, mask)
     return np.asarray(counted * along(rule.share, years), dtype=np.float64)
+
+
+def eligible_by_province(
+    rule: Eligibility,
+    years: range,
+    population: Array,
+    province_codes: tuple[str, ...],
+    labour: dict[LabourGroup, Array],
+) -> Array:
+    """Eligible persons [year, province] of a cell rule (not an aggregate one)."""
+    mask = cell_mask(rule, province_codes, labour)
+    counted = np.einsum("tpsa,psa->tp", population, mask)
+    return np.asarray(counted * along(rule.share, years)[:, None], dtype=np.float64)

@@ -16,7 +16,9 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from laosp.projection.pack_link import PackLinkError, with_pack
 from laosp.projection.scenario import Scenario
+from laosp.rules.pack import Pack
 
 Raw = dict[str, Any]
 
@@ -82,13 +84,29 @@ def validate(raw: Raw, origin: str) -> Scenario:
         raise ScenarioError("\n".join(lines)) from None
 
 
-def load_scenario(name: str | Path, overrides: Mapping[str, Any] | None = None) -> Scenario:
-    """Load, merge, override (dotted keys) and validate one scenario file."""
+def load_scenario(
+    name: str | Path, pack: Pack, overrides: Mapping[str, Any] | None = None
+) -> Scenario:
+    """Load, merge, override (dotted keys), fill the pack schemes' facts from ``pack``
+    (``laosp.projection.pack_link``) and validate one scenario file."""
     path = resolve(name)
+    return validate(linked_raw(path, pack, overrides), str(path))
+
+
+def linked_raw(path: Path, pack: Pack, overrides: Mapping[str, Any] | None = None) -> Raw:
+    """The merged mapping of ``path``, overridden, with the pack's facts filled in."""
     raw = load_raw(path)
     if overrides:
         raw = apply_overrides(raw, overrides, str(path))
-    return validate(raw, str(path))
+    return link(raw, pack, str(path))
+
+
+def link(raw: Raw, pack: Pack, origin: str) -> Raw:
+    """``pack_link.with_pack``, its errors as ``ScenarioError``."""
+    try:
+        return with_pack(raw, pack, origin)
+    except PackLinkError as error:
+        raise ScenarioError(str(error)) from None
 
 
 def apply_overrides(raw: Raw, overrides: Mapping[str, Any], origin: str = "override") -> Raw:

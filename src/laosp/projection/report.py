@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -11,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from laosp.projection.result import ProjectionResult
+from laosp.projection.workbook import assumption_rows
 
 BILLION = 1e9
 
@@ -56,9 +58,25 @@ def schemes_table(result: ProjectionResult) -> Table:
     table = Table(title="Cost by scheme, bn LAK / ຄ່າໃຊ້ຈ່າຍຕາມໂຄງການ, ຕື້ກີບ", title_justify="left")
     table.add_column("Year / ປີ", justify="right")
     for scheme in result.schemes.values():
-        table.add_column(scheme.code, justify="right")
+        table.add_column(f"{scheme.name_lo}\n{scheme.name}".strip(), justify="right")
     for i, year in enumerate(result.years):
         table.add_row(str(year), *(_bn(float(s.cost[i])) for s in result.schemes.values()))
+    return table
+
+
+def provenance_table(result: ProjectionResult) -> Table | None:
+    """The values taken from the policy pack or the registry, and the overrides."""
+    provenance = result.scenario.provenance
+    if provenance is None or not provenance.facts:
+        return None
+    table = Table(
+        title="From the policy pack and the registry; overrides / ຈາກຊຸດນະໂຍບາຍ ແລະ ທະບຽນ",
+        title_justify="left",
+    )
+    for heading in ("Assumption / ສົມມຸດຕິຖານ", "Value / ຄ່າ", "Source / ແຫຼ່ງຂໍ້ມູນ"):
+        table.add_column(heading, overflow="fold")
+    for fact in provenance.facts:
+        table.add_row(fact.key, fact.value, fact.describe())
     return table
 
 
@@ -90,6 +108,8 @@ def print_tables(results: Sequence[ProjectionResult], console: Console) -> None:
     for result in results:
         console.print(summary_table(result))
         console.print(schemes_table(result))
+        if (facts := provenance_table(result)) is not None:
+            console.print(facts)
     if len(results) > 1:
         console.print(comparison_table(results))
 
@@ -107,6 +127,10 @@ def as_json(results: Sequence[ProjectionResult]) -> str:
                 "summary": frame(r.summary()),
                 "schemes": frame(r.schemes_frame()),
                 "nhi_fund": frame(r.fund_frame()),
+                "assumptions": [
+                    {"assumption": key, "value": value, "source": source}
+                    for key, value, source in assumption_rows(r)
+                ],
             }
             for r in results
         ]
@@ -132,3 +156,36 @@ def long_frame(results: Sequence[ProjectionResult]) -> pl.DataFrame:
 
 def as_csv(results: Sequence[ProjectionResult]) -> str:
     return long_frame(results).write_csv()
+
+
+def tracker_table(frame: pl.DataFrame, at: dt.date) -> Table:
+    """The 2030 tracker (``registry_inputs.tracker``): names, never codes."""
+    table = Table(
+        title=f"Coverage against the 2030 promise at {at.isoformat()} / "
+        "ຄວາມຄຸ້ມຄອງທຽບກັບເປົ້າໝາຍປີ 2030 (cost: benefits a year, bn LAK / ຕື້ກີບ)",
+        title_justify="left",
+    )
+    for heading in (
+        "Province / ແຂວງ",
+        "Scheme / ໂຄງການ",
+        "Eligible / ຜູ້ມີສິດ",
+        "Enrolled / ລົງທະບຽນແລ້ວ",
+        "Gap / ຊ່ອງຫວ່າງ",
+        "Coverage / ຄວາມຄຸ້ມຄອງ",
+        "Cost of the gap now / ຄ່າໃຊ້ຈ່າຍປະຈຸບັນ",
+        "… in 2030 / ໃນປີ 2030",
+    ):
+        table.add_column(heading, justify="left" if "/ ແຂວງ" in heading else "right")
+    for row in frame.iter_rows(named=True):
+        coverage = row["coverage"]
+        table.add_row(
+            f"{row['province_lo']} / {row['province_en']}",
+            f"{row['scheme_lo']} / {row['scheme_en']}",
+            f"{row['eligible']:,}",
+            f"{row['enrolled']:,}",
+            f"{row['gap']:,}",
+            "—" if coverage is None else f"{100 * coverage:.1f} %",
+            "—" if row["annual_cost_lak"] is None else f"{row['annual_cost_lak'] / BILLION:,.3f}",
+            "—" if row["cost_2030_lak"] is None else f"{row['cost_2030_lak'] / BILLION:,.3f}",
+        )
+    return table

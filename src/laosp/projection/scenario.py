@@ -205,9 +205,20 @@ class Eligibility(Sourced):
 
 
 class Benefit(Sourced):
-    amount: float = Field(ge=0, description="LAK per beneficiary and period")
+    """For a scheme of the policy pack, ``amount`` comes from the pack unless the scenario
+    replaces it with ``override: true`` (``laosp.projection.pack_link``)."""
+
+    amount: Path = Field(description="LAK per beneficiary and period")
     per: Literal["month", "year"] = "month"
     indexation: Indexation = "cpi"
+    override: bool = False
+
+    @field_validator("amount")
+    @classmethod
+    def _not_negative(cls, value: Path) -> Path:
+        if any(v < 0 for v in path_values(value)):
+            raise ValueError("a benefit amount must not be negative")
+        return value
 
 
 class Contributions(Sourced):
@@ -263,12 +274,42 @@ class Scheme(Strict):
         return self.enabled and after and (self.end_year is None or year <= self.end_year)
 
 
+class Fact(Strict):
+    """Where one scenario value came from: the policy pack, an explicit override of a pack
+    value, or the registry (``laosp project --from-db``)."""
+
+    key: str  # the dotted scenario field, e.g. schemes.mecg.benefit.amount
+    value: str  # as shown
+    origin: Literal["pack", "override", "registry"]
+    parameter: str = ""  # the pack parameter (or scheme field) behind it
+    pack_value: str = ""  # the pack's value(s), for an override
+    source: str
+
+    def describe(self) -> str:
+        """The text of the assumptions table's source column."""
+        if self.origin == "override":
+            return (
+                f"override of pack value {self.pack_value} ({self.parameter}) / "
+                f"ແທນຄ່າຂອງຊຸດນະໂຍບາຍ: {self.source}"
+            )
+        return self.source
+
+
+class Provenance(Strict):
+    """Filled by laosp when a scenario is loaded, never written by hand."""
+
+    pack: str
+    digest: str
+    facts: list[Fact] = []
+
+
 class Scenario(Strict):
     scenario: ScenarioInfo
     demography: Demography
     labour: Labour
     macro: Macro
     schemes: dict[str, Scheme]
+    provenance: Provenance | None = None
 
     @model_validator(mode="after")
     def _one_health_fund(self) -> Self:

@@ -39,7 +39,8 @@ def annual_benefit(scheme: Scheme, setting: Setting) -> Array:
         base = h.capitation_per_member + h.admissions_per_member * h.case_payment
         return base * setting.macro.cpi_index
     assert scheme.benefit is not None
-    per_year = scheme.benefit.amount * (12 if scheme.benefit.per == "month" else 1)
+    per_year = along(scheme.benefit.amount, setting.years)
+    per_year = per_year * (12 if scheme.benefit.per == "month" else 1)
     return per_year * setting.macro.index(scheme.benefit.indexation)
 
 

@@ -14,7 +14,8 @@ import polars as pl
 from numpy.typing import NDArray
 
 from laosp.projection.engine import run_projection
-from laosp.projection.loading import ScenarioError, apply_overrides, validate
+from laosp.projection.loading import ScenarioError, apply_overrides, link, validate
+from laosp.rules.pack import Pack
 
 KEY_OUTPUTS = (
     "spending_lak",
@@ -100,12 +101,15 @@ class SweepResult:
 def run_sweep(
     raw: Mapping[str, Any],
     variants: list[Variant],
+    pack: Pack,
     end_year: int | None = None,
     workers: int = 2,
 ) -> SweepResult:
-    """Run every variant; with ``workers`` > 1 in that many processes, in chunks."""
+    """Run every variant of ``raw`` (its pack schemes' facts from ``pack``); with
+    ``workers`` > 1 in that many processes, in chunks."""
     if not variants:
         raise ScenarioError("a sweep needs at least one variant")
+    raw = link(dict(raw), pack, "sweep")
     key_outputs(raw, variants[0], end_year)  # fail early, in this process, on a bad key
     if workers <= 1:
         outputs = _run_chunk(raw, variants, end_year)

@@ -44,6 +44,25 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+def assumption_rows(result: ProjectionResult) -> list[tuple[str, str, str]]:
+    """(assumption, value, source) of a projection's scenario; a value taken from the
+    policy pack names its parameter, an override says which pack value it replaces, a
+    figure from the registry says so (``Scenario.provenance``)."""
+    scenario = result.scenario
+    raw = scenario.model_dump(mode="json", exclude_none=True, exclude={"provenance"})
+    facts = {f.key: f for f in scenario.provenance.facts} if scenario.provenance else {}
+    rows = []
+    for key, value, source in flatten(raw):
+        fact = facts.pop(key, None)
+        rows.append((key, value, fact.describe() if fact else source))
+    rows += [(f.key, f.value, f.describe()) for f in facts.values()]
+    if scenario.provenance is not None:
+        rows.append(
+            ("policy pack", scenario.provenance.pack, f"sha256 {scenario.provenance.digest}")
+        )
+    return rows
+
+
 class _Book:
     def __init__(self, path: Path) -> None:
         self.book = xlsxwriter.Workbook(str(path))
@@ -84,8 +103,7 @@ class _Book:
         sheet.set_column(0, 0, 55)
         sheet.set_column(1, 1, 40, self.text)
         sheet.set_column(2, 2, 80, self.text)
-        raw = result.scenario.model_dump(mode="json", exclude_none=True)
-        for row, (key, value, source) in enumerate(flatten(raw)):
+        for row, (key, value, source) in enumerate(assumption_rows(result)):
             sheet.write(3 + row, 0, key)
             sheet.write(3 + row, 1, value)
             sheet.write(3 + row, 2, source)
