@@ -21,7 +21,9 @@ DATE = ["--date", "2025-06-30"]
 def app(monkeypatch: pytest.MonkeyPatch) -> typer.Typer:
     frames = reference_registry().frames()
 
-    def read_snapshot(_engine: object, *, with_names: bool = False) -> RegistryFrames:
+    def read_snapshot(
+        _engine: object, *, with_names: bool = False, at: object = None
+    ) -> RegistryFrames:
         return frames
 
     monkeypatch.setattr(cli, "read_snapshot", read_snapshot)
