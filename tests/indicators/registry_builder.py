@@ -38,6 +38,7 @@ PERSON_SCHEMA: dict[str, Any] = {
     "employer_type": pl.String,
     "formal": pl.Boolean,
     "sector": pl.String,
+    "earnings_monthly": pl.Int64,
 }
 ENROLMENT_SCHEMA: dict[str, Any] = {
     "id": pl.Int64,
@@ -119,6 +120,7 @@ class RegistryBuilder:
             "employer_type": None,
             "formal": False,
             "sector": None,
+            "earnings_monthly": 0,
         }
         unknown = set(fields) - set(row)
         assert not unknown, unknown

@@ -29,6 +29,9 @@ BREAKDOWNS: dict[str, pl.Expr] = {
     "poor": pl.col("poor"),
     "sector": pl.col("sector"),
     "formal": pl.col("formal"),
+    # the registry's Washington Group code: none, moderate, severe (SDG "persons with
+    # disability" = moderate + severe, the WG short set's cut-off "a lot of difficulty")
+    "disability": pl.col("disability"),
 }
 
 #: Labels for report headings, English and Lao.
@@ -41,6 +44,7 @@ BREAKDOWN_LABELS: dict[str, tuple[str, str]] = {
     "poor": ("Poor household", "ຄົວເຮືອນທຸກຍາກ"),
     "sector": ("Sector", "ຂະແໜງການ"),
     "formal": ("Formal job", "ວຽກໃນລະບົບ"),
+    "disability": ("Disability", "ຄວາມພິການ"),
 }
 
 

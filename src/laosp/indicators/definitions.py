@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from laosp.indicators import labour
+
 age = pl.col("age")
 is_child = age <= 14
 at_retirement_age = age >= pl.col("retirement_age")
@@ -109,9 +111,49 @@ INDICATORS: tuple[Indicator, ...] = (
         employed & ~pl.col("formal"),
         pl.col("active_contributor"),
     ),
+    Indicator(
+        "sdg852.unemployment_rate",
+        "Unemployment rate, persons 15+",
+        "ອັດຕາການຫວ່າງງານ, ຜູ້ມີອາຍຸ 15 ປີຂຶ້ນໄປ",
+        labour.labour_force,
+        labour.unemployed,
+    ),
+    Indicator(
+        "sdg852.unemployment_rate_15_24",
+        "Unemployment rate, persons 15-24",
+        "ອັດຕາການຫວ່າງງານ, ຜູ້ມີອາຍຸ 15-24 ປີ",
+        labour.labour_force & labour.youth,
+        labour.unemployed,
+    ),
+    Indicator(
+        "sdg852.unemployment_rate_25_plus",
+        "Unemployment rate, persons 25+",
+        "ອັດຕາການຫວ່າງງານ, ຜູ້ມີອາຍຸ 25 ປີຂຶ້ນໄປ",
+        labour.labour_force & labour.adult,
+        labour.unemployed,
+    ),
 )
+
+#: The SDG 10.4.2 series (``laosp.indicators.inequality``): a Gini index is not a count,
+#: so they are not predicates; ``ratio`` carries the value (English, Lao labels).
+INEQUALITY_LABELS: dict[str, tuple[str, str]] = {
+    "sdg1042.gini_before": (
+        "Gini index of income per adult equivalent, before transfers",
+        "ດັດຊະນີຈີນີ ຂອງລາຍຮັບຕໍ່ຜູ້ໃຫຍ່ທຽບເທົ່າ, ກ່ອນເງິນອຸດໜູນ",
+    ),
+    "sdg1042.gini_after": (
+        "Gini index of income per adult equivalent, after transfers",
+        "ດັດຊະນີຈີນີ ຂອງລາຍຮັບຕໍ່ຜູ້ໃຫຍ່ທຽບເທົ່າ, ຫຼັງເງິນອຸດໜູນ",
+    ),
+    "sdg1042.redistributive_impact": (
+        "Redistributive impact of transfers (Gini before minus after)",
+        "ຜົນກະທົບການແບ່ງປັນລາຍຮັບຄືນ ຂອງເງິນອຸດໜູນ (ຈີນີ ກ່ອນ ລົບ ຫຼັງ)",
+    ),
+}
+INEQUALITY_IDS = tuple(INEQUALITY_LABELS)
+
 #: indicator id → (English, Lao) label
-LABELS = {item.id: (item.label_en, item.label_lo) for item in INDICATORS}
+LABELS = {item.id: (item.label_en, item.label_lo) for item in INDICATORS} | INEQUALITY_LABELS
 
 INDICATOR_IDS = tuple(indicator.id for indicator in INDICATORS)
 

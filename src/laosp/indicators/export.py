@@ -12,7 +12,8 @@ import polars as pl
 from rich.table import Table
 
 from laosp.indicators.breakdowns import BREAKDOWN_LABELS
-from laosp.indicators.definitions import INDICATORS
+from laosp.indicators.definitions import INEQUALITY_IDS
+from laosp.indicators.definitions import LABELS as INDICATOR_LABELS
 from laosp.indicators.gaps import LIST_LABELS
 
 VALUE_LABELS: dict[str, tuple[str, str]] = {
@@ -40,9 +41,9 @@ def with_labels(result: pl.DataFrame) -> pl.DataFrame:
     """Indicator results with their descriptions in English and Lao."""
     labels = pl.DataFrame(
         {
-            "indicator": [item.id for item in INDICATORS],
-            "label": [item.label_en for item in INDICATORS],
-            "label_lo": [item.label_lo for item in INDICATORS],
+            "indicator": list(INDICATOR_LABELS),
+            "label": [english for english, _ in INDICATOR_LABELS.values()],
+            "label_lo": [lao for _, lao in INDICATOR_LABELS.values()],
         }
     )
     return result.join(labels, on="indicator", how="left", maintain_order="left").select(
@@ -77,6 +78,17 @@ def _percent(ratio: float | None) -> str:
     return "—" if ratio is None else f"{ratio:.1%}"
 
 
+def _value(indicator: str, ratio: float | None) -> str:
+    """A coverage or rate as a percentage; a Gini index (SDG 10.4.2) as a number 0-1."""
+    if ratio is not None and indicator in INEQUALITY_IDS:
+        return f"{ratio:.3f}"
+    return _percent(ratio)
+
+
+def _count(value: int | None) -> str:
+    return "—" if value is None else f"{value:,}"
+
+
 def indicators_table(result: pl.DataFrame, by: Sequence[str], title: str) -> Table:
     table = Table(title=title)
     table.add_column(heading("indicator"))
@@ -89,9 +101,9 @@ def indicators_table(result: pl.DataFrame, by: Sequence[str], title: str) -> Tab
         table.add_row(
             row["indicator"],
             *cells,
-            f"{row['numerator']:,}",
-            f"{row['denominator']:,}",
-            _percent(row["ratio"]),
+            _count(row["numerator"]),
+            _count(row["denominator"]),
+            _value(row["indicator"], row["ratio"]),
         )
     return table
 

@@ -2,6 +2,9 @@
 
 - a non-contributory cash benefit = an enrolment of a ``non_contributory_cash`` scheme
   active on the date; a household enrolment counts for every member of the household;
+- a child or family benefit (a scheme or payment serving ``children``) of any member
+  counts for every member of the household (ILO's household reading of SDG 1.3.1
+  children: a child whose mother receives the MECG is covered);
 - a social security benefit = a ``paid`` payment, paid in the 12 months up to the date,
   on an enrolment of a ``contributory`` scheme; its series is the payment's function
   (``health`` payments are not cash benefits);
@@ -181,7 +184,15 @@ def status_bits(
     bits = _bitwise_or_by(references, PERSON_ROW, n_persons)
     index = household_index.to_numpy()
     has_household = ~household_index.is_null().to_numpy()
-    bits[has_household] |= household_bits[index[has_household].astype(np.int64)]
+    rows = index[has_household].astype(np.int64)
+    bits[has_household] |= household_bits[rows]
+
+    # a child or family benefit is the household's (ILO's reading of SDG 1.3.1 children):
+    # a member's, e.g. a mother's MECG, counts for every member of the household
+    children = FUNCTION_BIT["children"]
+    with_children_benefit = np.zeros(frames.households.height, dtype=bool)
+    with_children_benefit[rows[(bits[has_household] & children) != 0]] = True
+    bits[np.flatnonzero(has_household)[with_children_benefit[rows]]] |= children
 
     # an infant's maternity benefit counts for its mother (found by ``mother_id``)
     infants = (
