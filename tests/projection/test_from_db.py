@@ -120,5 +120,5 @@ def test_base_population_and_take_up_from_the_registry(
     take_up = rows["schemes.mecg.take_up"]
     assert take_up["value"] == f"{min(1.0, active / eligible):.4f} in 2025"
     assert f"{active:,} active enrolments ÷ {eligible:,} eligible" in take_up["source"]
-    mecg = [row for row in scenario["schemes"] if row["scheme"] == "mecg"]
-    assert mecg[0]["take_up"] == pytest.approx(min(1.0, active / eligible))
+    first = next(row for row in scenario["schemes"] if row["scheme"] == "mecg")
+    assert first["take_up"] == pytest.approx(min(1.0, active / eligible))
