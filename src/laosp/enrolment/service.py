@@ -27,6 +27,7 @@ from laosp.registry.history import check_status_date, move_status, open_status
 from laosp.registry.repository import add_audit
 from laosp.rules.fields import HOUSEHOLD
 from laosp.rules.pack import Pack, Scheme
+from laosp.rules.receipts import enrolment_detail, write_enrolment_receipt
 
 DEFAULT_ACTOR = "system"
 
@@ -148,17 +149,18 @@ def enrol(
     """Enrol ``unit_id`` (a person or a household, as the scheme enrols) in ``scheme``
     from ``on`` (not after ``today``), status ``pending``. With ``check_eligibility`` the
     rules engine must find the unit eligible at ``on``, else ``NotEligible`` carries the
-    explanation."""
+    explanation. A decision receipt (``laosp.rules.receipts``) keeps the rules' verdict,
+    the household's inputs and the pack's digest; the audit event names it."""
     check_date("start_date", on, today)
     chosen = operational_scheme(pack, scheme)
     household_id = _household_of(session, chosen, unit_id)
     _lock_unit(session, chosen, unit_id)
     _check_unique(session, chosen, unit_id, on)
     eligibility: dict[str, Any] = {}
+    persons, households = read_units(
+        session, select(Household.household_id).where(Household.household_id == household_id)
+    )
     if check_eligibility:
-        persons, households = read_units(
-            session, select(Household.household_id).where(Household.household_id == household_id)
-        )
         verdict = check(pack, chosen, persons, households, unit_id, on)
         if not verdict.eligible:
             raise NotEligible(chosen.code, unit_id, verdict.explanation)
@@ -177,6 +179,12 @@ def enrol(
     if other is not None:  # enrolled by someone else since the check (SQLite)
         raise _refuse_second_open(chosen, unit_id, other)
     open_status(session, enrolment.id, enrolment.status, on)
+    detail = enrolment_detail(
+        pack, chosen, persons, households, unit_id, on, checked=check_eligibility
+    )
+    receipt = write_enrolment_receipt(
+        session, pack, enrolment_id=enrolment.id, detail=detail, actor=actor
+    )
     add_audit(
         session,
         actor=actor,
@@ -189,6 +197,7 @@ def enrol(
             "household_id": enrolment.household_id,
             "status": enrolment.status,
             "start_date": on.isoformat(),
+            "receipt": receipt,
             **eligibility,
         },
     )

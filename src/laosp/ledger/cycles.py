@@ -3,7 +3,9 @@
 ``create_cycle`` is idempotent: a cycle is named by its scheme and code (``2025-03``,
 ``2025-03+2`` for two months) and re-creating it changes nothing. Payments are inserted
 in one ``executemany``; the cycle's audit event records how many and how much, which
-reconciliation checks later. Functions take the ``Session`` and never commit.
+reconciliation checks later. Each payment gets a decision receipt (its amount, the
+formula, parameters and inputs, the pack's digest), written in bulk with the payments.
+Functions take the ``Session`` and never commit.
 
 Every status change is a compare-and-set (``Lifecycle.move``): of two sessions that
 approve, pay or close the same cycle, or change the same payment, the second is refused
@@ -42,6 +44,7 @@ from laosp.registry.errors import (
 from laosp.registry.repository import add_audit
 from laosp.rules.fields import HOUSEHOLD
 from laosp.rules.pack import Pack, Scheme
+from laosp.rules.receipts import write_payment_receipts
 
 DEFAULT_ACTOR = "system"
 
@@ -170,6 +173,20 @@ def create_cycle(
     ).to_dicts()
     if rows:
         session.execute(insert(BenefitPayment), rows)
+    receipts = write_payment_receipts(
+        session,
+        pack,
+        chosen,
+        cycle_id=cycle.id,
+        cycle_code=code,
+        output=benefit_output(pack, chosen),
+        months=months_from(start, months),
+        due=due,
+        starts=enrolments,
+        persons=persons,
+        households=households,
+        actor=actor,
+    )
     total = int(due["amount"].sum()) if due.height else 0
     add_audit(
         session,
@@ -185,6 +202,7 @@ def create_cycle(
             "payments": len(rows),
             "total": total,
             "active_enrolments": enrolments.height,
+            "receipts": receipts,
         },
     )
     return CycleOutcome(cycle.id, chosen.code, code, True, len(rows), total)

@@ -51,9 +51,7 @@ HOUSEHOLD_HISTORY_FIELDS = ("district_code", "village_code", "urban", "poor")
 
 class EnrolmentStatusHistory(Base):
     __tablename__ = "enrolment_status_history"
-    __table_args__ = (
-        Index("ix_enrolment_status_history_enrolment", "enrolment_id", "valid_from"),
-    )
+    __table_args__ = (Index("ix_enrolment_status_history_enrolment", "enrolment_id", "valid_from"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolments.id", ondelete="CASCADE"))

@@ -53,9 +53,7 @@ def _record(
     wanted = sorted(set(ids))
     own_key = getattr(source, key)
     last_end = (
-        select(func.max(history.valid_to))
-        .where(getattr(history, key) == own_key)
-        .scalar_subquery()
+        select(func.max(history.valid_to)).where(getattr(history, key) == own_key).scalar_subquery()
     )
     columns = [key, "valid_from", "valid_to", *fields]
     for chunk in _chunks(wanted):

@@ -60,19 +60,37 @@ def run_tests(
 
 @rules_app.command("explain")
 def explain_command(
-    date: Annotated[str, typer.Option("--date", help="Evaluation date YYYY-MM-DD.")],
+    date: Annotated[str | None, typer.Option("--date", help="Evaluation date YYYY-MM-DD.")] = None,
     household: Annotated[str | None, typer.Option("--household", help="household_id")] = None,
     person: Annotated[str | None, typer.Option("--person", help="person_id")] = None,
     output_format: Annotated[str, typer.Option("--format", help="text or json")] = "text",
+    receipt: Annotated[
+        int | None,
+        typer.Option("--receipt", help="Show and re-check the decision receipt ID."),
+    ] = None,
+    lang: Annotated[str, typer.Option("--lang", help="lo or en (--receipt)")] = "en",
     pack_dir: PackOption = None,
     db: DbOption = None,
 ) -> None:
-    """Explain the results of one household or person, with parameter references."""
+    """Explain the results of one household or person, with parameter references; or,
+    with --receipt, show a decision receipt and re-evaluate it with its pack version."""
     from laosp.registry.snapshot import load_snapshot
     from laosp.rules.errors import PackError
     from laosp.rules.explain import explain
     from laosp.rules.pack import load_pack
+    from laosp.rules.receipt_cli import show_receipt
 
+    if receipt is not None:
+        if household is not None or person is not None or date is not None:
+            raise fail("--receipt takes no --household, --person or --date", 2)
+        try:
+            pack = load_pack(pack_dir)
+        except PackError as error:
+            raise fail(f"policy pack: {error}", 2) from None
+        show_receipt(receipt, lang, pack, db)
+        return
+    if date is None:
+        raise fail("--date is required (or --receipt)", 2)
     if (household is None) == (person is None):
         raise fail("give exactly one of --household or --person", 2)
     if output_format not in ("text", "json"):
