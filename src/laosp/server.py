@@ -17,13 +17,14 @@ from laosp import __version__
 from laosp.api.analytics import AnalyticsCache
 from laosp.api.errors import install_error_handlers
 from laosp.api.limits import BodySizeLimit
-from laosp.api.routers import auth, gaps, indicators, projection, registry, reports
+from laosp.api.routers import auth, gaps, indicators, projection, registry, reports, rules_diff
 from laosp.api.state import AppState
 from laosp.api.tokens import TokenSigner
 from laosp.cli_common import DbOption, fail, settings_for
 from laosp.config import Settings
 from laosp.db import make_engine
 from laosp.registry.validation import InputLimits
+from laosp.web import reform
 from laosp.web.views import mount_web
 
 MIN_SECRET_LENGTH = 16
@@ -55,9 +56,10 @@ def create_app(settings: Settings) -> FastAPI:
         analytics=AnalyticsCache(engine, settings.dashboard_cache_seconds),
         limits=InputLimits.of(settings),
     )
-    for module in (auth, registry, indicators, gaps, projection, reports):
+    for module in (auth, registry, indicators, gaps, projection, reports, rules_diff):
         app.include_router(module.router)
     mount_web(app)
+    app.include_router(reform.router)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.api_max_body_bytes)
     return app

@@ -11,11 +11,20 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
+from laosp.reference import dictionary
+
 Lang = Literal["lo", "en"]
 LANGS: tuple[Lang, ...] = ("lo", "en")
 DEFAULT_LANG: Lang = "lo"
 
+#: The registry fields' labels, by field name, from the data dictionary.
+FIELD_LABELS: dict[str, tuple[str, str]] = {
+    f.name: (f.label_en, f.label_lo)
+    for f in (*dictionary.HOUSEHOLD_FIELDS, *dictionary.PERSON_FIELDS)
+}
+
 TEXT: dict[str, tuple[str, str]] = {
+    **FIELD_LABELS,
     "app_title": ("Social protection information system", "ລະບົບຂໍ້ມູນການປົກປ້ອງສັງຄົມ"),
     "overview": ("Overview", "ພາບລວມ"),
     "gaps": ("Gaps", "ຊ່ອງຫວ່າງ"),
@@ -60,9 +69,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "name": ("Name", "ຊື່"),
     "household": ("Household", "ຄົວເຮືອນ"),
     "person": ("Person", "ບຸກຄົນ"),
-    "sex": ("Sex", "ເພດ"),
-    "birth_date": ("Date of birth", "ວັນເດືອນປີເກີດ"),
-    "relationship": ("Relationship", "ຄວາມສຳພັນ"),
     "village": ("Village", "ບ້ານ"),
     "why": ("Why", "ເຫດຜົນ"),
     "download": ("Download", "ດາວໂຫຼດ"),
@@ -83,7 +89,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "members": ("Members", "ສະມາຊິກ"),
     "show": ("Show", "ສະແດງ"),
     "all": ("All", "ທັງໝົດ"),
-    "poor": ("Poor household", "ຄົວເຮືອນທຸກຍາກ"),
     "yes": ("yes", "ແມ່ນ"),
     "no": ("no", "ບໍ່"),
     "shown_of": ("shown of", "ສະແດງ ຈາກ"),
@@ -109,6 +114,12 @@ TEXT: dict[str, tuple[str, str]] = {
         "ບໍ່ມີໃຜປ່ຽນສິດ ຫຼື ຈຳນວນເງິນ.",
     ),
     "total": ("Total", "ລວມ"),
+    "change_gains": ("gains eligibility", "ໄດ້ຮັບສິດ"),
+    "change_loses": ("loses eligibility", "ເສຍສິດ"),
+    "change_more": ("receives more", "ໄດ້ຮັບເພີ່ມຂຶ້ນ"),
+    "change_less": ("receives less", "ໄດ້ຮັບໜ້ອຍລົງ"),
+    "change_contribution": ("contribution changes", "ເງິນສົມທົບປ່ຽນ"),
+    "reform_nav": ("Reform", "ປ່ຽນນະໂຍບາຍ"),
 }
 
 LAO_SEPARATORS = str.maketrans(",.", ".,")
@@ -129,6 +140,10 @@ class Formatter:
     def __call__(self, key: str) -> str:
         english, lao = TEXT.get(key, (key, key))
         return lao if self.lang == "lo" else english
+
+    def code(self, field: str, value: str | None) -> str:
+        """The label of registry code ``value`` of ``field`` (``sex`` ``F`` → ຍິງ)."""
+        return "—" if value is None else dictionary.code_label(field, value, self.lang)
 
     def pair(self, english: str | None, lao: str | None) -> str:
         return (lao if self.lang == "lo" else english) or english or lao or ""
