@@ -8,6 +8,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import fastexcel
 import numpy as np
 import pytest
 import typer
@@ -17,6 +18,8 @@ from laosp.projection.cli import register
 from laosp.projection.engine import run_projection
 from laosp.projection.loading import ScenarioError, load_scenario
 from laosp.projection.workbook import assumption_rows
+from laosp.reports.projection import projection_brief
+from laosp.reports.render import projection_report
 from laosp.rules.pack import BUNDLED, Pack, load_pack
 
 WriteScenario = Callable[[str, str], Path]
@@ -188,3 +191,22 @@ def test_an_area_override_needs_the_flag(write_scenario: WriteScenario, pack: Pa
     mecg = run_projection(load_scenario(write_scenario("small.yaml", flagged), pack))
     assert mecg.schemes["mecg"].eligible[0] == 2000  # 4,000 in province 01 × 0.5
     assert np.all(mecg.schemes["mecg"].cost > 0)
+
+
+def test_the_financing_brief_shows_an_override(
+    write_scenario: WriteScenario, pack: Pack, tmp_path: Path
+) -> None:
+    extra = (
+        "    benefit: {amount: 200000, override: true, indexation: none,"
+        ' source: "ministry proposal 2025"}\n'
+    )
+    result = run_projection(load_scenario(small(write_scenario, extra=extra), pack))
+    data = projection_report(projection_brief([result]), "en", "xlsx")
+    path = tmp_path / "brief.xlsx"
+    path.write_bytes(data)
+    about = fastexcel.read_excel(str(path)).load_sheet(0).to_polars()
+    cells = [" ".join(str(v) for v in row) for row in about.iter_rows()]
+    override = [c for c in cells if "schemes.mecg.benefit.amount" in c]
+    assert len(override) == 1
+    assert "override of pack value 150,000 from 2021-06-18 (mecg.benefit_monthly)" in override[0]
+    assert "ministry proposal 2025" in override[0]

@@ -89,7 +89,7 @@ def pack_at_edge(pack_dir: Path | None, db: str | None = None) -> Pack:
     try:
         return load_pack(pack_dir if pack_dir is not None else settings_for(db).pack_dir)
     except PackError as error:
-        raise fail(f"error / ຂໍ້ຜິດພາດ: policy pack: {error}") from None
+        raise fail(f"policy pack: {error}", 2) from None
 
 
 @project_app.callback()

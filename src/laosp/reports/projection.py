@@ -41,6 +41,9 @@ class ScenarioFigures:
     name: str
     title: str
     years: list[YearFigures]
+    #: (field, "value: override of pack value X (parameter) / ...: source") for each
+    #: value the scenario replaces in the policy pack: the brief shows them.
+    overrides: tuple[tuple[str, str], ...] = ()
 
     def at(self, year: int) -> YearFigures:
         return next(item for item in self.years if item.year == year)
@@ -71,7 +74,13 @@ def scenario_figures(result: ProjectionResult) -> ScenarioFigures:
         for row in summary.to_dicts()
     ]
     info = result.scenario.scenario
-    return ScenarioFigures(info.name, info.title or info.name, years)
+    provenance = result.scenario.provenance
+    overrides = tuple(
+        (fact.key, f"{fact.value}: {fact.describe()}")
+        for fact in (provenance.facts if provenance else [])
+        if fact.origin == "override"
+    )
+    return ScenarioFigures(info.name, info.title or info.name, years, overrides)
 
 
 def projection_brief(results: Sequence[ProjectionResult]) -> ProjectionBrief:
@@ -142,6 +151,8 @@ def projection_pdf(brief: ProjectionBrief, words: Words, font: LaoFont) -> bytes
             for label, value in _rows(words)
         ]
         pdf.data_table([words("year"), *map(str, brief.key_years)], rows, widths, size=8)
+        for key, text in scenario.overrides:
+            pdf.paragraph(f"{key} = {text}", size=8)
     years = [item.year for item in first.years]
     pdf.heading(words("cost_chart"), room=80)
     lines = [Line(s.name, [s.at(y).spending_pct_gdp for y in years]) for s in brief.scenarios]
@@ -238,6 +249,7 @@ def projection_xlsx(brief: ProjectionBrief, words: Words) -> bytes:
             [words("projection_title"), ", ".join(s.title for s in brief.scenarios)],
             [words("computed_at"), words.datetime(brief.computed_at.isoformat())],
             [words("source_projection"), ", ".join(s.name for s in brief.scenarios)],
+            *([f"{s.name}: {key}", text] for s in brief.scenarios for key, text in s.overrides),
         ],
     )
     key = [row for row in rows if row[1] in brief.key_years]
