@@ -101,3 +101,14 @@ def test_an_end_year_the_scenario_cannot_run_to_is_refused(
     assert isinstance(result.exception, SystemExit)
     assert "end_year" in result.stderr
     assert reason in result.stderr
+
+
+def test_project_without_a_scenario_or_with_a_bad_pack_is_refused(tmp_path: Path) -> None:
+    runner = CliRunner()
+    missing = runner.invoke(_app(), ["project"])
+    assert missing.exit_code == 2
+    assert "--scenario" in missing.stderr
+    bad = runner.invoke(_app(), ["project", "-s", "lao_default", "--pack", str(tmp_path)])
+    assert bad.exit_code == 2
+    assert "not a policy pack" in bad.stderr
+    assert isinstance(bad.exception, SystemExit)

@@ -195,7 +195,8 @@ def _snapshot(db: str | None) -> Snapshot:
         return load_snapshot(engine, ("persons", "households", "enrolments"))
     except SQLAlchemyError as error:
         url = engine.url.render_as_string(hide_password=True)
-        raise fail(f"error / ຂໍ້ຜິດພາດ: cannot read the registry at {url}: {error}") from None
+        reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+        raise fail(f"error / ຂໍ້ຜິດພາດ: cannot read the registry at {url}: {reason}") from None
     finally:
         engine.dispose()
 
@@ -245,6 +246,12 @@ def tracker_command(
     except (ScenarioError, ValueError) as error:
         raise fail(f"error / ຂໍ້ຜິດພາດ: {error}") from None
     frame = tracker(_snapshot(db), pack, at, projection)
+    if frame.is_empty():
+        typer.echo(
+            f"no one in the registry is eligible for or enrolled in a scheme in operation at "
+            f"{at} / ບໍ່ມີຜູ້ມີສິດ ຫຼື ຜູ້ລົງທະບຽນ",
+            err=True,
+        )
     if output_format is TrackerFormat.json:
         _emit(frame.write_json(), output)
     elif output_format is TrackerFormat.csv:
