@@ -148,7 +148,7 @@ def test_bad_rows_reported_valid_rows_imported(engine: Engine, tmp_path: Path) -
         ("households", 4, "members", None, "a household needs exactly one head (none given)"),
         ("persons", 5, "pregnant", "true", "only a woman (sex F) can be pregnant"),
         ("persons", 5, "pregnancy_month", None, "required when pregnant is true"),
-        ("persons", 6, "sex", "X", "must be one of F, M"),
+        ("persons", 6, "sex", "X", "must be one of F, M (Sex / ເພດ)"),
         ("persons", 6, "birth_date", "1980-13-01", "must be a date (YYYY-MM-DD)"),
         ("persons", 6, "earnings_monthly", "-5", "must not be negative"),
         (

@@ -178,7 +178,7 @@ CASES: list[tuple[str, dict[str, Any], str, str]] = [
         "members[0].birth_date",
         "must be 1 January when birth_date_precision is year",
     ),
-    ("sex", {"member": (0, {"sex": "X"})}, "members[0].sex", "must be one of 'F' or 'M'"),
+    ("sex", {"member": (0, {"sex": "X"})}, "members[0].sex", "must be one of F, M (Sex / ເພດ)"),
     (
         "relationship",
         {"member": (2, {"relationship": "cousin"})},

@@ -1,4 +1,6 @@
-"""Households and persons (``shared/spec/registry.md``).
+"""Households and persons (``shared/spec/registry.md``); their fields are described once
+in ``laosp.reference.dictionary`` (``tests/registry/test_dictionary.py`` holds the columns
+to it).
 
 Natural keys are the registering agency's identifiers, so that imports are idempotent
 on them. ``name_key`` is the search form of a person's names (see
@@ -26,7 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from laosp.models.base import Base, Kip, one_of
-from laosp.reference import codes
+from laosp.reference import dictionary
 
 
 class Household(Base):
@@ -54,15 +56,8 @@ class Household(Base):
 class Person(Base):
     __tablename__ = "persons"
     __table_args__ = (
-        one_of("relationship", codes.RELATIONSHIPS),
-        one_of("sex", codes.SEXES),
-        one_of("birth_date_precision", codes.BIRTH_DATE_PRECISIONS),
-        one_of("disability", codes.DISABILITIES),
-        one_of("employment_status", codes.EMPLOYMENT_STATUSES),
-        one_of("employment_type", codes.EMPLOYMENT_TYPES),
-        one_of("employer_type", codes.EMPLOYER_TYPES),
-        one_of("sector", codes.SECTORS),
-        one_of("facility_level", codes.FACILITY_LEVELS),
+        # every coded field of the data dictionary, its code list a CHECK
+        *(one_of(f.name, f.codes) for f in dictionary.PERSON_FIELDS if f.codes),
         CheckConstraint(
             "(pregnant AND pregnancy_month IS NOT NULL AND pregnancy_month BETWEEN 1 AND 9) "
             "OR (NOT pregnant AND pregnancy_month IS NULL)",

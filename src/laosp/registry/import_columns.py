@@ -54,6 +54,7 @@ class Field:
     low: int = 0
     high: int = MAX_BIGINT
     earliest: dt.date | None = None
+    label: str = ""  # ``Sex / ເພດ``, carried by the reason a code is refused
 
 
 def cell(name: str) -> pl.Expr:
@@ -114,9 +115,10 @@ def parse_field(field: Field, today: dt.date) -> tuple[pl.Expr, pl.Expr]:
             checks.append((text.str.contains(r"\s"), "must not contain spaces"))
     elif field.kind == "code":
         value = text
-        checks.append(
-            (given & ~text.is_in(field.codes), f"must be one of {', '.join(field.codes)}")
-        )
+        reason = f"must be one of {', '.join(field.codes)}"
+        if field.label:
+            reason += f" ({field.label})"  # as ``dictionary.codes_reason``
+        checks.append((given & ~text.is_in(field.codes), reason))
     elif field.kind == "bool":
         lower = text.str.to_lowercase()
         value = (

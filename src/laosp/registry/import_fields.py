@@ -1,51 +1,57 @@
-"""The columns of the import files (``shared/spec/registry.md``, "Files"); reading a file
-is ``import_file.read_table``."""
+"""The columns of the import files (``shared/spec/registry.md``, "Files"), one for each
+stored field of the data dictionary (``laosp.reference.dictionary``), in its order;
+reading a file is ``import_file.read_table``."""
 
 from __future__ import annotations
 
 import polars as pl
 
-from laosp.reference import codes
-from laosp.registry.import_columns import ROW, Field
-from laosp.registry.validation import EARLIEST_BIRTH_DATE
+from laosp.reference import dictionary as dd
+from laosp.registry.import_columns import ROW, Field, Kind
+from laosp.registry.schemas import MAX_BIGINT
 
-HOUSEHOLD_COLUMNS = (
-    Field("household_id", "id", required=True),
-    Field("district_code", "short", required=True),
-    Field("village_code", "short"),
-    Field("village_name", "name"),
-    Field("urban", "bool", default=False),
-    Field("poor", "bool", default=False),
-    Field("registered_on", "date"),
-)
-PERSON_COLUMNS = (
-    Field("person_id", "id", required=True),
-    Field("household_id", "id", required=True),
-    Field("relationship", "code", required=True, codes=codes.RELATIONSHIPS),
-    Field("given_name", "name", required=True),
-    Field("family_name", "name", required=True),
-    Field("sex", "code", required=True, codes=codes.SEXES),
-    Field("birth_date", "date", required=True, earliest=EARLIEST_BIRTH_DATE),
-    Field("birth_date_precision", "code", codes=codes.BIRTH_DATE_PRECISIONS),
-    Field("national_id", "short"),
-    Field("phone", "phone"),
-    Field("nationality", "country", default="LA"),
-    Field("mother_id", "id"),
-    Field("pregnant", "bool", default=False),
-    Field("pregnancy_month", "int", low=1, high=9),
-    Field("disability", "code", default="none", codes=codes.DISABILITIES),
-    Field("monk", "bool", default=False),
-    Field("employment_status", "code", default="inactive", codes=codes.EMPLOYMENT_STATUSES),
-    Field("employment_type", "code", codes=codes.EMPLOYMENT_TYPES),
-    Field("employer_type", "code", codes=codes.EMPLOYER_TYPES),
-    Field("formal", "bool", default=False),
-    Field("sector", "code", codes=codes.SECTORS),
-    Field("earnings_monthly", "int", default=0),
-    Field("declared_income_monthly", "int", default=0),
-    Field("nssf_contribution_months", "int", default=0, high=1200),
-    Field("cct_compliant", "bool", default=True),
-    Field("facility_level", "code", default="district", codes=codes.FACILITY_LEVELS),
-)
+#: The import kind of each dictionary text shape (district and village codes are
+#: checked against the reference by ``import_rules``).
+_TEXT_KINDS: dict[dd.Text, Kind] = {
+    "id": "id",
+    "name": "name",
+    "short": "short",
+    "district": "short",
+    "village": "short",
+    "country": "country",
+    "phone": "phone",
+}
+#: Fields whose empty cell the importer fills itself: ``birth_date_precision`` as the
+#: date cell implies (``1985`` → year), else the dictionary's default
+#: (``import_rules.with_precision``).
+INFERRED = frozenset({"birth_date_precision"})
+
+
+def column(f: dd.Field) -> Field:
+    """The import column of dictionary field ``f``."""
+    if f.type == "code":
+        kind: Kind = "code"
+    elif f.type in ("int", "money"):
+        kind = "int"
+    elif f.type == "str":
+        kind = _TEXT_KINDS[f.text or "short"]
+    else:
+        kind = "bool" if f.type == "bool" else "date"
+    return Field(
+        f.name,
+        kind,
+        required=f.required,
+        default=None if f.name in INFERRED else f.default,
+        codes=f.codes,
+        low=f.low if f.low is not None else 0,
+        high=f.high if f.high is not None else MAX_BIGINT,
+        earliest=f.earliest,
+        label=f.labels,
+    )
+
+
+HOUSEHOLD_COLUMNS = tuple(column(f) for f in dd.HOUSEHOLD_FIELDS if f.stored)
+PERSON_COLUMNS = tuple(column(f) for f in dd.PERSON_FIELDS if f.stored)
 #: a column of JSON objects merged into ``extra`` with the columns the registry lacks
 EXTRA = "extra"
 

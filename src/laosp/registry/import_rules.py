@@ -9,6 +9,7 @@ import json
 
 import polars as pl
 
+from laosp.reference import dictionary as dd
 from laosp.reference.admin_units import district_codes
 from laosp.registry.import_columns import PROBLEM_SCHEMA, ROW, first_reason, problems_of
 from laosp.registry.import_fields import EXTRA
@@ -67,9 +68,10 @@ def household_problems(households: pl.DataFrame) -> pl.DataFrame:
 
 def with_precision(persons: pl.DataFrame, implied: pl.Series) -> pl.DataFrame:
     """``birth_date_precision`` as given, else as the date cell implies (``1985`` →
-    ``year``), else ``day``."""
+    ``year``), else the dictionary's default (``day``)."""
+    default = dd.person("birth_date_precision").default
     return persons.with_columns(
-        pl.col("birth_date_precision").fill_null(implied).fill_null(pl.lit("day"))
+        pl.col("birth_date_precision").fill_null(implied).fill_null(pl.lit(default))
     )
 
 

@@ -1,6 +1,8 @@
 """Shapes of registry data going in and out (``shared/spec/registry.md``).
 
-The Pydantic models check types, code lists and ranges; the rules that relate several
+The Pydantic models check types, code lists and ranges, all taken from the data
+dictionary (``laosp.reference.dictionary``): a code outside a field's list is refused
+with the field's labels (``must be one of F, M (Sex / ເພດ)``). The rules that relate several
 fields or records (a head per household, employment details, mothers, dates) live in
 ``laosp.registry.validation`` so that every problem is reported, not only the first.
 """
@@ -19,20 +21,13 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    WithJsonSchema,
     model_validator,
 )
 
-Relationship = Literal["head", "spouse", "child", "parent", "sibling", "grandchild", "other"]
-Sex = Literal["F", "M"]
-DatePrecision = Literal["day", "month", "year"]
-Disability = Literal["none", "moderate", "severe"]
-EmploymentStatus = Literal["employed", "unemployed", "inactive"]
-EmploymentType = Literal["employee", "employer", "own_account", "contributing_family"]
-EmployerType = Literal["private", "public", "military_police"]
-Sector = Literal["agriculture", "industry", "services"]
-FacilityLevel = Literal["health_centre", "district", "provincial", "central"]
+from laosp.reference import dictionary as dd
 
-MAX_BIGINT = 2**63 - 1
+MAX_BIGINT = dd.MAX_KIP
 #: Deepest nesting of objects and lists inside ``extra``.
 MAX_EXTRA_DEPTH = 16
 #: C0 controls but tab and line breaks, DEL, C1 controls: refused in text by the API and
@@ -91,23 +86,68 @@ def iso_date_only(value: Any) -> Any:
 
 
 PlainText = AfterValidator(plain_text)
+
+
+def _one_of(name: str) -> AfterValidator:
+    """The check that a value is one of person field ``name``'s codes."""
+    field = dd.person(name)
+
+    def check(value: str) -> str:
+        if value not in field.codes:
+            raise ValueError(dd.codes_reason(field))
+        return value
+
+    return AfterValidator(check)
+
+
+def _enum(name: str) -> WithJsonSchema:
+    return WithJsonSchema({"type": "string", "enum": list(dd.person(name).codes)})
+
+
+def _default(name: str, entity: dd.Entity = dd.PERSON) -> Any:
+    """The default of field ``name``, from the data dictionary."""
+    return dd.field(entity, name).default
+
+
+def _bounds(name: str) -> Any:
+    field = dd.person(name)
+    return Field(ge=field.low, le=field.high)
+
+
+Relationship = Annotated[str, _one_of("relationship"), _enum("relationship")]
+Sex = Annotated[str, _one_of("sex"), _enum("sex")]
+DatePrecision = Annotated[str, _one_of("birth_date_precision"), _enum("birth_date_precision")]
+Disability = Annotated[str, _one_of("disability"), _enum("disability")]
+EmploymentStatus = Annotated[str, _one_of("employment_status"), _enum("employment_status")]
+EmploymentType = Annotated[str, _one_of("employment_type"), _enum("employment_type")]
+EmployerType = Annotated[str, _one_of("employer_type"), _enum("employer_type")]
+Sector = Annotated[str, _one_of("sector"), _enum("sector")]
+FacilityLevel = Annotated[str, _one_of("facility_level"), _enum("facility_level")]
+PregnancyMonth = Annotated[int, _bounds("pregnancy_month")]
+ContributionMonths = Annotated[int, _bounds("nssf_contribution_months")]
 #: A date given as ``YYYY-MM-DD`` (or a ``date``).
 IsoDate = Annotated[dt.date, BeforeValidator(iso_date_only)]
 Identifier = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^\S+$"),
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=dd.TEXT_LENGTHS["id"], pattern=r"^\S+$"
+    ),
     PlainText,
 ]
 Name = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120), PlainText
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=dd.TEXT_LENGTHS["name"]),
+    PlainText,
 ]
 Code = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16), PlainText
 ]
 ShortText = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32), PlainText
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=dd.TEXT_LENGTHS["short"]),
+    PlainText,
 ]
-Kip = Annotated[int, Field(ge=0, le=MAX_BIGINT)]
+Kip = Annotated[int, _bounds("earnings_monthly")]
 Country = Annotated[
     str,
     StringConstraints(strip_whitespace=True, to_upper=True, min_length=1, max_length=16),
@@ -139,8 +179,8 @@ class HouseholdFields(_Input):
     district_code: Code
     village_code: Code | None = None
     village_name: Name | None = None
-    urban: bool = False
-    poor: bool = False
+    urban: bool = _default("urban", dd.HOUSEHOLD)
+    poor: bool = _default("poor", dd.HOUSEHOLD)
     registered_on: IsoDate | None = None
     extra: Extra | None = None
 
@@ -175,25 +215,25 @@ class PersonFields(_Input):
     family_name: Name
     sex: Sex
     birth_date: IsoDate
-    birth_date_precision: DatePrecision = "day"
+    birth_date_precision: DatePrecision = _default("birth_date_precision")
     national_id: ShortText | None = None
     phone: ShortText | None = None
-    nationality: Country = "LA"
+    nationality: Country = _default("nationality")
     mother_id: Identifier | None = None
-    pregnant: bool = False
-    pregnancy_month: Annotated[int, Field(ge=1, le=9)] | None = None
-    disability: Disability = "none"
-    monk: bool = False
-    employment_status: EmploymentStatus = "inactive"
+    pregnant: bool = _default("pregnant")
+    pregnancy_month: PregnancyMonth | None = None
+    disability: Disability = _default("disability")
+    monk: bool = _default("monk")
+    employment_status: EmploymentStatus = _default("employment_status")
     employment_type: EmploymentType | None = None
     employer_type: EmployerType | None = None
-    formal: bool = False
+    formal: bool = _default("formal")
     sector: Sector | None = None
-    earnings_monthly: Kip = 0
-    declared_income_monthly: Kip = 0
-    nssf_contribution_months: Annotated[int, Field(ge=0, le=1200)] = 0
-    cct_compliant: bool = True
-    facility_level: FacilityLevel = "district"
+    earnings_monthly: Kip = _default("earnings_monthly")
+    declared_income_monthly: Kip = _default("declared_income_monthly")
+    nssf_contribution_months: ContributionMonths = _default("nssf_contribution_months")
+    cct_compliant: bool = _default("cct_compliant")
+    facility_level: FacilityLevel = _default("facility_level")
     extra: Extra | None = None
 
 
@@ -220,7 +260,7 @@ class PersonUpdate(_Input):
     nationality: Country | None = None
     mother_id: Identifier | None = None
     pregnant: bool | None = None
-    pregnancy_month: Annotated[int, Field(ge=1, le=9)] | None = None
+    pregnancy_month: PregnancyMonth | None = None
     disability: Disability | None = None
     monk: bool | None = None
     employment_status: EmploymentStatus | None = None
@@ -230,7 +270,7 @@ class PersonUpdate(_Input):
     sector: Sector | None = None
     earnings_monthly: Kip | None = None
     declared_income_monthly: Kip | None = None
-    nssf_contribution_months: Annotated[int, Field(ge=0, le=1200)] | None = None
+    nssf_contribution_months: ContributionMonths | None = None
     cct_compliant: bool | None = None
     facility_level: FacilityLevel | None = None
     extra: Extra | None = None

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from laosp.config import Settings
+from laosp.reference import dictionary as dd
 from laosp.reference.admin_units import district_codes
 from laosp.registry.countries import ISO_ALPHA2
 from laosp.registry.errors import FieldError
@@ -26,7 +27,7 @@ from laosp.registry.schemas import NOT_PLAIN_REASON, HouseholdFields, PersonFiel
 
 #: Children under this age are outside the labour force (``inactive``).
 WORKING_AGE = 15
-EARLIEST_BIRTH_DATE = dt.date(1900, 1, 1)
+EARLIEST_BIRTH_DATE: dt.date = dd.person("birth_date").earliest or dt.date.min
 _DIGITS = re.compile(r"^[0-9]+$")
 _PHONE = re.compile(r"^\+?[0-9][0-9 \-]{5,30}$")
 

@@ -20,8 +20,8 @@ from laosp.reference.ages import ages_by_day, completed_months, completed_years
 from laosp.registry.rowkeys import HOUSEHOLD_ROW
 from laosp.rules.errors import InputError
 
-PERSON = dd.PERSON
-HOUSEHOLD = dd.HOUSEHOLD
+PERSON: str = dd.PERSON
+HOUSEHOLD: str = dd.HOUSEHOLD
 _KINDS = {"str": "str", "code": "str", "int": "int", "money": "int", "bool": "bool"}
 
 
@@ -56,8 +56,8 @@ def _catalogue(entity: dd.Entity) -> dict[str, Field]:
     return {f.name: _rules_field(f) for f in dd.fields(entity) if f.rules}
 
 
-PERSON_FIELDS: dict[str, Field] = _catalogue(PERSON)
-HOUSEHOLD_FIELDS: dict[str, Field] = _catalogue(HOUSEHOLD)
+PERSON_FIELDS: dict[str, Field] = _catalogue(dd.PERSON)
+HOUSEHOLD_FIELDS: dict[str, Field] = _catalogue(dd.HOUSEHOLD)
 
 #: Fields a scenario file may set that rules do not read (kept for realism).
 PERSON_EXTRA_FIELDS = tuple(f.name for f in dd.PERSON_FIELDS if not f.rules and not f.key)
