@@ -4,6 +4,7 @@ ends, in the same transaction: a refused change keeps nothing."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
@@ -11,8 +12,11 @@ from sqlalchemy.orm import Session
 
 from laosp.enrolment import service
 from laosp.models import Enrolment, EnrolmentStatusHistory, PersonHistory
+from laosp.models.history import HOUSEHOLD_HISTORY_FIELDS, PERSON_HISTORY_FIELDS
 from laosp.registry.changes import update_person
 from laosp.registry.errors import ConcurrentChange, ValidationFailed
+from laosp.registry.importer import import_files
+from laosp.rules.fields import HOUSEHOLD_FIELDS, PERSON_FIELDS
 from laosp.rules.pack import Pack
 from tests.operations.conftest import AT
 
@@ -114,3 +118,25 @@ def test_a_refused_person_change_keeps_nothing(people: Session) -> None:
     with pytest.raises(ValidationFailed):
         update_person(people, "PX", {"pregnant": True}, today=dt.date(2025, 7, 1))
     assert _person_periods(people, "PX") == []
+
+
+def test_history_keeps_every_field_the_rules_read() -> None:
+    """A field the rules read but the history does not keep would be read at a past
+    date with today's value."""
+    stored = {name for name, field in PERSON_FIELDS.items() if not field.derived}
+    assert set(PERSON_HISTORY_FIELDS) == stored | {"household_id"}
+    stored = {name for name, field in HOUSEHOLD_FIELDS.items() if not field.derived}
+    assert set(HOUSEHOLD_HISTORY_FIELDS) == stored
+
+
+def test_an_import_update_keeps_the_old_values(people: Session, tmp_path: Path) -> None:
+    path = tmp_path / "persons.csv"
+    path.write_text(
+        "person_id,household_id,relationship,given_name,family_name,sex,birth_date,"
+        "employment_status,employment_type,employer_type,formal,sector,earnings_monthly\n"
+        "PW,HX,head,Test,PW,M,1985-06-01,employed,employee,private,true,services,4000000\n",
+        encoding="utf-8",
+    )
+    report = import_files(people, persons=path, update=True, today=dt.date(2025, 8, 1))
+    assert report.counts["persons"].updated == 1
+    assert _person_periods(people, "PW") == [(None, dt.date(2025, 8, 1), "employed", 3_000_000)]

@@ -102,6 +102,7 @@ def explain_command(
         tables=("persons", "households"),
         household_ids=[household] if household else None,
         person_ids=[person] if person else None,
+        at=at,  # the registry as it was then (its history)
     )
     try:
         trace = explain(
@@ -140,7 +141,7 @@ def evaluate_command(
     at = reference_date(date)
     pack = load_pack(pack_dir)
     names = [n.strip() for n in outputs.split(",") if n.strip()] if outputs else None
-    snapshot = load_snapshot(engine_for(db), tables=("persons", "households"))
+    snapshot = load_snapshot(engine_for(db), tables=("persons", "households"), at=at)
     try:
         result = evaluate(pack, snapshot.persons, snapshot.households, at, names)
     except PackError as error:
