@@ -169,6 +169,7 @@ def test_an_override_is_explicit_and_shown(write_scenario: WriteScenario, pack: 
         ("    benefit: {amount: 150000, source: copied}\n", "schemes.mecg.benefit.amount"),
         ("    start_year: 2021\n", "schemes.mecg.start_year"),
         ('    name_lo: "ອື່ນ"\n', "schemes.mecg.name_lo"),
+        ("    benefit: {override: true, source: x}\n", "schemes.mecg.benefit.override"),
     ],
 )
 def test_a_restated_pack_value_is_refused(

@@ -186,6 +186,12 @@ class _Linker:
         if not isinstance(benefit, dict):
             raise self.error(f"{where}.benefit", "a benefit block is a mapping")
         dated = _dated(param)
+        if "override" in benefit and "amount" not in benefit:
+            raise self.error(
+                f"{where}.benefit.override",
+                "override: true needs the amount that replaces the pack's "
+                f"({param.name} = {dated})",
+            )
         if "amount" in benefit:
             if benefit.get("override") is not True or not benefit.get("source"):
                 raise self.restated(key, param.name, dated)

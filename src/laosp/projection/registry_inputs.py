@@ -163,7 +163,8 @@ def with_registry(raw: Raw, inputs: RegistryInputs) -> Raw:
         counts = inputs.take_up.get(code)
         if counts is None or not node.get("enabled", True):
             continue
-        block = node["contributions"] if node.get("kind") == "contributory" else node
+        contributory = node.get("kind") == "contributory" and "contributions" in node
+        block = node["contributions"] if contributory else node
         field = "contributions.take_up" if block is not node else "take_up"
         path = block["take_up"]["value"]
         later = (
