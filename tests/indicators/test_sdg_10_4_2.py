@@ -257,3 +257,23 @@ def test_gini_values_in_range_and_transfers_do_not_lower_incomes(
         assert -1e-12 <= value <= 1
     frames = r.frames()
     assert (household_transfers(frames, AT, PACK)["transfers"] >= 0).all()
+    # before transfers, by province, against the pairwise definition over persons with
+    # the OECD-modified scale applied here by hand
+    persons: dict[str, list[Fraction]] = {}
+    for district, _, members, _ in households:
+        adults = sum(age >= 14 for age, _ in members)
+        children = len(members) - adults
+        scale = (
+            1 + Fraction(1, 2) * (adults - 1) + Fraction(3, 10) * children
+            if adults
+            else 1 + Fraction(3, 10) * (children - 1)
+        )
+        income = sum(earnings for _, earnings in members) / scale
+        persons.setdefault(district[:2], []).extend([income] * len(members))
+    before = gini_rows(result, "province")
+    for province, incomes in persons.items():
+        found = before[("sdg1042.gini_before", province)]
+        if sum(incomes) == 0:
+            assert found is None
+        else:
+            assert found == pytest.approx(float(pairwise_gini(incomes)), abs=1e-9)

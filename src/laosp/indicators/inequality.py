@@ -34,6 +34,7 @@ import polars as pl
 
 from laosp.indicators.breakdowns import BREAKDOWNS
 from laosp.indicators.frames import RegistryFrames, active_on
+from laosp.registry.rowkeys import ROW_KEYS
 from laosp.rules.engine import evaluate
 from laosp.rules.fields import HOUSEHOLD, PERSON
 from laosp.rules.pack import Pack, Scheme
@@ -49,11 +50,13 @@ AFTER = "sdg1042.gini_after"
 IMPACT = "sdg1042.redistributive_impact"
 
 
-def gini(value: str, weight: str) -> pl.Expr:
+def gini(value: str, weight: str, *, presorted: bool = False) -> pl.Expr:
     """The weighted Gini index of ``value`` (``weight`` persons each), as an aggregation:
-    null when the total is 0 or there is no one."""
-    y = pl.col(value).sort_by(value)
-    w = pl.col(weight).sort_by(value).cast(pl.Float64)
+    null when the total is 0 or there is no one. ``presorted``: the rows (of each group)
+    are already in ascending order of ``value`` (one sort of the frame instead of one per
+    use of the column)."""
+    y = pl.col(value) if presorted else pl.col(value).sort_by(value)
+    w = (pl.col(weight) if presorted else pl.col(weight).sort_by(value)).cast(pl.Float64)
     wy = w * y
     total = wy.sum()
     index = 1.0 - (w * (2.0 * wy.cum_sum() - wy)).sum() / (w.sum() * total)
@@ -77,57 +80,69 @@ def cash_schemes(pack: Pack) -> list[Scheme]:
 def household_transfers(frames: RegistryFrames, at: dt.date, pack: Pack) -> pl.DataFrame:
     """``household_id``, ``transfers``: the kip per month the household's active
     enrolments bring, at the amounts the pack computes at ``at`` (households with none
-    are absent)."""
-    schemes = cash_schemes(pack)
-    if not schemes:
-        return pl.DataFrame(schema={"household_id": pl.String, "transfers": pl.Float64})
-    evaluation = evaluate(
-        pack,
-        frames.persons,
-        frames.households,
-        at,
-        outputs=sorted({scheme.amount for scheme in schemes if scheme.amount is not None}),
-    )
-    members = frames.persons.lazy().select(
+    are absent).
+
+    The rules are household-local, so they are evaluated only for the households with an
+    active enrolment in a cash scheme (their members and themselves)."""
+    schemes = {scheme.code: scheme for scheme in cash_schemes(pack)}
+    members = frames.persons.select(
         pl.col("person_id").cast(pl.String), pl.col("household_id").cast(pl.String)
     )
     active = (
         frames.enrolments.lazy()
-        .filter(active_on(at))
+        .filter(active_on(at) & pl.col("scheme").cast(pl.String).is_in(list(schemes)))
         .select(
             pl.col("scheme").cast(pl.String),
             pl.col("person_id").cast(pl.String),
             pl.col("household_id").cast(pl.String).alias("enrolled_household"),
         )
-        .join(members, on="person_id", how="left")
-        .with_columns(pl.coalesce("enrolled_household", "household_id").alias("household_id"))
+        .join(members.lazy(), on="person_id", how="left")
+        .select(
+            "scheme",
+            "person_id",
+            pl.coalesce("enrolled_household", "household_id").alias("household_id"),
+        )
+        .filter(pl.col("household_id").is_not_null())
+        .unique()
+        .collect()
     )
-    person_amounts = evaluation.persons.lazy().join(members, on="person_id", how="left")
+    empty = pl.DataFrame(schema={"household_id": pl.String, "transfers": pl.Float64})
+    if active.is_empty():
+        return empty
+    paying = [schemes[code] for code in sorted(set(active["scheme"]))]
+    homes = active["household_id"].unique().implode()
+    in_homes = pl.col("household_id").cast(pl.String).is_in(homes)
+    evaluation = evaluate(
+        pack,
+        # the snapshot's row keys do not survive the selection: the engine joins on ids
+        frames.persons.filter(in_homes).drop(ROW_KEYS, strict=False),
+        frames.households.filter(in_homes).drop(ROW_KEYS, strict=False),
+        at,
+        outputs=sorted({scheme.amount for scheme in paying if scheme.amount is not None}),
+    )
+    person_amounts = evaluation.persons.lazy().join(members.lazy(), on="person_id", how="left")
     household_amounts = evaluation.households.lazy().with_columns(
         pl.col("household_id").cast(pl.String)
     )
     parts: list[pl.LazyFrame] = []
-    for scheme in schemes:  # a handful of schemes, each a whole-column join
+    for scheme in paying:  # a handful of schemes, each a whole-column join
         amount = scheme.amount
         assert amount is not None
-        of_scheme = active.filter(pl.col("scheme") == scheme.code)
-        per_person = (amount, PERSON) in pack.outputs
-        if scheme.unit == PERSON and per_person:
+        of_scheme = active.lazy().filter(pl.col("scheme") == scheme.code)
+        if scheme.unit == PERSON and (amount, PERSON) in pack.outputs:
             enrolled = of_scheme.filter(pl.col("person_id").is_not_null()).select("person_id")
-            paid = person_amounts.join(enrolled.unique(), on="person_id", how="semi").select(
-                "household_id", pl.col(amount).alias("transfers")
-            )
+            paid = person_amounts.join(enrolled.unique(), on="person_id", how="semi")
         else:
-            enrolled = of_scheme.select("household_id").unique()
             source = (
                 household_amounts
                 if (amount, HOUSEHOLD) in pack.outputs
                 else person_amounts.group_by("household_id").agg(pl.col(amount).sum())
             )
-            paid = source.join(enrolled, on="household_id", how="semi").select(
-                "household_id", pl.col(amount).alias("transfers")
-            )
-        parts.append(paid.with_columns(pl.col("transfers").cast(pl.Float64)))
+            enrolled = of_scheme.select("household_id").unique()
+            paid = source.join(enrolled, on="household_id", how="semi")
+        parts.append(
+            paid.select("household_id", pl.col(amount).cast(pl.Float64).alias("transfers"))
+        )
     return (
         pl.concat(parts)
         .filter(pl.col("household_id").is_not_null())
@@ -185,17 +200,26 @@ def inequality_indicators(
         .group_by(*by, "household_id")
         .agg(pl.len().alias("persons"))
         .join(incomes.lazy(), on="household_id")
+        .collect()
     )
-    values = [
-        pl.col("persons").sum().cast(pl.Int64).alias("denominator"),
-        gini("before", "persons").alias(BEFORE),
-        gini("after", "persons").alias(AFTER),
-    ]
-    cells = (units.group_by(list(by)).agg(values) if by else units.select(values)).with_columns(
-        (pl.col(BEFORE) - pl.col(AFTER)).alias(IMPACT)
-    )
+    persons = pl.col("persons").sum().cast(pl.Int64).alias("denominator")
+    parts = [units.group_by(by).agg(persons) if by else units.select(persons)]
+    for value, name in (("before", BEFORE), ("after", AFTER)):
+        # rows keep their order within a group: one sort serves every cell
+        ordered = units.sort(value)
+        index = gini(value, "persons", presorted=True).alias(name)
+        parts.append(ordered.group_by(by).agg(index) if by else ordered.select(index))
+    cells = parts[0]
+    for part in parts[1:]:
+        cells = (
+            cells.join(part, on=list(by), how="left", nulls_equal=True)
+            if by
+            else pl.concat([cells, part], how="horizontal")
+        )
+    cells = cells.with_columns((pl.col(BEFORE) - pl.col(AFTER)).alias(IMPACT))
     return (
-        cells.unpivot(
+        cells.lazy()
+        .unpivot(
             index=[*by, "denominator"],
             on=[BEFORE, AFTER, IMPACT],
             variable_name="indicator",
