@@ -27,7 +27,13 @@ from typer.testing import CliRunner
 from laosp.cli import _register_domains, app
 from laosp.db import make_engine, unit_of_work
 from laosp.demo import load_examples
-from laosp.rules.diff import compare, months_this_year, parse_assignments, with_reform
+from laosp.rules.diff import (
+    changed_schemes,
+    compare,
+    months_this_year,
+    parse_assignments,
+    with_reform,
+)
 from laosp.rules.errors import PackError
 from laosp.rules.pack import BUNDLED, Pack, load_pack
 
@@ -138,6 +144,14 @@ def test_a_second_pack_folder(pack: Pack, tmp_path: Path) -> None:
     result = compare(pack, load_pack(folder), persons, households, AT, AT)
     row = _row(result.summary, "1703")
     assert (row["gainers"], row["amount_changed"], row["money_month"]) == (0, 2, 100_000)
+
+
+def test_only_the_schemes_a_reform_touches_are_evaluated(pack: Pack) -> None:
+    assert changed_schemes(pack, pack) == []
+    assert changed_schemes(pack, with_reform(pack, {"mecg.benefit_monthly": 1}, AT)) == ["mecg"]
+    touched = changed_schemes(pack, with_reform(pack, {"nssf.private.rate_employee": 0.1}, AT))
+    assert "nssf_private" in touched
+    assert not set(touched) & {"mecg", "cct", "child_grant", "social_pension"}
 
 
 def test_no_change_gives_empty_frames(pack: Pack) -> None:

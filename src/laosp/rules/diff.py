@@ -2,7 +2,9 @@
 
 The base pack and the reform pack (a second pack folder, or the base with parameter
 overrides from a date) are each evaluated once on the whole registry frames, for the
-outputs the scheme catalogue names (eligibility, amount, contribution). The two results
+outputs the scheme catalogue names (eligibility, amount, contribution) of the schemes
+the reform can change (``changed_schemes``: those reading a changed parameter or
+formula). The two results
 are compared column by column: the units whose eligibility or monthly money changes, and
 a summary by district and scheme (gainers, losers, change in money per month, for the
 rest of the reform's first year and for a full year).
@@ -27,7 +29,7 @@ from laosp.reference.admin_units import districts, provinces
 from laosp.rules.engine import evaluate
 from laosp.rules.errors import PackError
 from laosp.rules.fields import HOUSEHOLD, PERSON
-from laosp.rules.pack import Pack, Scheme
+from laosp.rules.pack import Key, Pack, Scheme
 from laosp.rules.params import Parameter
 
 #: The ids of each unit's frame.
@@ -182,22 +184,6 @@ def _unit(base: Pack, reform: Pack, code: str) -> str:
     return (base.schemes.get(code) or reform.schemes[code]).unit
 
 
-def scheme_outputs(pack: Pack, unit: str) -> list[str]:
-    """The outputs the catalogue names for the schemes of ``unit``."""
-    names: list[str] = []
-    for scheme in pack.schemes.values():
-        if scheme.unit != unit:
-            continue
-        for name in (
-            scheme.eligibility.output if scheme.eligibility else None,
-            scheme.amount,
-            scheme.contribution,
-        ):
-            if name is not None and name not in names:
-                names.append(name)
-    return names
-
-
 def _receives(scheme: Scheme) -> pl.Expr:
     """Whether a unit takes part in a scheme the catalogue knows only by its money."""
     money = [pl.col(o).fill_null(0) > 0 for o in (scheme.amount, scheme.contribution) if o]
@@ -284,6 +270,66 @@ def _change() -> pl.Expr:
     )
 
 
+def _reads(pack: Pack, names: Iterable[str]) -> tuple[set[Key], set[str]]:
+    """The outputs (with everything they read, transitively) and the parameters behind
+    the outputs ``names``."""
+    stack = [key for key in pack.outputs if key[0] in set(names)]
+    keys: set[Key] = set()
+    while stack:
+        key = stack.pop()
+        if key not in keys:
+            keys.add(key)
+            stack.extend(pack.outputs[key].deps)
+    params = {p for key in keys for p in pack.outputs[key].params}
+    return keys, params
+
+
+def _scheme_names(scheme: Scheme | None) -> list[str]:
+    if scheme is None:
+        return []
+    named = (scheme.eligibility.output if scheme.eligibility else None, scheme.amount)
+    return [name for name in (*named, scheme.contribution) if name is not None]
+
+
+def _values(parameter: Parameter | None) -> Any:
+    if parameter is None:
+        return None
+    return [(v.start, v.value) for v in parameter.values]
+
+
+def changed_schemes(base: Pack, reform: Pack) -> list[str]:
+    """The schemes whose outputs can differ between the two packs: a scheme, a formula it
+    reads (transitively), a parameter behind them or its namespace's in-force period
+    differs. Only these are evaluated: a reform of one parameter costs the evaluation of
+    the schemes that read it, not of the whole pack."""
+    found = []
+    for code in _schemes(base, reform):
+        one, other = base.schemes.get(code), reform.schemes.get(code)
+        if one != other:
+            found.append(code)
+            continue
+        assert one is not None
+        keys, params = _reads(base, _scheme_names(one))
+        other_keys, other_params = _reads(reform, _scheme_names(one))
+        same = (
+            keys == other_keys
+            and params == other_params
+            and all(
+                base.outputs[k].formula == reform.outputs[k].formula
+                and base.outputs[k].type == reform.outputs[k].type
+                for k in keys
+            )
+            and all(_values(base.parameters[p]) == _values(reform.parameters[p]) for p in params)
+            and all(
+                base.periods.get(ns) == reform.periods.get(ns)
+                for ns in {base.outputs[k].namespace for k in keys}
+            )
+        )
+        if not same:
+            found.append(code)
+    return found
+
+
 def compare(
     base: Pack,
     reform: Pack,
@@ -296,11 +342,11 @@ def compare(
     ``from_date`` (default ``at``) is when the reform starts: the months it runs this
     year. ``households`` needs ``district_code``."""
     from_date = from_date or at
-    codes = _schemes(base, reform)
+    codes = changed_schemes(base, reform)
     by_unit = {u: [c for c in codes if _unit(base, reform, c) == u] for u in (PERSON, HOUSEHOLD)}
     results = []
-    for pack in (base, reform):
-        names = sorted({*scheme_outputs(pack, PERSON), *scheme_outputs(pack, HOUSEHOLD)})
+    for pack in (base, reform) if codes else ():
+        names = sorted({n for code in codes for n in _scheme_names(pack.schemes.get(code))})
         results.append(evaluate(pack, persons, households, at, names))
     district_of = households.select("household_id", "district_code")
     home_frames = {
