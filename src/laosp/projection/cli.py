@@ -185,14 +185,17 @@ def _registry_base(path: Path) -> BaseTable:
     return registry_base(frame, date.today())
 
 
-def _snapshot(db: str | None) -> Snapshot:
+def _snapshot(db: str | None, at: date) -> Snapshot:
+    """The registry with its enrolments as they were at ``at`` (from their history for a
+    past date; as they are now otherwise)."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from laosp.registry.snapshot import load_snapshot
 
     engine = engine_for(db)
     try:
-        return load_snapshot(engine, ("persons", "households", "enrolments"))
+        past = at if at < date.today() else None
+        return load_snapshot(engine, ("persons", "households", "enrolments"), at=past)
     except SQLAlchemyError as error:
         url = engine.url.render_as_string(hide_password=True)
         reason = str(getattr(error, "orig", None) or error).splitlines()[0]
@@ -204,7 +207,7 @@ def _snapshot(db: str | None) -> Snapshot:
 def _from_db(db: str | None, pack: Pack, at: date) -> RegistryInputs:
     from laosp.projection.registry_inputs import registry_inputs
 
-    inputs = registry_inputs(_snapshot(db), pack, at)
+    inputs = registry_inputs(_snapshot(db, at), pack, at)
     if inputs.persons == 0:
         raise fail(f"error / ຂໍ້ຜິດພາດ: the registry holds no person born by {at}")
     return inputs
@@ -245,7 +248,7 @@ def tracker_command(
         projection = run_projection(load_scenario(scenario, pack))
     except (ScenarioError, ValueError) as error:
         raise fail(f"error / ຂໍ້ຜິດພາດ: {error}") from None
-    frame = tracker(_snapshot(db), pack, at, projection)
+    frame = tracker(_snapshot(db, at), pack, at, projection)
     if frame.is_empty():
         typer.echo(
             f"no one in the registry is eligible for or enrolled in a scheme in operation at "
