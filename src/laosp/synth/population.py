@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
+from laosp.reference import dictionary
 from laosp.synth.attributes import add_attributes
 from laosp.synth.duplicates import chunked_like, plant_duplicates
 from laosp.synth.employment import add_employment
@@ -15,18 +16,15 @@ from laosp.synth.households import make_households
 from laosp.synth.names import assign_names, search_keys
 from laosp.synth.persons import completed_years, make_persons
 
-HOUSEHOLD_COLUMNS = (
-    "household_id", "district_code", "village_code", "village_name", "urban", "poor",
-    "registered_on",
-)  # fmt: skip
+#: The tables' columns: the stored fields of the data dictionary, and on persons the
+#: search keys kept beside the names (``laosp.registry.names``).
+HOUSEHOLD_COLUMNS = tuple(f.name for f in dictionary.HOUSEHOLD_FIELDS if f.stored)
 PERSON_COLUMNS = (
-    "person_id", "household_id", "relationship", "given_name", "family_name", "name_key",
-    "name_fold", "name_latin", "sex", "birth_date", "birth_date_precision", "national_id", "phone",
-    "nationality", "mother_id", "pregnant", "pregnancy_month", "disability", "monk",
-    "employment_status", "employment_type", "employer_type", "formal", "sector",
-    "earnings_monthly", "declared_income_monthly", "nssf_contribution_months",
-    "cct_compliant", "facility_level",
-)  # fmt: skip
+    *(f.name for f in dictionary.PERSON_FIELDS if f.stored),
+    "name_key",
+    "name_fold",
+    "name_latin",
+)
 ROLE_CODES = {"other": 6}
 
 
