@@ -65,6 +65,22 @@ def test_named_rows_only_inside_the_area(client: TestClient) -> None:
         assert _post(client, user, list=True, district="1703").status_code == 403
 
 
+def test_the_projection_to_2030_carries_the_new_amount(client: TestClient) -> None:
+    # the projection reads the grant's amount from the pack: from 2026 (whole years
+    # after the 1 June 2025 start) MECG costs 200,000 / 150,000 = 4/3 of the default
+    body = _post(client, "analyst", overrides={"mecg.benefit_monthly": 200_000}).json()
+    years = {row["year"]: row for row in body["projection"] if row["scheme"] == "mecg"}
+    assert set(years) >= {2026, 2027, 2028, 2029, 2030}
+    assert max(years) == 2030
+    for year in range(2026, 2031):
+        assert years[year]["cost_after"] / years[year]["cost_before"] == pytest.approx(
+            4 / 3, rel=1e-6
+        )
+    # an age limit is not an input of the projection: nothing to carry
+    age = _post(client, "analyst", overrides={"mecg.child_age_months_under": 24}).json()
+    assert age["projection"] == []
+
+
 def test_district_filter(client: TestClient) -> None:
     body = _post(client, "central", district="0101").json()
     assert body["summary"] == []
