@@ -31,6 +31,7 @@ from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, Engine, Intege
 import laosp.models  # noqa: F401 - registers every table on the metadata
 from laosp.arrow_sqlite import read_frames
 from laosp.models.base import metadata
+from laosp.reference import dictionary as dd
 from laosp.reference.dictionary import PERSON_CODED_COLUMNS
 from laosp.registry.as_of import (
     HISTORY_TABLES,
@@ -45,17 +46,9 @@ from laosp.registry.rowkeys import (
 )
 
 EXCLUDED = {
-    "persons": {
-        "given_name",
-        "family_name",
-        "name_key",
-        "name_fold",
-        "name_latin",
-        "national_id",
-        "phone",
-        "extra",
-        "updated_at",
-    },
+    # names and the sensitive fields of the data dictionary, and the search keys
+    "persons": {f.name for f in dd.PERSON_FIELDS if f.sensitive or f.text == "name"}
+    | {"name_key", "name_fold", "name_latin", "extra", "updated_at"},
     "households": {"extra", "updated_at"},
 }
 TABLES = ("persons", "households", "enrolments", "contributions", "benefit_payments")
@@ -303,11 +296,21 @@ def load_snapshot(
         plan[name] = (table, _columns(table, set(include)), clause)
     if at is not None:
         literal = f"'{at.isoformat()}'"
+        # for a few households, only their records' history
+        only = {
+            "person_history": f" AND person_id IN (SELECT person_id FROM persons{where})",
+            "household_history": (
+                f" AND household_id IN (SELECT household_id FROM households{where})"
+            ),
+        }
         for name, condition in HISTORY_TABLES.items():
             if name == "enrolment_status_history" and "enrolments" not in plan:
                 continue
             table = metadata.tables[name]
-            plan[name] = (table, _columns(table, set()), f" WHERE {condition.format(at=literal)}")
+            clause = f" WHERE {condition.format(at=literal)}" + (
+                only.get(name, "") if where else ""
+            )
+            plan[name] = (table, _columns(table, set()), clause)
     if sqlite:
         frames = _read_sqlite_tables(engine, plan, readers)
     else:
