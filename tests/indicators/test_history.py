@@ -158,6 +158,10 @@ def test_the_snapshot_at_a_date_holds_the_values_of_then(engine: Engine, pack: P
     assert statuses[ids["mecg"]] == ("suspended", None)
     assert statuses[ids["cct"]] == ("active", None)
     assert statuses[ids["nhi"]] == ("active", None)
+    # one household's snapshot (an explanation at that date) reads its own history
+    one = load_snapshot(engine, household_ids=["HX"], at=day)
+    assert one.persons.filter(pl.col("person_id") == "PW")["formal"].item() is False
+    assert set(one.persons["person_id"]) == {"PW", "PX"}
     # between the two disability changes, and after them
     at_may = load_snapshot(engine, ("persons", "households"), at=dt.date(2025, 5, 20))
     assert at_may.persons.filter(pl.col("person_id") == "PX")["disability"].item() == "severe"
