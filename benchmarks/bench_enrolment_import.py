@@ -145,7 +145,7 @@ def _import(
 def _run(url: str, scale: float, rows: int, prefix: str, eligibility: bool) -> Figures:
     engine = make_engine(url)
     with timed() as built:
-        synthesise(engine, Config(scale=scale, seed=1, at=AT))
+        synthesise(engine, Config(scale=scale, seed=1, at=AT), load_pack())
     engine.dispose()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "agency.csv"

@@ -16,12 +16,12 @@ import numpy as np
 import polars as pl
 
 from benchmarks.registry import BenchmarkContext, Figures, benchmark, peak_memory_mb, timed
-from laosp.indicators.catalogue import load_pack, retirement_age, scheme_catalogue
 from laosp.indicators.engine import compute_indicators
 from laosp.indicators.frames import Frames
 from laosp.indicators.gaps import gap_list
 from laosp.reference.admin_units import district_codes
 from laosp.registry.snapshot import Snapshot, with_row_keys
+from laosp.rules.pack import load_pack
 
 PERSONS = 7_800_000
 HOUSEHOLDS = 1_660_000
@@ -165,24 +165,14 @@ def bench_indicators(context: BenchmarkContext) -> Figures:
         loaded = with_row_keys(Snapshot(**vars(frames)))
     frames = Frames(**vars(loaded))
     pack = load_pack()
-    catalogue = scheme_catalogue(pack)
-    retirement = retirement_age(pack, at)
     with timed() as national:
-        compute_indicators(frames, at, catalogue=catalogue, retirement=retirement)
+        compute_indicators(frames, at, pack=pack)
     with timed() as by_province:
-        result = compute_indicators(
-            frames, at, ("province",), catalogue=catalogue, retirement=retirement
-        )
+        result = compute_indicators(frames, at, ("province",), pack=pack)
     with timed() as by_district_sex_age:
-        compute_indicators(
-            frames,
-            at,
-            ("district", "sex", "age_group"),
-            catalogue=catalogue,
-            retirement=retirement,
-        )
+        compute_indicators(frames, at, ("district", "sex", "age_group"), pack=pack)
     with timed() as uncovered:
-        listed = gap_list(frames, at, None, catalogue=catalogue, retirement=retirement)
+        listed = gap_list(frames, at, None, pack=pack)
     at_least_one = result.filter(pl.col("indicator") == "sdg131.at_least_one")
     return {
         "persons": frames.persons.height,

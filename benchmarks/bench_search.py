@@ -29,6 +29,7 @@ from sqlalchemy.engine import make_url
 from benchmarks.registry import BenchmarkContext, Figures, benchmark, timed
 from laosp.db import make_engine, unit_of_work
 from laosp.registry import service
+from laosp.rules.pack import load_pack
 from laosp.synth.build import synthesise
 from laosp.synth.names import FAMILY, FEMALE, MALE
 from laosp.synth.population import Config
@@ -99,7 +100,7 @@ def _time(url: str, prefix: str) -> Figures:
 def _build(url: str, scale: float) -> float:
     engine = make_engine(url)
     with timed() as watch:
-        synthesise(engine, Config(scale=scale, seed=1), replace=True)
+        synthesise(engine, Config(scale=scale, seed=1), load_pack(), replace=True)
     engine.dispose()
     return watch.seconds
 

@@ -36,6 +36,7 @@ from benchmarks.registry import BenchmarkContext, Figures, benchmark, peak_memor
 from laosp import migrate
 from laosp.db import make_engine
 from laosp.registry.snapshot import load_snapshot
+from laosp.rules.pack import load_pack
 from laosp.synth.build import synthesise
 from laosp.synth.population import Config
 
@@ -81,7 +82,9 @@ def _run(url: str, scale: float, prefix: str, *, snapshot: bool = True) -> Figur
 
     load = os.getloadavg()[0]
     with timed() as watch:
-        population = synthesise(engine, Config(scale=scale, seed=1, at=AT), on_built=built)
+        population = synthesise(
+            engine, Config(scale=scale, seed=1, at=AT), load_pack(), on_built=built
+        )
     engine.dispose()
     rows = sum(frame.height for frame in population.tables.values())
     del population

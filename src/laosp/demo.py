@@ -19,12 +19,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from laosp.cli_common import DbOption, engine_for, settings_for
+from laosp.rules.configured import pack_for
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session
 
     from laosp.registry.schemas import AddOutcome
+    from laosp.rules.pack import Pack
 
 EXAMPLES_ACTOR = "demo"
 #: Coverage figures shown after the build (indicator id → English / Lao label).
@@ -85,7 +87,7 @@ def _print_calibration(engine: Engine, scale: float, at: dt.date) -> None:
             typer.echo(f"  missed: {result.target.label}: {result.achieved:,.3f}")
 
 
-def _print_headline(engine: Engine, at: dt.date) -> None:
+def _print_headline(engine: Engine, pack: Pack, at: dt.date) -> None:
     import polars as pl
 
     from laosp.indicators.engine import compute_indicators
@@ -93,7 +95,9 @@ def _print_headline(engine: Engine, at: dt.date) -> None:
     from laosp.registry.snapshot import TABLES, load_snapshot
 
     frames = from_snapshot(load_snapshot(engine, TABLES))
-    national = compute_indicators(frames, at).filter(pl.col("indicator").is_in(list(HEADLINE)))
+    national = compute_indicators(frames, at, pack=pack).filter(
+        pl.col("indicator").is_in(list(HEADLINE))
+    )
     typer.echo(f"coverage on {at:%d/%m/%Y} / ການຄຸ້ມຄອງ:")
     for row in national.iter_rows(named=True):
         ratio = "—" if row["ratio"] is None else f"{row['ratio']:.1%}"
@@ -103,7 +107,7 @@ def _print_headline(engine: Engine, at: dt.date) -> None:
         )
 
 
-def _serve(db: str | None, host: str, port: int) -> None:
+def _serve(db: str | None, pack: Pack, host: str, port: int) -> None:
     from laosp.api.users import create_demo_admin
     from laosp.db import unit_of_work
     from laosp.server import serve
@@ -119,7 +123,7 @@ def _serve(db: str | None, host: str, port: int) -> None:
         f"with password {password!r} (valid until the next demo run)\n"
         "Ctrl-C stops the server."
     )
-    serve(settings, host, port)
+    serve(settings, host, port, pack)
 
 
 def demo(
@@ -148,13 +152,14 @@ def demo(
     from laosp.db import unit_of_work
 
     at = date.date() if date else dt.date.today()
+    pack = pack_for(db)  # the one pack of the run: LAOSP_PACK_DIR, else the bundled one
     engine = engine_for(db)
     migrate.upgrade(engine)
     if scale > 0:
         from laosp.synth.build import build_demo_population
 
         typer.echo(f"building a synthetic population at scale {scale} ...")
-        build_demo_population(engine, scale=scale, at=at)
+        build_demo_population(engine, pack, scale=scale, at=at)
     with unit_of_work(engine) as session:
         outcomes = load_examples(session)
     created = sum(outcome.action == "created" for outcome in outcomes)
@@ -163,10 +168,10 @@ def demo(
         typer.echo(f"{name:>12}: {count:,}")
     if scale > 0:
         _print_calibration(engine, scale, at)
-        _print_headline(engine, at)
+        _print_headline(engine, pack, at)
     engine.dispose()
     if serve:
-        _serve(db, host, port)
+        _serve(db, pack, host, port)
 
 
 def register(app: typer.Typer) -> None:

@@ -24,6 +24,9 @@ from laosp.cli_common import DbOption, fail, settings_for
 from laosp.config import Settings
 from laosp.db import make_engine
 from laosp.registry.validation import InputLimits
+from laosp.rules.configured import pack_of
+from laosp.rules.errors import PackError
+from laosp.rules.pack import Pack
 from laosp.web import reform
 from laosp.web.views import mount_web
 
@@ -34,9 +37,11 @@ class MissingSecretKey(RuntimeError):  # noqa: N818 (reads as the condition)
     """The API cannot sign sessions without ``LAOSP_SECRET_KEY``."""
 
 
-def create_app(settings: Settings) -> FastAPI:
-    """The REST API and the dashboard over ``settings.database_url``; refuses to start
-    without a secret key of at least 16 characters."""
+def create_app(settings: Settings, pack: Pack | None = None) -> FastAPI:
+    """The REST API and the dashboard over ``settings.database_url``, under the policy
+    pack of ``settings.pack_dir`` (loaded once, here, unless the edge that starts the app
+    has loaded it already: ``pack``); refuses to start without a secret key of at least
+    16 characters, and with a pack that does not load (``PackError``)."""
     if not settings.secret_key or len(settings.secret_key) < MIN_SECRET_LENGTH:
         raise MissingSecretKey(
             "set LAOSP_SECRET_KEY (at least 16 characters, e.g. from "
@@ -48,12 +53,14 @@ def create_app(settings: Settings) -> FastAPI:
         description="Registry, coverage indicators, gaps and financing projections of "
         "Lao PDR's National Social Protection Strategy. See docs/API.md.",
     )
+    pack = pack if pack is not None else pack_of(settings)
     engine = make_engine(settings.database_url, echo=settings.echo_sql)
     app.state.laosp = AppState(
         settings=settings,
         engine=engine,
+        pack=pack,
         signer=TokenSigner(settings.secret_key, settings.session_hours * 3600),
-        analytics=AnalyticsCache(engine, settings.dashboard_cache_seconds),
+        analytics=AnalyticsCache(engine, pack, settings.dashboard_cache_seconds),
         limits=InputLimits.of(settings),
     )
     for module in (auth, registry, indicators, gaps, projection, reports, rules_diff):
@@ -65,9 +72,11 @@ def create_app(settings: Settings) -> FastAPI:
     return app
 
 
-def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None:
+def serve(
+    settings: Settings, host: str = "127.0.0.1", port: int = 8000, pack: Pack | None = None
+) -> None:
     """Run the API and dashboard with uvicorn until interrupted."""
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(settings, pack), host=host, port=port, log_level="info")
 
 
 def serve_command(
@@ -81,6 +90,8 @@ def serve_command(
         serve(settings_for(db), host, port)
     except MissingSecretKey as error:
         raise fail(str(error)) from None
+    except PackError as error:
+        raise fail(f"policy pack: {error}", 2) from None
 
 
 def register(app: typer.Typer) -> None:

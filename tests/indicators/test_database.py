@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, insert
 
-from laosp.indicators.catalogue import load_pack, retirement_age, scheme_catalogue
 from laosp.indicators.engine import compute_indicators
 from laosp.indicators.frames import from_snapshot
 from laosp.indicators.gaps import gap_list
 from laosp.models import BenefitPayment, Contribution, Enrolment, Household, Person
 from laosp.registry.snapshot import load_snapshot
+from laosp.rules.pack import load_pack
 from tests.indicators.registry_builder import AT, RegistryBuilder, reference_registry
 from tests.indicators.test_engine import EXPECTED_NATIONAL, values
 
@@ -48,7 +48,6 @@ def test_indicators_from_the_database(engine: Engine) -> None:
         frames,
         AT,
         None,
-        catalogue=scheme_catalogue(pack),
-        retirement=retirement_age(pack, AT),
+        pack=pack,
     )
     assert set(listed["person_id"]) == {"P6", "P12", "P14", "P15"}

@@ -7,16 +7,19 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from laosp.indicators.catalogue import FALLBACK_CATALOGUE
+from laosp.indicators.catalogue import retirement_age, scheme_catalogue
 from laosp.indicators.engine import compute_indicators
 from laosp.indicators.frames import Frames, months_before
+from laosp.rules.pack import load_pack
 from tests.indicators.registry_builder import AT, RegistryBuilder, reference_registry
 
-RETIREMENT = {"M": 60, "F": 55}
+#: The bundled Lao pack: its catalogue and retirement age (M 60, F 55) are what the
+#: expected values below assume (``test_the_pack_states_the_catalogue_the_tests_assume``).
+PACK = load_pack()
 
 
 def compute(frames: Frames, by: tuple[str, ...] = (), at: dt.date = AT) -> pl.DataFrame:
-    return compute_indicators(frames, at, by, catalogue=FALLBACK_CATALOGUE, retirement=RETIREMENT)
+    return compute_indicators(frames, at, by, pack=PACK)
 
 
 def values(result: pl.DataFrame) -> dict[str, tuple[int, int]]:
@@ -54,6 +57,11 @@ EXPECTED_NATIONAL = {
     "health.covered": (7, 15),
     # informal workers: P1, P9 (voluntary contributor)
     "nssf.informal_covered": (1, 2),
+    # labour force 15+: employed P1 P7 P8 P9 P16, unemployed P10 (25) and P11 (45)
+    "sdg852.unemployment_rate": (2, 7),
+    # no one aged 15-24 is in the labour force (P12, 15, is inactive)
+    "sdg852.unemployment_rate_15_24": (0, 0),
+    "sdg852.unemployment_rate_25_plus": (2, 7),
 }
 
 
@@ -170,10 +178,39 @@ def test_unknown_breakdown_is_refused() -> None:
         compute(RegistryBuilder().frames(), ("village",))
 
 
-def test_fixed_test_catalogue_agrees_with_the_pack() -> None:
-    """The tests use FALLBACK_CATALOGUE as a fixed catalogue; the engine reads the pack's.
-    They must say the same of every scheme (unit, kind, functions)."""
-    from laosp.indicators.catalogue import load_pack, scheme_catalogue
+SOCIAL_SECURITY = {
+    "old_age",
+    "disability",
+    "survivors",
+    "sickness",
+    "maternity",
+    "employment_injury",
+    "unemployment",
+    "health",
+}
+#: The scheme catalogue of the spec (shared/spec/lao-policy.md), written out by hand.
+SPEC_CATALOGUE = {
+    "nhi": ("person", "health", {"health"}),
+    "nssf_private": ("person", "contributory", SOCIAL_SECURITY),
+    "nssf_public": ("person", "contributory", SOCIAL_SECURITY),
+    "nssf_voluntary": (
+        "person",
+        "contributory",
+        SOCIAL_SECURITY - {"employment_injury", "unemployment"},
+    ),
+    "mecg": ("person", "non_contributory_cash", {"maternity", "children"}),
+    "cct": ("household", "non_contributory_cash", {"children", "social_assistance"}),
+    "child_grant": ("person", "non_contributory_cash", {"children"}),
+    "social_pension": ("person", "non_contributory_cash", {"old_age"}),
+    "disability_allowance": ("person", "non_contributory_cash", {"disability"}),
+}
 
-    from_pack = {info.code: info for info in scheme_catalogue(load_pack())}
-    assert from_pack == {info.code: info for info in FALLBACK_CATALOGUE}
+
+def test_the_pack_states_the_catalogue_the_tests_assume() -> None:
+    """The expected values above are worked out for the spec's catalogue and a
+    retirement age of 60 (men) and 55 (women); the bundled pack states exactly these."""
+    from_pack = {
+        info.code: (info.unit, info.kind, set(info.functions)) for info in scheme_catalogue(PACK)
+    }
+    assert from_pack == SPEC_CATALOGUE
+    assert retirement_age(PACK, AT) == {"M": 60, "F": 55}

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 import polars as pl
 import pytest
 
-from laosp.indicators.catalogue import FALLBACK_CATALOGUE, load_pack
 from laosp.indicators.frames import Frames
 from laosp.indicators.gaps import LIST_COLUMNS, evaluate_eligibility, gap_counts, gap_list
+from laosp.rules.pack import load_pack
 from tests.indicators.registry_builder import AT, reference_registry
 
-RETIREMENT = {"M": 60, "F": 55}
+PACK = load_pack()
 EVERYONE = [f"P{number}" for number in range(1, 17)]
 
 
@@ -54,8 +54,7 @@ def listed(**options: object) -> pl.DataFrame:
         frames,
         AT,
         eligibility(),
-        catalogue=FALLBACK_CATALOGUE,
-        retirement=RETIREMENT,
+        pack=PACK,
         **options,  # type: ignore[arg-type]
     )
 
@@ -119,8 +118,7 @@ def test_pregnancy_reason() -> None:
         frames,
         AT,
         evaluation,
-        catalogue=FALLBACK_CATALOGUE,
-        retirement=RETIREMENT,
+        pack=PACK,
         schemes=["mecg"],
         include_uncovered=False,
     )
@@ -143,8 +141,7 @@ def test_without_eligibility_only_the_uncovered() -> None:
         reference_registry().frames(),
         AT,
         None,
-        catalogue=FALLBACK_CATALOGUE,
-        retirement=RETIREMENT,
+        pack=PACK,
     )
     assert set(result["gap"]) == {"uncovered"}
 
@@ -156,13 +153,5 @@ def test_unknown_scheme_is_refused() -> None:
 
 def test_the_rules_engine_agrees_with_the_hand_written_eligibility() -> None:
     frames = reference_registry().frames()
-    pack = load_pack()
-    assert pack is not None
-    by_engine = gap_list(
-        frames,
-        AT,
-        evaluate_eligibility(pack, frames, AT),
-        catalogue=FALLBACK_CATALOGUE,
-        retirement=RETIREMENT,
-    )
+    by_engine = gap_list(frames, AT, evaluate_eligibility(PACK, frames, AT), pack=PACK)
     assert by_engine.equals(listed())

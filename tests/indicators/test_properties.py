@@ -9,12 +9,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from laosp.indicators.breakdowns import BREAKDOWNS
-from laosp.indicators.catalogue import FALLBACK_CATALOGUE
 from laosp.indicators.engine import compute_indicators
 from laosp.reference import codes
+from laosp.rules.pack import load_pack
 from tests.indicators.registry_builder import AT, RegistryBuilder
 
-SCHEMES = [info.code for info in FALLBACK_CATALOGUE]
+PACK = load_pack()
+SCHEMES = list(PACK.schemes)
 DAYS = st.dates(dt.date(2023, 1, 1), dt.date(2026, 1, 1))
 
 
@@ -72,9 +73,7 @@ def registries(draw: st.DrawFn) -> RegistryBuilder:
 
 
 def _compute(r: RegistryBuilder, by: tuple[str, ...] = ()) -> pl.DataFrame:
-    return compute_indicators(
-        r.frames(), AT, by, catalogue=FALLBACK_CATALOGUE, retirement={"M": 60, "F": 55}
-    )
+    return compute_indicators(r.frames(), AT, by, pack=PACK)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

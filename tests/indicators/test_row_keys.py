@@ -9,19 +9,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
-from laosp.indicators.catalogue import FALLBACK_CATALOGUE
 from laosp.indicators.engine import compute_indicators
 from laosp.indicators.frames import Frames
 from laosp.reference.ages import ages_by_day, completed_months, completed_years
 from laosp.registry.rowkeys import household_rows, person_rows, trusted
 from laosp.registry.snapshot import Snapshot, with_row_keys
+from laosp.rules.pack import load_pack
 from tests.indicators.registry_builder import AT, reference_registry
 
-RETIREMENT = {"M": 60, "F": 55}
+PACK = load_pack()
 
 
 def _compute(frames: Frames, by: tuple[str, ...] = ()) -> pl.DataFrame:
-    return compute_indicators(frames, AT, by, catalogue=FALLBACK_CATALOGUE, retirement=RETIREMENT)
+    return compute_indicators(frames, AT, by, pack=PACK)
 
 
 def _keyed(frames: Frames) -> Frames:

@@ -20,6 +20,7 @@ from laosp.registry import changes, repository, service
 from laosp.registry.importer import import_files
 from laosp.registry.names import NameQuery, latin_key, name_latin, search_tokens
 from laosp.registry.transliteration import transliterate
+from laosp.rules.pack import load_pack
 from laosp.synth.build import synthesise
 from laosp.synth.names import FAMILY, FEMALE, MALE
 from laosp.synth.population import Config
@@ -254,7 +255,7 @@ def test_import_sets_and_updates_the_key(engine: Engine, backend: str, tmp_path:
 
 
 def test_the_synthetic_loader_fills_the_key_and_the_index(engine: Engine, backend: str) -> None:
-    synthesise(engine, Config(scale=0.001, seed=11, at=dt.date(2026, 6, 30)))
+    synthesise(engine, Config(scale=0.001, seed=11, at=dt.date(2026, 6, 30)), load_pack())
     with unit_of_work(engine) as session:
         pairs = session.execute(
             select(Person.given_name, Person.family_name, Person.name_latin).distinct()

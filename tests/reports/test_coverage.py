@@ -6,10 +6,10 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from laosp.indicators.catalogue import load_pack, retirement_age, scheme_catalogue
 from laosp.indicators.engine import compute_indicators
 from laosp.indicators.gaps import evaluate_eligibility, gap_list
 from laosp.reports.coverage import CoverageBrief, coverage_brief, gap_total
+from laosp.rules.pack import load_pack
 from tests.indicators.registry_builder import AT, reference_registry
 from tests.indicators.test_engine import EXPECTED_NATIONAL
 
@@ -76,19 +76,11 @@ def test_province_brief_is_the_engine_by_district_in_the_province() -> None:
 
 def test_gap_counts_are_the_gap_list(national: CoverageBrief) -> None:
     pack = load_pack()
-    assert pack is not None
     frames = reference_registry().frames()
-    listed = gap_list(
-        frames,
-        AT,
-        evaluate_eligibility(pack, frames, AT),
-        catalogue=scheme_catalogue(pack),
-        retirement=retirement_age(pack, AT),
-    )
+    listed = gap_list(frames, AT, evaluate_eligibility(pack, frames, AT), pack=pack)
     assert gap_total(national, "uncovered") == 4  # P6, P12, P14, P15
     assert gap_total(national, "uncovered") == listed.filter(pl.col("gap") == "uncovered").height
     assert gap_total(national) == listed.filter(pl.col("gap") == "eligible_not_enrolled").height
-    assert national.eligibility_evaluated
 
 
 def test_an_empty_province_reports_zero_over_zero() -> None:

@@ -10,8 +10,8 @@ from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from laosp.cli import build_app
-from laosp.indicators.catalogue import load_pack
 from laosp.reports.coverage import coverage_brief, load_coverage_brief
+from laosp.rules.pack import load_pack
 from tests.indicators.registry_builder import AT, reference_registry
 from tests.indicators.test_database import _write
 from tests.reports.helpers import pdf_text, sheets, squeezed
@@ -22,7 +22,7 @@ def test_brief_from_the_database_and_the_command(
     engine: Engine, db_url: str, tmp_path: Path
 ) -> None:
     _write(engine, reference_registry())
-    stored = load_coverage_brief(engine, AT, "13")
+    stored = load_coverage_brief(engine, load_pack(), AT, "13")
     built = coverage_brief(reference_registry().frames(), AT, "13", pack=load_pack())
     for name in ("headline", "by_place", "by_sex", "by_age_group", "by_formal", "gaps"):
         assert getattr(stored, name).equals(getattr(built, name)), name

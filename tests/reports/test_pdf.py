@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from laosp.indicators.catalogue import load_pack
 from laosp.indicators.definitions import INDICATORS
 from laosp.presentation.i18n import Lang
 from laosp.projection.engine import run_projection
@@ -18,6 +17,7 @@ from laosp.reports.coverage import CoverageBrief, coverage_brief
 from laosp.reports.fonts import MissingLaoFont, find_lao_font
 from laosp.reports.projection import ProjectionBrief, projection_brief
 from laosp.reports.render import coverage_report, projection_report
+from laosp.rules.pack import load_pack
 from tests.indicators.registry_builder import AT, reference_registry
 from tests.reports.helpers import control_characters, pdf_text, squeezed
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from laosp.indicators.catalogue import load_pack
 from laosp.projection.engine import run_projection
 from laosp.projection.loading import load_scenario
 from laosp.reports.coverage import CoverageBrief, coverage_brief
 from laosp.reports.projection import projection_brief
 from laosp.reports.render import coverage_report, projection_report
+from laosp.rules.pack import load_pack
 from tests.indicators.registry_builder import AT, reference_registry
 from tests.indicators.test_engine import EXPECTED_NATIONAL
 from tests.reports.helpers import sheets

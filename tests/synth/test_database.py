@@ -12,6 +12,7 @@ from sqlalchemy import Engine, func, select
 from typer.testing import CliRunner
 
 from laosp.models import Enrolment, Household, Person
+from laosp.rules.pack import load_pack
 from laosp.synth.build import build_demo_population, synthesise
 from laosp.synth.calibration import calibration
 from laosp.synth.cli import register
@@ -44,7 +45,7 @@ def test_calibration_passes(db_url: str, backend: str) -> None:
 
 
 def test_report_fails_when_a_target_is_missed(engine: Engine) -> None:
-    synthesise(engine, Config(scale=0.002, seed=3, at=dt.date(2026, 6, 30)))
+    synthesise(engine, Config(scale=0.002, seed=3, at=dt.date(2026, 6, 30)), load_pack())
     results = {r.target.key: r for r in calibration(engine, 0.004, dt.date(2026, 6, 30))}
     assert not results["persons"].ok
     assert results["female"].ok
@@ -52,14 +53,14 @@ def test_report_fails_when_a_target_is_missed(engine: Engine) -> None:
 
 def test_refuses_then_replaces(engine: Engine, db_url: str) -> None:
     config = Config(scale=0.001, seed=5, at=dt.date(2026, 6, 30))
-    synthesise(engine, config)
+    synthesise(engine, config, load_pack())
     with engine.connect() as connection:
         persons = connection.scalar(select(func.count()).select_from(Person))
         enrolments = connection.scalar(select(func.count()).select_from(Enrolment))
     result = CliRunner().invoke(_app(), ["synth", "--db", db_url, "--scale", "0.001"])
     assert result.exit_code == 1
     assert "--replace" in result.output
-    synthesise(engine, config, replace=True)
+    synthesise(engine, config, load_pack(), replace=True)
     with engine.connect() as connection:
         assert connection.scalar(select(func.count()).select_from(Person)) == persons
         assert connection.scalar(select(func.count()).select_from(Enrolment)) == enrolments
@@ -74,6 +75,7 @@ def test_duplicates_truth_and_parquet(engine: Engine, tmp_path: Path) -> None:
     population = synthesise(
         engine,
         Config(scale=0.001, seed=9, at=dt.date(2026, 6, 30), duplicates=0.05),
+        load_pack(),
         parquet=tmp_path / "parquet",
         truth=truth,
     )
@@ -89,8 +91,8 @@ def test_duplicates_truth_and_parquet(engine: Engine, tmp_path: Path) -> None:
 
 
 def test_demo_population(engine: Engine) -> None:
-    population = build_demo_population(engine, scale=0.001, at=dt.date(2026, 6, 30))
-    again = build_demo_population(engine, scale=0.001, at=dt.date(2026, 6, 30))
+    population = build_demo_population(engine, load_pack(), scale=0.001, at=dt.date(2026, 6, 30))
+    again = build_demo_population(engine, load_pack(), scale=0.001, at=dt.date(2026, 6, 30))
     assert again.people.equals(population.people)
 
 
@@ -102,7 +104,7 @@ def test_synthetic_cycles_reconcile(engine: Engine) -> None:
     from laosp.ledger.reconciliation import reconcile
     from laosp.models import BenefitPayment, PaymentCycle
 
-    build_demo_population(engine, scale=0.005, at=dt.date(2026, 6, 30))
+    build_demo_population(engine, load_pack(), scale=0.005, at=dt.date(2026, 6, 30))
     with Session(engine) as session:
         cancelled = session.scalars(
             select(BenefitPayment.amount).where(BenefitPayment.status == "cancelled")

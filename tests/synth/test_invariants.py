@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from laosp.reference.admin_units import district_codes
 from laosp.registry.names import name_key, roman_fold
+from laosp.rules.pack import load_pack
 from laosp.synth.build import build_population
 from laosp.synth.persons import completed_years
 from laosp.synth.population import Config, Population
@@ -18,6 +19,9 @@ AT = dt.date(2026, 6, 30)
 seeds = st.integers(min_value=0, max_value=2**31 - 1)
 scales = st.sampled_from([0.0005, 0.001, 0.002])
 dates = st.sampled_from([AT, dt.date(2024, 2, 29), dt.date(2025, 12, 31)])
+
+
+PACK = load_pack()
 
 
 def _people(population: Population) -> pl.DataFrame:
@@ -29,7 +33,9 @@ def _people(population: Population) -> pl.DataFrame:
 @settings(max_examples=10, deadline=None)
 @given(seed=seeds, scale=scales, at=dates, duplicates=st.sampled_from([0.0, 0.02]))
 def test_household_invariants(seed: int, scale: float, at: dt.date, duplicates: float) -> None:
-    population = build_population(Config(scale=scale, seed=seed, at=at, duplicates=duplicates))
+    population = build_population(
+        Config(scale=scale, seed=seed, at=at, duplicates=duplicates), PACK
+    )
     people = _people(population)
     households = population.households
 
@@ -79,7 +85,7 @@ def test_household_invariants(seed: int, scale: float, at: dt.date, duplicates: 
 @given(seed=seeds, scale=scales)
 def test_same_seed_same_population(seed: int, scale: float) -> None:
     config = Config(scale=scale, seed=seed, at=AT, duplicates=0.01)
-    first, second = build_population(config), build_population(config)
+    first, second = build_population(config, PACK), build_population(config, PACK)
     assert first.people.equals(second.people)
     for name, frame in first.tables.items():
         assert frame.equals(second.tables[name]), name
@@ -87,13 +93,13 @@ def test_same_seed_same_population(seed: int, scale: float) -> None:
 
 
 def test_other_seed_other_population() -> None:
-    a = build_population(Config(scale=0.0005, seed=1, at=AT))
-    b = build_population(Config(scale=0.0005, seed=2, at=AT))
+    a = build_population(Config(scale=0.0005, seed=1, at=AT), PACK)
+    b = build_population(Config(scale=0.0005, seed=2, at=AT), PACK)
     assert not a.people.equals(b.people)
 
 
 def test_name_keys_follow_the_registry() -> None:
-    people = build_population(Config(scale=0.002, seed=7, at=AT, duplicates=0.05)).people
+    people = build_population(Config(scale=0.002, seed=7, at=AT, duplicates=0.05), PACK).people
     for given_name, family, key, fold in people.select(
         "given_name", "family_name", "name_key", "name_fold"
     ).iter_rows():
@@ -102,7 +108,7 @@ def test_name_keys_follow_the_registry() -> None:
 
 
 def test_names_show_both_scripts_and_variants() -> None:
-    people = build_population(Config(scale=0.002, seed=7, at=AT)).people
+    people = build_population(Config(scale=0.002, seed=7, at=AT), PACK).people
     lao = people["family_name"].str.contains("[\u0e80-\u0eff]")
     assert 0.4 < lao.mean() < 0.8  # type: ignore[operator]
     romanised = people.filter(~lao)["family_name"]

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import Engine, func, inspect, select, text
 
 from laosp.models import Household, Person
+from laosp.rules.pack import load_pack
 from laosp.synth import build
 from laosp.synth.build import build_population, synthesise
 from laosp.synth.bulk import TABLES
@@ -61,19 +62,19 @@ def test_load_restores_indexes_and_constraints(engine: Engine) -> None:
     fresh = _schema(engine)
     assert fresh["persons"]["foreign_keys"]
     assert fresh["enrolments"]["indexes"]
-    synthesise(engine, CONFIG)
+    synthesise(engine, CONFIG, load_pack())
     assert _schema(engine) == fresh
     assert _not_validated(engine) == []
     if engine.dialect.name == "sqlite":
         with engine.connect() as connection:
             assert connection.execute(text("PRAGMA foreign_key_check")).fetchall() == []
-    synthesise(engine, CONFIG, replace=True)
+    synthesise(engine, CONFIG, load_pack(), replace=True)
     assert _schema(engine) == fresh
     assert _not_validated(engine) == []
 
 
 def test_the_database_enforces_the_constraints_after_a_load(engine: Engine) -> None:
-    synthesise(engine, CONFIG)
+    synthesise(engine, CONFIG, load_pack())
     with engine.connect() as connection:
         household = connection.scalar(select(Household.household_id).limit(1))
         with pytest.raises(Exception, match=r"(?i)unique"):  # a second head
@@ -104,7 +105,7 @@ def test_a_failed_build_leaves_nothing(engine: Engine, monkeypatch: pytest.Monke
 
     monkeypatch.setattr(build, "make_payments", broken)
     with pytest.raises(RuntimeError, match="broken ledger"):
-        synthesise(engine, CONFIG)
+        synthesise(engine, CONFIG, load_pack())
     with engine.connect() as connection:
         assert connection.scalar(select(func.count()).select_from(Person)) == 0
         assert connection.scalar(select(func.count()).select_from(Household)) == 0
@@ -143,7 +144,7 @@ def test_a_violated_constraint_rolls_the_load_back(
     """A second head, a sex that is not a code, a person without a household: the load
     fails in the writer's thread, the error reaches the caller and nothing is left."""
     fresh = _schema(engine)
-    tables = build_population(CONFIG).tables
+    tables = build_population(CONFIG, load_pack()).tables
     tables["persons"] = spoil(tables["persons"])
     with pytest.raises(Exception, match=rf"(?i){message}"):
         write_tables(engine, tables, replace=False, advance=lambda _table, _rows: None)

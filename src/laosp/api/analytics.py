@@ -19,6 +19,7 @@ import polars as pl
 from sqlalchemy import Engine
 
 from laosp.projection.result import ProjectionResult
+from laosp.rules.pack import Pack
 
 DEFAULT_SCENARIO = "lao_default"
 PROJECTION_END_YEAR = 2040
@@ -47,8 +48,7 @@ class Projections:
     computed_at: dt.datetime
 
 
-def compute_coverage(engine: Engine, at: dt.date) -> Coverage:
-    from laosp.indicators.catalogue import load_pack, retirement_age, scheme_catalogue
+def compute_coverage(engine: Engine, pack: Pack, at: dt.date) -> Coverage:
     from laosp.indicators.engine import compute_indicators
     from laosp.indicators.frames import from_snapshot
     from laosp.indicators.gaps import evaluate_eligibility, gap_list
@@ -57,21 +57,18 @@ def compute_coverage(engine: Engine, at: dt.date) -> Coverage:
     frames = from_snapshot(
         load_snapshot(engine, SNAPSHOT_TABLES, include=("given_name", "family_name"))
     )
-    pack = load_pack()
-    catalogue = scheme_catalogue(pack)
-    retirement = retirement_age(pack, at)
 
     def indicators(by: tuple[str, ...]) -> pl.DataFrame:
-        return compute_indicators(frames, at, by, catalogue=catalogue, retirement=retirement)
+        return compute_indicators(frames, at, by, pack=pack, inequality=True)
 
-    eligibility = evaluate_eligibility(pack, frames, at) if pack is not None else None
+    eligibility = evaluate_eligibility(pack, frames, at)
     return Coverage(
         at=at,
         computed_at=dt.datetime.now(dt.UTC),
         national=indicators(()),
         by_province=indicators(("province",)),
         by_district=indicators(("district",)),
-        gaps=gap_list(frames, at, eligibility, catalogue=catalogue, retirement=retirement),
+        gaps=gap_list(frames, at, eligibility, pack=pack),
     )
 
 
@@ -92,10 +89,12 @@ def compute_projections(policy: str) -> Projections:
 
 
 class AnalyticsCache:
-    """Results kept per key for ``ttl_seconds`` (thread-safe: one computation per key)."""
+    """Results kept per key for ``ttl_seconds`` (thread-safe: one computation per key),
+    computed from ``engine``'s registry under the app's ``pack``."""
 
-    def __init__(self, engine: Engine, ttl_seconds: int) -> None:
+    def __init__(self, engine: Engine, pack: Pack, ttl_seconds: int) -> None:
         self.engine = engine
+        self.pack = pack
         self.ttl_seconds = ttl_seconds
         self._lock = threading.Lock()
         self._entries: dict[object, tuple[float, object]] = {}
@@ -114,7 +113,7 @@ class AnalyticsCache:
         return self._get(key, compute)
 
     def coverage(self, at: dt.date) -> Coverage:
-        return self._get(("coverage", at), lambda: compute_coverage(self.engine, at))
+        return self._get(("coverage", at), lambda: compute_coverage(self.engine, self.pack, at))
 
     def projections(self, policy: str) -> Projections:
         return self._get(("projection", policy), lambda: compute_projections(policy))

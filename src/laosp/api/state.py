@@ -1,4 +1,5 @@
-"""What one app holds: its settings, its one engine, its token signer, its cache."""
+"""What one app holds: its settings, its one engine, its policy pack (loaded once at
+start-up from ``Settings.pack_dir``), its token signer, its cache."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ from laosp.api.analytics import AnalyticsCache
 from laosp.api.tokens import TokenSigner
 from laosp.config import Settings
 from laosp.registry.validation import InputLimits
+from laosp.rules.pack import Pack
 
 
 @dataclass(frozen=True)
 class AppState:
     settings: Settings
     engine: Engine
+    pack: Pack
     signer: TokenSigner
     analytics: AnalyticsCache
     limits: InputLimits

@@ -19,7 +19,14 @@ enrolment_app = typer.Typer(
 
 def enrol_command(
     unit_id: Annotated[str, typer.Argument(help="person_id or household_id, as the scheme enrols")],
-    scheme: Annotated[str, typer.Option("--scheme", help="Scheme code (mecg, cct, nhi, ...).")],
+    scheme: Annotated[
+        str,
+        typer.Option(
+            "--scheme",
+            help="Scheme code of the policy pack (an unknown one is refused with the "
+            "pack's codes).",
+        ),
+    ],
     date: DateOption = None,
     check_eligibility: Annotated[
         bool,

@@ -1,9 +1,8 @@
 """Whether a person or household qualifies for a scheme at a date, by the rules engine,
 with the explanation an officer reads when it does not.
 
-A scheme's test is its ``<rules>.eligible`` output when the pack has one; the social
-security schemes share ``nssf.scheme`` (the value naming the scheme), and health
-insurance uses ``nhi.covered``.
+A scheme's test is the one its catalogue entry names (``Scheme.eligibility``: an output
+and the value that qualifies); the pack is the only place it is written.
 """
 
 from __future__ import annotations
@@ -18,14 +17,6 @@ from laosp.rules.explain import explain
 from laosp.rules.fields import HOUSEHOLD
 from laosp.rules.pack import Pack, Scheme
 
-#: Schemes tested by a coded output rather than ``<rules>.eligible``.
-CODED_TESTS: dict[str, tuple[str, object]] = {
-    "nssf_private": ("nssf.scheme", "private"),
-    "nssf_public": ("nssf.scheme", "public"),
-    "nssf_voluntary": ("nssf.scheme", "voluntary_eligible"),
-    "nhi": ("nhi.covered", True),
-}
-
 
 @dataclass(frozen=True)
 class Verdict:
@@ -35,14 +26,11 @@ class Verdict:
     explanation: str
 
 
-def eligibility_test(pack: Pack, scheme: Scheme) -> tuple[str, object] | None:
-    """``(output, value that qualifies)``, or ``None`` when the pack has no test."""
-    if scheme.code in CODED_TESTS:
-        return CODED_TESTS[scheme.code]
-    name = f"{scheme.rules}.eligible"
-    if any(output == name for output, _ in pack.outputs):
-        return (name, True)
-    return None
+def eligibility_test(scheme: Scheme) -> tuple[str, object] | None:
+    """``(output, value that qualifies)``, or ``None`` when the pack states no test."""
+    if scheme.eligibility is None:
+        return None
+    return (scheme.eligibility.output, scheme.eligibility.equals)
 
 
 def check(
@@ -55,7 +43,7 @@ def check(
 ) -> Verdict:
     """The verdict for the unit ``unit_id`` (a person or a household id, by the
     scheme's unit) given its household's frames."""
-    test = eligibility_test(pack, scheme)
+    test = eligibility_test(scheme)
     if test is None:
         return Verdict(True, "", None, f"scheme {scheme.code} has no eligibility rule")
     output, wanted = test

@@ -48,7 +48,7 @@ def ineligible(session: Session, pack: Pack, rows: pl.DataFrame) -> pl.DataFrame
     tests = {
         code: test
         for code in rows["scheme"].unique().to_list()
-        if (test := eligibility_test(pack, pack.schemes[code])) is not None
+        if (test := eligibility_test(pack.schemes[code])) is not None
     }
     rows = rows.filter(pl.col("scheme").is_in(list(tests)))
     if not rows.height:

@@ -10,11 +10,12 @@ from typing import Annotated
 
 import typer
 
-from laosp.cli_common import fail, settings_for
+from laosp.cli_common import fail
 from laosp.enrolment.errors import NotEligible
 from laosp.enrolment.transitions import TransitionRefused
 from laosp.registry.errors import ConflictError, NotFoundError, ValidationFailed
-from laosp.rules.pack import Pack, load_pack
+from laosp.rules.configured import pack_for as configured_pack
+from laosp.rules.pack import Pack
 
 ActorOption = Annotated[
     str, typer.Option("--actor", help="Who makes the change (recorded in the audit trail).")
@@ -34,7 +35,9 @@ def parse_date(text: str | None, option: str = "--date") -> dt.date:
 
 
 def pack_for(db: str | None) -> Pack:
-    return load_pack(settings_for(db).pack_dir)
+    """The configured pack (``LAOSP_PACK_DIR``, else the bundled one), loaded once per
+    command."""
+    return configured_pack(db)
 
 
 @contextmanager

@@ -1,25 +1,25 @@
 """What the indicators need to know about the schemes and the pack's parameters.
 
 The scheme catalogue (unit, kind, functions) and the statutory retirement age belong to
-the policy pack (``shared/spec/lao-policy.md``) and are read from it.
-:data:`FALLBACK_CATALOGUE` mirrors the spec's table for when no pack loads (and for
-tests that pin the catalogue). The lookup lives here and nowhere else.
+the policy pack (``shared/spec/lao-policy.md``) and are read from the ``Pack`` the edge
+loaded and passed in; there is no copy of them here. The lookup lives here and nowhere
+else.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal, cast
 
 import polars as pl
 
-from laosp.config import load_settings
 from laosp.rules.errors import PackError
 from laosp.rules.pack import Pack
-from laosp.rules.pack import load_pack as load_rules_pack
+
+#: The parameter of the pack that gives the statutory retirement age by sex.
+RETIREMENT_AGE = "nssf.retirement_age"
 
 Unit = Literal["person", "household"]
 Kind = Literal["contributory", "non_contributory_cash", "health", "other"]
@@ -44,44 +44,8 @@ class SchemeInfo:
     functions: frozenset[str]
 
 
-_SOCIAL_SECURITY = frozenset(
-    {
-        "old_age",
-        "disability",
-        "survivors",
-        "sickness",
-        "maternity",
-        "employment_injury",
-        "unemployment",
-        "health",
-    }
-)
-
-FALLBACK_CATALOGUE: tuple[SchemeInfo, ...] = (
-    SchemeInfo("nhi", "person", "health", frozenset({"health"})),
-    SchemeInfo("nssf_private", "person", "contributory", _SOCIAL_SECURITY),
-    SchemeInfo("nssf_public", "person", "contributory", _SOCIAL_SECURITY),
-    SchemeInfo(
-        "nssf_voluntary",
-        "person",
-        "contributory",
-        _SOCIAL_SECURITY - {"employment_injury", "unemployment"},
-    ),
-    SchemeInfo("mecg", "person", "non_contributory_cash", frozenset({"maternity", "children"})),
-    SchemeInfo(
-        "cct", "household", "non_contributory_cash", frozenset({"children", "social_assistance"})
-    ),
-    SchemeInfo("child_grant", "person", "non_contributory_cash", frozenset({"children"})),
-    SchemeInfo("social_pension", "person", "non_contributory_cash", frozenset({"old_age"})),
-    SchemeInfo(
-        "disability_allowance", "person", "non_contributory_cash", frozenset({"disability"})
-    ),
-)
-
-FALLBACK_RETIREMENT_AGE: Mapping[str, int] = {"M": 60, "F": 55}
-
-
-def _catalogue_from_pack(pack: Pack) -> tuple[SchemeInfo, ...]:
+def scheme_catalogue(pack: Pack) -> tuple[SchemeInfo, ...]:
+    """The schemes of ``pack``: unit, kind and functions as its catalogue states them."""
     return tuple(
         SchemeInfo(
             code=scheme.code,
@@ -93,30 +57,20 @@ def _catalogue_from_pack(pack: Pack) -> tuple[SchemeInfo, ...]:
     )
 
 
-def load_pack() -> Pack | None:
-    """The configured policy pack, or ``None`` (with a warning) when it does not load:
-    a broken pack must not stop the monitoring view."""
-    try:
-        return load_rules_pack(load_settings().pack_dir)
-    except PackError as error:
-        warnings.warn(
-            f"policy pack not loaded ({error}); using the built-in scheme catalogue",
-            stacklevel=2,
+def retirement_age(pack: Pack, at: dt.date) -> dict[str, int]:
+    """Statutory retirement age by sex: the pack's ``nssf.retirement_age`` in force at
+    ``at`` (empty before its first value: no one counts as above it); a ``PackError``
+    when the pack does not have the parameter."""
+    parameter = pack.parameters.get(RETIREMENT_AGE)
+    if parameter is None:
+        raise PackError(
+            f"the indicators need the parameter {RETIREMENT_AGE}",
+            file=pack.path,
+            name=RETIREMENT_AGE,
         )
-        return None
-
-
-def scheme_catalogue(pack: Pack | None) -> tuple[SchemeInfo, ...]:
-    """The schemes of ``pack``, or the spec's catalogue when there is no pack."""
-    return _catalogue_from_pack(pack) if pack is not None else FALLBACK_CATALOGUE
-
-
-def retirement_age(pack: Pack | None, at: dt.date) -> dict[str, int]:
-    """Statutory retirement age by sex: ``nssf.retirement_age`` in force at ``at``."""
-    parameter = pack.parameters.get("nssf.retirement_age") if pack is not None else None
-    value = parameter.value_at(at) if parameter is not None else None
+    value = parameter.value_at(at)
     if value is None:
-        return dict(FALLBACK_RETIREMENT_AGE)
+        return {}
     return {sex: int(value.value[sex]) for sex in ("M", "F")}
 
 

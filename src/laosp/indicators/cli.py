@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from laosp.cli_common import DbOption, engine_for, fail, reference_date
 from laosp.indicators.breakdowns import parse_breakdown
 from laosp.indicators.frames import RegistryFrames, from_snapshot
+from laosp.rules.configured import pack_for
 
 SNAPSHOT_TABLES = ("persons", "households", "enrolments", "contributions", "benefit_payments")
 SENSITIVE = "Personal data: for authorised officers only. ຂໍ້ມູນສ່ວນບຸກຄົນ: ສະເພາະເຈົ້າໜ້າທີ່ທີ່ໄດ້ຮັບອະນຸຍາດເທົ່ານັ້ນ."
@@ -64,7 +65,7 @@ def indicators(
         typer.Option(
             "--by",
             help="Breakdown fields, comma-separated: province, district, sex, age_group, "
-            "urban, poor, sector, formal.",
+            "urban, poor, sector, formal, disability.",
             show_default=False,
         ),
     ] = None,
@@ -72,9 +73,9 @@ def indicators(
     output: OutputOption = None,
     db: DbOption = None,
 ) -> None:
-    """Coverage indicators (SDG 1.3.1, health, informal workers) at a date."""
+    """Coverage indicators (SDG 1.3.1, health, informal workers), unemployment (SDG 8.5.2)
+    and inequality before and after transfers (SDG 10.4.2) at a date."""
     from laosp.indicators import export
-    from laosp.indicators.catalogue import load_pack
     from laosp.indicators.engine import compute_indicators
 
     at = reference_date(date)
@@ -82,7 +83,10 @@ def indicators(
         fields = parse_breakdown(by)
     except ValueError as error:
         raise fail(f"--by: {error}") from None
-    result = compute_indicators(read_snapshot(engine_for(db), at=at), at, fields, pack=load_pack())
+    pack = pack_for(db)
+    result = compute_indicators(
+        read_snapshot(engine_for(db), at=at), at, fields, pack=pack, inequality=True
+    )
     if output_format is IndicatorFormat.table:
         title = f"Coverage at {at} · ການຄຸ້ມຄອງ ວັນທີ {at}"
         Console().print(export.indicators_table(result, fields, title))
@@ -99,8 +103,8 @@ def gaps(
         str | None,
         typer.Option(
             "--scheme",
-            help="Comma-separated: nhi, nssf_private, nssf_public, nssf_voluntary, mecg, "
-            "cct, or 'uncovered' (default: all).",
+            help="Comma-separated scheme codes of the policy pack (its schemes in "
+            "operation), or 'uncovered' (default: all).",
             show_default=False,
         ),
     ] = None,
@@ -121,33 +125,32 @@ def gaps(
     """Who is left behind: persons with no cover, and the eligible who are not enrolled.
     Personal data: for authorised officers only."""
     from laosp.indicators import export
-    from laosp.indicators.catalogue import load_pack, retirement_age, scheme_catalogue
     from laosp.indicators.gaps import (
-        GAP_SCHEMES,
         UNCOVERED,
         evaluate_eligibility,
         gap_counts,
         gap_list,
+        gap_schemes,
     )
 
     at = reference_date(date)
+    pack = pack_for(db)
+    known = gap_schemes(pack)
     wanted = [part.strip() for part in (scheme or "").split(",") if part.strip()]
-    unknown = [item for item in wanted if item not in (*GAP_SCHEMES, UNCOVERED)]
+    unknown = [item for item in wanted if item not in (*known, UNCOVERED)]
     if unknown:
         raise fail(
-            f"--scheme: unknown {', '.join(unknown)}; known: {', '.join(GAP_SCHEMES)}, {UNCOVERED}"
+            f"--scheme: unknown {', '.join(unknown)}; the policy pack's schemes with a gap "
+            f"list: {', '.join(known)}, or {UNCOVERED}",
+            2,
         )
-    schemes = [item for item in wanted if item != UNCOVERED] if wanted else list(GAP_SCHEMES)
+    schemes = [item for item in wanted if item != UNCOVERED] if wanted else list(known)
     frames = read_snapshot(engine_for(db), with_names=True, at=at)
-    pack = load_pack()
-    if pack is None:
-        typer.echo("no policy pack: only the uncovered persons are listed", err=True)
     listed = gap_list(
         frames,
         at,
-        evaluate_eligibility(pack, frames, at, schemes) if pack is not None and schemes else None,
-        catalogue=scheme_catalogue(pack),
-        retirement=retirement_age(pack, at),
+        evaluate_eligibility(pack, frames, at, schemes) if schemes else None,
+        pack=pack,
         schemes=schemes,
         district=district,
         include_uncovered=not wanted or UNCOVERED in wanted,

@@ -14,13 +14,14 @@ from collections.abc import Iterable, Mapping, Sequence
 import polars as pl
 
 from laosp.indicators.breakdowns import BREAKDOWNS
-from laosp.indicators.catalogue import SchemeInfo, load_pack, retirement_age, scheme_catalogue
-from laosp.indicators.definitions import INDICATORS, Indicator
+from laosp.indicators.catalogue import SchemeInfo, retirement_age, scheme_catalogue
+from laosp.indicators.definitions import INDICATORS, INEQUALITY_IDS, Indicator
 from laosp.indicators.frames import (
     HOUSEHOLD_COLUMNS,
     RegistryFrames,
     check_columns,
 )
+from laosp.indicators.inequality import inequality_indicators
 from laosp.indicators.status import status_bits, status_columns
 from laosp.reference.ages import ages_by_day
 from laosp.registry.rowkeys import household_rows
@@ -94,29 +95,26 @@ def compute_indicators(
     at: dt.date,
     by: Sequence[str] = (),
     *,
-    pack: Pack | None = None,
-    catalogue: Iterable[SchemeInfo] | None = None,
-    retirement: Mapping[str, int] | None = None,
+    pack: Pack,
     indicators: Sequence[Indicator] = INDICATORS,
+    inequality: bool = False,
 ) -> pl.DataFrame:
     """Indicators at ``at`` by the breakdown fields ``by``: columns ``indicator``,
     ``*by``, ``numerator``, ``denominator``, ``ratio``, sorted by indicator then cell.
 
-    The scheme catalogue and the retirement age come from ``pack`` (the default pack
-    when available) unless given explicitly."""
+    ``inequality`` adds the SDG 10.4.2 rows (``laosp.indicators.inequality``: the rules
+    engine computes the transfers); they are not counts, so never sum their cells.
+
+    The scheme catalogue and the retirement age come from ``pack``."""
     unknown = [field for field in by if field not in BREAKDOWNS]
     if unknown:
         raise ValueError(f"unknown breakdown field(s): {', '.join(unknown)}")
-    if pack is None and (catalogue is None or retirement is None):
-        pack = load_pack()
     people = population(
-        frames,
-        at,
-        catalogue=catalogue if catalogue is not None else scheme_catalogue(pack),
-        retirement=retirement if retirement is not None else retirement_age(pack, at),
+        frames, at, catalogue=scheme_catalogue(pack), retirement=retirement_age(pack, at)
     )
     tally = _tally(people, by, indicators)
-    order = {item.id: number for number, item in enumerate(indicators)}
+    ids = [item.id for item in indicators] + (list(INEQUALITY_IDS) if inequality else [])
+    order = {indicator: number for number, indicator in enumerate(ids)}
     parts = [
         tally.select(
             pl.lit(item.id).alias("indicator"),
@@ -132,6 +130,8 @@ def compute_indicators(
         .otherwise(None)
         .alias("ratio")
     )
+    if inequality:
+        result = pl.concat([result, inequality_indicators(people, frames, at, pack, by)])
     return result.sort(
         [pl.col("indicator").replace_strict(order, return_dtype=pl.Int32), *by],
         nulls_last=True,

@@ -9,7 +9,7 @@ and the reason in English and Lao. It holds personal data: it is for authorised 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -17,12 +17,14 @@ import polars as pl
 
 from laosp.indicators import reasons
 from laosp.indicators.breakdowns import BREAKDOWNS
-from laosp.indicators.catalogue import SchemeInfo
+from laosp.indicators.catalogue import SchemeInfo, retirement_age, scheme_catalogue
 from laosp.indicators.engine import population
 from laosp.indicators.frames import RegistryFrames, active_on
 from laosp.reference.admin_units import districts, provinces
 from laosp.rules.engine import Evaluation, evaluate
-from laosp.rules.pack import Pack
+from laosp.rules.fields import HOUSEHOLD
+from laosp.rules.pack import Eligibility as SchemeEligibility
+from laosp.rules.pack import Pack, Scheme
 
 UNCOVERED = "uncovered"
 NOT_ENROLLED = "eligible_not_enrolled"
@@ -88,58 +90,52 @@ class Eligibility(Protocol):
     def households(self) -> pl.DataFrame: ...
 
 
+#: The statuses of the schemes that run in operations, and so have gap lists.
+OPERATING = ("active", "pilot")
+
+
 @dataclass(frozen=True)
 class GapRule:
-    """A scheme, the rules output that says who is eligible, and the reason to show."""
+    """A scheme of the pack with an eligibility output: who it lists, and why."""
 
-    scheme: str
-    unit: Literal["person", "household"]
-    output: str
-    eligible: pl.Expr
-    reason: Callable[[], reasons.Reason]
+    scheme: Scheme
 
+    @property
+    def code(self) -> str:
+        return self.scheme.code
 
-GAP_RULES: tuple[GapRule, ...] = (
-    GapRule("nhi", "person", "nhi.covered", pl.col("nhi.covered"), reasons.nhi),
-    GapRule(
-        "nssf_private",
-        "person",
-        "nssf.scheme",
-        pl.col("nssf.scheme") == "private",
-        reasons.nssf_private,
-    ),
-    GapRule(
-        "nssf_public",
-        "person",
-        "nssf.scheme",
-        pl.col("nssf.scheme") == "public",
-        reasons.nssf_public,
-    ),
-    GapRule(
-        "nssf_voluntary",
-        "person",
-        "nssf.scheme",
-        pl.col("nssf.scheme") == "voluntary_eligible",
-        reasons.nssf_voluntary,
-    ),
-    GapRule("mecg", "person", "mecg.eligible", pl.col("mecg.eligible"), reasons.mecg),
-    GapRule("cct", "household", "cct.eligible", pl.col("cct.eligible"), reasons.cct),
-)
-GAP_SCHEMES = tuple(rule.scheme for rule in GAP_RULES)
+    @property
+    def unit(self) -> Literal["person", "household"]:
+        return "household" if self.scheme.unit == HOUSEHOLD else "person"
+
+    @property
+    def test(self) -> SchemeEligibility:
+        assert self.scheme.eligibility is not None  # gap_rules keeps only these
+        return self.scheme.eligibility
 
 
-def eligibility_outputs(schemes: Iterable[str] = GAP_SCHEMES) -> list[str]:
-    """The rules outputs to evaluate for the gap lists of ``schemes``."""
-    wanted = set(schemes)
-    return sorted({rule.output for rule in GAP_RULES if rule.scheme in wanted})
+def gap_rules(pack: Pack) -> tuple[GapRule, ...]:
+    """The gap rules of ``pack``: its schemes in operation (active or pilot) whose
+    catalogue entry names an eligibility output, in catalogue order."""
+    return tuple(
+        GapRule(scheme)
+        for scheme in pack.schemes.values()
+        if scheme.eligibility is not None and scheme.status in OPERATING
+    )
+
+
+def gap_schemes(pack: Pack) -> tuple[str, ...]:
+    """The codes of the schemes that have a gap list in ``pack``."""
+    return tuple(rule.code for rule in gap_rules(pack))
 
 
 def evaluate_eligibility(
-    pack: Pack, frames: RegistryFrames, at: dt.date, schemes: Iterable[str] = GAP_SCHEMES
+    pack: Pack, frames: RegistryFrames, at: dt.date, schemes: Iterable[str] | None = None
 ) -> Evaluation:
-    """Ask the rules engine who is eligible at ``at`` (the outputs the pack has)."""
-    known = set(pack.output_names())
-    outputs = [output for output in eligibility_outputs(schemes) if output in known]
+    """Ask the rules engine who is eligible at ``at`` for ``schemes`` (default: every
+    scheme with a gap list)."""
+    wanted = set(schemes) if schemes is not None else set(gap_schemes(pack))
+    outputs = sorted({rule.test.output for rule in gap_rules(pack) if rule.code in wanted})
     return evaluate(pack, frames.persons, frames.households, at, outputs=outputs)
 
 
@@ -215,19 +211,12 @@ def _not_enrolled(
     """``None`` when the pack has no eligibility output for the scheme."""
     key = f"{rule.unit}_id"
     source = eligibility.persons if rule.unit == "person" else eligibility.households
-    if rule.output not in source.columns:
+    if rule.test.output not in source.columns:
         return None
     enrolled = (
-        frames.enrolments.lazy()
-        .filter((pl.col("scheme") == rule.scheme) & active_on(at))
-        .select(key)
+        frames.enrolments.lazy().filter((pl.col("scheme") == rule.code) & active_on(at)).select(key)
     )
-    missing = (
-        source.lazy()
-        .filter(rule.eligible.fill_null(False))
-        .select(key)
-        .join(enrolled, on=key, how="anti")
-    )
+    missing = source.lazy().filter(rule.test.expr()).select(key).join(enrolled, on=key, how="anti")
     if rule.unit == "person":
         rows = people.lazy().join(missing, on="person_id", how="semi")
     else:
@@ -246,12 +235,12 @@ def _not_enrolled(
             .unique("household_id", keep="first", maintain_order=True)
             .join(members, on="household_id")
         )
-    english, lao = rule.reason()
+    english, lao = reasons.for_scheme(rule.scheme)
     return rows.join(
-        _latest_status(frames.enrolments, rule.scheme, key), on=key, how="left"
+        _latest_status(frames.enrolments, rule.code, key), on=key, how="left"
     ).with_columns(
         pl.lit(NOT_ENROLLED).alias("gap"),
-        pl.lit(rule.scheme).alias("scheme"),
+        pl.lit(rule.code).alias("scheme"),
         english.alias("reason_en"),
         lao.alias("reason_lo"),
         pl.col("enrolment_status").fill_null("none"),
@@ -280,24 +269,25 @@ def gap_list(
     at: dt.date,
     eligibility: Eligibility | None,
     *,
-    catalogue: Iterable[SchemeInfo],
-    retirement: Mapping[str, int],
+    pack: Pack,
     schemes: Sequence[str] | None = None,
     district: str | None = None,
     include_uncovered: bool = True,
 ) -> pl.DataFrame:
     """The gap list at ``at`` with the columns of :data:`LIST_COLUMNS`: the uncovered
-    persons, then per scheme (default: all of :data:`GAP_SCHEMES`) the eligible units
-    without an active enrolment. Without ``eligibility`` only the uncovered are listed."""
-    unknown = [scheme for scheme in schemes or () if scheme not in GAP_SCHEMES]
+    persons, then per scheme (default: every scheme of :func:`gap_schemes`) the eligible
+    units without an active enrolment. Without ``eligibility`` only the uncovered are
+    listed."""
+    known = gap_schemes(pack)
+    unknown = [scheme for scheme in schemes or () if scheme not in known]
     if unknown:
-        raise ValueError(f"no gap list for {', '.join(unknown)}; known: {', '.join(GAP_SCHEMES)}")
-    people = _people(frames, at, catalogue, retirement, district)
+        raise ValueError(f"no gap list for {', '.join(unknown)}; known: {', '.join(known)}")
+    people = _people(frames, at, scheme_catalogue(pack), retirement_age(pack, at), district)
     uncovered = _uncovered(people)
     parts = [uncovered] if include_uncovered else [uncovered.filter(pl.lit(False))]
     if eligibility is not None:
-        wanted = set(schemes or GAP_SCHEMES)
-        for rule in (rule for rule in GAP_RULES if rule.scheme in wanted):
+        wanted = set(schemes or known)
+        for rule in (rule for rule in gap_rules(pack) if rule.code in wanted):
             part = _not_enrolled(rule, frames, eligibility, people, at)
             if part is not None:
                 parts.append(part)

@@ -2,12 +2,19 @@
 
 The texts are what a district team reads in the field, e.g. "pregnant, month 5, in
 Sanamxay (1703)" / "ຖືພາ ເດືອນທີ 5, ຢູ່ເມືອງ ສະໜາມໄຊ (1703)". Each expression reads the
-columns of the gap frame built in ``laosp.indicators.gaps``.
+columns of the gap frame built in ``laosp.indicators.gaps``. Some schemes have words
+that describe the person from those columns; any other scheme of the pack gets the
+generic reason, naming the scheme as the pack does. No reason restates a condition of
+the rules (an age, an amount): the pack holds those.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import polars as pl
+
+from laosp.rules.pack import Scheme
 
 Reason = tuple[pl.Expr, pl.Expr]
 
@@ -55,10 +62,11 @@ def cct() -> Reason:
     )
 
 
-def nhi() -> Reason:
+def eligible(scheme: Scheme) -> Reason:
+    """The generic reason: eligible for the scheme (by its name) and not enrolled."""
     return (
-        _join(pl.lit("Lao national, entitled to National Health Insurance,"), _in_district_en),
-        _join(pl.lit("ສັນຊາດລາວ, ມີສິດເຂົ້າປະກັນສຸຂະພາບແຫ່ງຊາດ,"), _in_district_lo),
+        _join(pl.lit(f"eligible for {scheme.label('en')}, not enrolled,"), _in_district_en),
+        _join(pl.lit(f"ມີສິດເຂົ້າ {scheme.label('lo')}, ຍັງບໍ່ໄດ້ລົງທະບຽນ,"), _in_district_lo),
     )
 
 
@@ -81,6 +89,22 @@ def nssf_voluntary() -> Reason:
         pl.format("employed, aged {}, not insured: may join the voluntary scheme", pl.col("age")),
         pl.format("ມີວຽກເຮັດ, ອາຍຸ {} ປີ, ສາມາດເຂົ້າປະກັນສັງຄົມແບບສະໝັກໃຈ", pl.col("age")),
     )
+
+
+#: The schemes whose reason describes the person (by scheme code).
+DESCRIBED: dict[str, Callable[[], Reason]] = {
+    "mecg": mecg,
+    "cct": cct,
+    "nssf_private": nssf_private,
+    "nssf_public": nssf_public,
+    "nssf_voluntary": nssf_voluntary,
+}
+
+
+def for_scheme(scheme: Scheme) -> Reason:
+    """Why a unit eligible for ``scheme`` and not enrolled in it is listed."""
+    described = DESCRIBED.get(scheme.code)
+    return described() if described is not None else eligible(scheme)
 
 
 def uncovered() -> Reason:

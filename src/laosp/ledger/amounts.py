@@ -1,5 +1,6 @@
-"""The amounts a payment cycle owes: the rules engine's ``<scheme>.benefit_monthly`` at
-the first day of each month of the cycle, summed per enrolment, in whole columns.
+"""The amounts a payment cycle owes: the scheme's amount output (``Scheme.amount`` of the
+pack, e.g. ``mecg.benefit_monthly``) by the rules engine at the first day of each month
+of the cycle, summed per enrolment, in whole columns.
 
 An enrolment is paid for the months from the month it started in; a month in which
 the rules find the unit not eligible adds nothing. The function a payment serves is
@@ -22,12 +23,12 @@ MATERNITY = "maternity"
 
 
 def benefit_output(pack: Pack, scheme: Scheme) -> str:
-    name = f"{scheme.rules}.benefit_monthly"
-    if "cash" not in scheme.kind or not any(output == name for output, _ in pack.outputs):
+    """The money output the pack names as the scheme's amount (checked at load)."""
+    if "cash" not in scheme.kind or scheme.amount is None:
         raise ValidationFailed(
-            [FieldError("scheme", scheme.code, f"is not a cash scheme (no output {name})")]
+            [FieldError("scheme", scheme.code, "is not a cash scheme (the pack names no amount)")]
         )
-    return name
+    return scheme.amount
 
 
 def _function(scheme: Scheme) -> pl.Expr:

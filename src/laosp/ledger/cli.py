@@ -26,7 +26,14 @@ CycleArgument = Annotated[int, typer.Argument(help="Payment cycle id")]
 
 @cycle_app.command("create")
 def create_command(
-    scheme: Annotated[str, typer.Option("--scheme", help="Cash scheme (mecg, cct).")],
+    scheme: Annotated[
+        str,
+        typer.Option(
+            "--scheme",
+            help="Code of a cash scheme of the policy pack (an unknown one is refused with "
+            "the pack's codes).",
+        ),
+    ],
     period: PeriodOption,
     db: DbOption = None,
     actor: ActorOption = "cli",
@@ -175,7 +182,12 @@ def show_command(
 @contributions_app.command("record")
 def record_command(
     scheme: Annotated[
-        str, typer.Option("--scheme", help="nssf_private, nssf_public or nssf_voluntary")
+        str,
+        typer.Option(
+            "--scheme",
+            help="Code of a contributory scheme of the policy pack (an unknown one is "
+            "refused with the pack's codes).",
+        ),
     ],
     period: PeriodOption,
     db: DbOption = None,

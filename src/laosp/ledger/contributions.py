@@ -1,7 +1,8 @@
 """Contributions: dues for a month from the rules engine, payments against them.
 
-Dues are ``nssf.contribution_total`` (employee + employer share) of each active member
-at the first day of the month; recording a month again adds only the members not yet
+Dues are the scheme's contribution output (``Scheme.contribution`` of the pack, for
+the social security schemes employee + employer share) of each active member at the
+first day of the month; recording a month again adds only the members not yet
 recorded. Payments may be partial and accumulate; a payment above what is still owed
 is refused (the ledger carries no credit — the officer records the amount owed and
 returns or applies the rest to another month explicitly). A payment adds to the amount
@@ -36,7 +37,6 @@ from laosp.rules.engine import evaluate
 from laosp.rules.pack import Pack
 
 DEFAULT_ACTOR = "system"
-DUE_OUTPUT = "nssf.contribution_total"
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,8 @@ def record_dues(
     """Record the month's dues of every active member of the contributory ``scheme``."""
     check_period("period", period, today)
     chosen = operational_scheme(pack, scheme)
-    if chosen.kind != "contributory":
+    due_output = chosen.contribution
+    if chosen.kind != "contributory" or due_output is None:
         raise ValidationFailed(
             [FieldError("scheme", scheme, "is not a contributory scheme (no dues)")]
         )
@@ -83,14 +84,14 @@ def record_dues(
         Person.person_id.in_(select(Enrolment.person_id).where(todo))
     )
     persons, homes = read_units(session, households)
-    dues = evaluate(pack, persons, homes, month, [DUE_OUTPUT]).persons
+    dues = evaluate(pack, persons, homes, month, [due_output]).persons
     new = (
         enrolments.join(dues, on="person_id")
-        .filter(pl.col(DUE_OUTPUT) > 0)
+        .filter(pl.col(due_output) > 0)
         .select(
             enrolment_id=pl.col("id"),
             period=pl.lit(month),
-            amount_due=pl.col(DUE_OUTPUT).cast(pl.Int64),
+            amount_due=pl.col(due_output).cast(pl.Int64),
             amount_paid=pl.lit(0, dtype=pl.Int64),
         )
     )

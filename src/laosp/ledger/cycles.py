@@ -60,8 +60,8 @@ class CycleOutcome:
 
 
 def months_per_cycle(pack: Pack, scheme: Scheme, period: dt.date) -> int:
-    value = pack.params_at(period).get(f"{scheme.rules}.payment_every_months", 1)
-    return max(1, int(value))
+    """Months one cycle of ``scheme`` covers from ``period``: the pack's payment interval."""
+    return max(1, pack.payment_every_months(scheme, period))
 
 
 def _payment_totals(session: Session, cycle_id: int) -> tuple[int, int]:

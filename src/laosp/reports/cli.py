@@ -13,6 +13,7 @@ import typer
 from laosp.cli_common import DbOption, engine_for, fail, reference_date
 from laosp.presentation.i18n import pick_lang
 from laosp.projection.cli import ToOption, end_year_override
+from laosp.rules.configured import pack_for
 
 if TYPE_CHECKING:
     from laosp.reports.render import Format
@@ -92,7 +93,7 @@ def coverage(
     at = reference_date(date)
     if province is not None and province not in place_names("province"):
         raise fail(f"--province: no province {province!r} (codes 01 to 18)")
-    brief = load_coverage_brief(engine_for(db), at, province)
+    brief = load_coverage_brief(engine_for(db), pack_for(db), at, province)
     try:
         data = coverage_report(brief, pick_lang(lang.value), fmt, font)
     except MissingLaoFont as error:

@@ -10,19 +10,18 @@ of who is left behind; the brief keeps counts only, never names.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import polars as pl
 from sqlalchemy import Engine
 
-from laosp.indicators.catalogue import retirement_age, scheme_catalogue
 from laosp.indicators.definitions import INDICATOR_IDS
 from laosp.indicators.engine import compute_indicators
 from laosp.indicators.frames import RegistryFrames
 from laosp.indicators.gaps import NOT_ENROLLED, UNCOVERED, evaluate_eligibility, gap_list
 from laosp.reference.admin_units import districts, provinces
-from laosp.rules.pack import Pack
+from laosp.rules.pack import Pack, Scheme
 
 SNAPSHOT_TABLES = ("persons", "households", "enrolments", "contributions", "benefit_payments")
 #: The finest cells the brief needs; every table is a sum over them.
@@ -44,7 +43,7 @@ class CoverageBrief:
 
     Every frame has ``indicator``, its keys, ``numerator``, ``denominator`` and ``ratio``
     (null when the denominator is 0), except the gap counts (``gap``, ``scheme``,
-    ``count``)."""
+    ``count``). ``schemes`` is the pack's catalogue: the names the brief shows."""
 
     at: dt.date
     province: str | None
@@ -57,7 +56,12 @@ class CoverageBrief:
     by_formal: pl.DataFrame
     gaps: pl.DataFrame
     gaps_by_place: pl.DataFrame
-    eligibility_evaluated: bool
+    schemes: Mapping[str, Scheme]
+
+    def scheme_name(self, code: str, lang: str) -> str:
+        """The scheme's name in ``lang``, as the policy pack writes it."""
+        scheme = self.schemes.get(code)
+        return scheme.label(lang) if scheme is not None else code
 
     @property
     def place_field(self) -> str:
@@ -132,16 +136,14 @@ def _gap_counts(listed: pl.DataFrame, place_field: str) -> tuple[pl.DataFrame, p
 
 
 def coverage_brief(
-    frames: RegistryFrames, at: dt.date, province: str | None = None, *, pack: Pack | None
+    frames: RegistryFrames, at: dt.date, province: str | None = None, *, pack: Pack
 ) -> CoverageBrief:
     """The brief's figures from registry frames (the gap lists need the name columns)."""
-    catalogue = scheme_catalogue(pack)
-    retirement = retirement_age(pack, at)
-    cells = compute_indicators(
-        frames, at, CELLS, catalogue=catalogue, retirement=retirement
-    ).with_columns(pl.col("district").str.slice(0, 2).alias("province"))
-    eligibility = evaluate_eligibility(pack, frames, at) if pack is not None else None
-    listed = gap_list(frames, at, eligibility, catalogue=catalogue, retirement=retirement)
+    cells = compute_indicators(frames, at, CELLS, pack=pack).with_columns(
+        pl.col("district").str.slice(0, 2).alias("province")
+    )
+    eligibility = evaluate_eligibility(pack, frames, at)
+    listed = gap_list(frames, at, eligibility, pack=pack)
     if province is not None:
         cells = cells.filter(pl.col("province") == province)
         listed = listed.filter(pl.col("province") == province)
@@ -159,20 +161,21 @@ def coverage_brief(
         by_formal=summed(cells, ("formal",), GROUP_INDICATORS),
         gaps=gaps,
         gaps_by_place=gaps_by_place,
-        eligibility_evaluated=eligibility is not None,
+        schemes=dict(pack.schemes),
     )
 
 
-def load_coverage_brief(engine: Engine, at: dt.date, province: str | None = None) -> CoverageBrief:
+def load_coverage_brief(
+    engine: Engine, pack: Pack, at: dt.date, province: str | None = None
+) -> CoverageBrief:
     """Read the registry snapshot (one columnar read per table) and build the brief."""
-    from laosp.indicators.catalogue import load_pack
     from laosp.indicators.frames import from_snapshot
     from laosp.registry.snapshot import load_snapshot
 
     frames = from_snapshot(
         load_snapshot(engine, SNAPSHOT_TABLES, include=("given_name", "family_name"))
     )
-    return coverage_brief(frames, at, province, pack=load_pack())
+    return coverage_brief(frames, at, province, pack=pack)
 
 
 def gap_total(brief: CoverageBrief, gap: str = NOT_ENROLLED) -> int:

@@ -142,13 +142,13 @@ def _groups(
 def _gaps(pdf: BriefDocument, brief: CoverageBrief, words: Words) -> None:
     pdf.heading(words("gaps_heading"))
     rows = [
-        [words(f"scheme.{row['scheme']}"), words.number(row["count"])]
+        [brief.scheme_name(row["scheme"], words.lang), words.number(row["count"])]
         for row in brief.gaps.filter(pl.col("gap") == NOT_ENROLLED).to_dicts()
     ]
     rows.append([words("total"), words.number(gap_total(brief))])
     rows.append([words(UNCOVERED), words.number(gap_total(brief, UNCOVERED))])
     pdf.data_table([words("eligible_not_enrolled"), words("count")], rows, widths=(130, 50))
-    pdf.paragraph(words("gaps_note") if brief.eligibility_evaluated else words("no_pack"), 8)
+    pdf.paragraph(words("gaps_note"), 8)
 
 
 def coverage_pdf(brief: CoverageBrief, words: Words, font: LaoFont) -> bytes:

@@ -73,7 +73,7 @@ def coverage_xlsx(brief: CoverageBrief, words: Words) -> bytes:
     gap_rows: list[list[Value]] = [
         [
             words(row["gap"]),
-            words(f"scheme.{row['scheme']}") if row["scheme"] else "—",
+            brief.scheme_name(row["scheme"], words.lang) if row["scheme"] else "—",
             row[field],
             place(row[field]),
             row["count"],

@@ -41,13 +41,10 @@ REPORT_TEXT: dict[str, tuple[str, str]] = {
     "gaps_heading": ("Who is left behind", "ຜູ້ທີ່ຍັງຕົກຫຼົ່ນ"),
     "gaps_note": (
         "Counts from the gap lists: eligible by the policy rules at the reference date, "
-        "without an active enrolment in the scheme (households for the CCT).",
+        "without an active enrolment in the scheme (households, for a scheme that enrols "
+        "households).",
         "ຈຳນວນຈາກລາຍຊື່ຊ່ອງຫວ່າງ: ມີສິດຕາມລະບຽບນະໂຍບາຍ ໃນວັນທີອ້າງອີງ "
-        "ແຕ່ບໍ່ມີການລົງທະບຽນທີ່ຍັງມີຜົນໃນໂຄງການ (ຄົວເຮືອນ ສຳລັບ CCT).",
-    ),
-    "no_pack": (
-        "No policy pack loaded: eligibility was not evaluated.",
-        "ບໍ່ມີຊຸດນະໂຍບາຍ: ບໍ່ໄດ້ປະເມີນສິດ.",
+        "ແຕ່ບໍ່ມີການລົງທະບຽນທີ່ຍັງມີຜົນໃນໂຄງການ (ຄົວເຮືອນ, ສຳລັບໂຄງການທີ່ລົງທະບຽນຄົວເຮືອນ).",
     ),
     "total": ("Total", "ລວມ"),
     "source_registry": ("Source: laosp registry", "ແຫຼ່ງຂໍ້ມູນ: ທະບຽນ laosp"),
@@ -93,18 +90,6 @@ REPORT_TEXT: dict[str, tuple[str, str]] = {
     "code": ("Code", "ລະຫັດ"),
     "group": ("Group", "ກຸ່ມ"),
     "unit_bn": ("bn LAK", "ຕື້ກີບ"),
-    "scheme.nhi": ("National Health Insurance", "ປະກັນສຸຂະພາບແຫ່ງຊາດ"),
-    "scheme.nssf_private": ("Social security, private sector", "ປະກັນສັງຄົມ, ພາກເອກະຊົນ"),
-    "scheme.nssf_public": (
-        "Social security, civil servants, army and police",
-        "ປະກັນສັງຄົມ, ພະນັກງານລັດ, ທະຫານ ແລະ ຕຳຫຼວດ",
-    ),
-    "scheme.nssf_voluntary": (
-        "Social security, voluntary members",
-        "ປະກັນສັງຄົມ, ສະມາຊິກແບບສະໝັກໃຈ",
-    ),
-    "scheme.mecg": ("Mother and Early Childhood Grant", "ເງິນອຸດໜູນແມ່ ແລະ ເດັກອ່ອນ"),
-    "scheme.cct": ("Conditional cash transfer (households)", "ການໂອນເງິນແບບມີເງື່ອນໄຂ (ຄົວເຮືອນ)"),
 }
 
 

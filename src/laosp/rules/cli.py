@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from laosp.cli_common import DbOption, engine_for, fail, reference_date
+from laosp.rules.configured import PackOption, pack_for
 from laosp.rules.diff_cli import diff_command
 
 rules_app = typer.Typer(
@@ -16,13 +17,6 @@ rules_app = typer.Typer(
     no_args_is_help=True,
 )
 rules_app.command("diff")(diff_command)
-
-PackOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--pack", help="Policy pack folder (default: the bundled Lao pack).", show_default=False
-    ),
-]
 
 
 def register(app: typer.Typer) -> None:
@@ -37,11 +31,10 @@ def run_tests(
 ) -> None:
     """Run policy scenario tests; exit 0 all passed, 1 some failed, 2 invalid files."""
     from laosp.rules.errors import PackError
-    from laosp.rules.pack import load_pack
     from laosp.rules.scenarios import collect_files, load_cases, run_case
 
+    pack = pack_for(None, pack_dir)
     try:
-        pack = load_pack(pack_dir)
         cases = [case for file in collect_files(paths) for case in load_cases(file, pack)]
         outcomes = [run_case(case, pack) for case in cases]
     except PackError as error:
@@ -77,17 +70,12 @@ def explain_command(
     from laosp.registry.snapshot import load_snapshot
     from laosp.rules.errors import PackError
     from laosp.rules.explain import explain
-    from laosp.rules.pack import load_pack
     from laosp.rules.receipt_cli import show_receipt
 
     if receipt is not None:
         if household is not None or person is not None or date is not None:
             raise fail("--receipt takes no --household, --person or --date", 2)
-        try:
-            pack = load_pack(pack_dir)
-        except PackError as error:
-            raise fail(f"policy pack: {error}", 2) from None
-        show_receipt(receipt, lang, pack, db)
+        show_receipt(receipt, lang, pack_for(db, pack_dir), db)
         return
     if date is None:
         raise fail("--date is required (or --receipt)", 2)
@@ -96,7 +84,7 @@ def explain_command(
     if output_format not in ("text", "json"):
         raise fail("--format is text or json", 2)
     at = reference_date(date)
-    pack = load_pack(pack_dir)
+    pack = pack_for(db, pack_dir)
     snapshot = load_snapshot(
         engine_for(db),
         tables=("persons", "households"),
@@ -134,12 +122,11 @@ def evaluate_command(
     from laosp.registry.snapshot import load_snapshot
     from laosp.rules.engine import evaluate
     from laosp.rules.errors import PackError
-    from laosp.rules.pack import load_pack
 
     if output.suffix not in (".parquet", ".csv"):
         raise fail("--output must end in .parquet or .csv", 2)
     at = reference_date(date)
-    pack = load_pack(pack_dir)
+    pack = pack_for(db, pack_dir)
     names = [n.strip() for n in outputs.split(",") if n.strip()] if outputs else None
     snapshot = load_snapshot(engine_for(db), tables=("persons", "households"), at=at)
     try:
@@ -164,10 +151,8 @@ def params_command(
     pack_dir: PackOption = None,
 ) -> None:
     """The parameters in force at a date, with their reference and status."""
-    from laosp.rules.pack import load_pack
-
     at = reference_date(date)
-    pack = load_pack(pack_dir)
+    pack = pack_for(None, pack_dir)
     typer.echo(f"Parameters in force on {at} / ພາລາມິເຕີທີ່ມີຜົນບັງຄັບໃຊ້")
     for name, param in sorted(pack.parameters.items()):
         value = param.value_at(at)

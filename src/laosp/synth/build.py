@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from laosp import migrate
 from laosp.db import unit_of_work
 from laosp.models import AuditEvent, Enrolment
+from laosp.rules.pack import Pack
 from laosp.synth.bulk import Advance, phase
 from laosp.synth.enrolments import make_enrolments
 from laosp.synth.ledger import make_contributions, make_cycles, make_payments
@@ -30,15 +31,16 @@ class PopulationExistsError(RuntimeError):
     """The database already holds a synthetic population and ``replace`` was not asked."""
 
 
-def build_population(config: Config) -> Population:
-    """Households, persons, enrolments, contributions, cycles and payments (in memory)."""
+def build_population(config: Config, pack: Pack) -> Population:
+    """Households, persons, enrolments, contributions, cycles and payments (in memory),
+    under the policy ``pack``."""
     population = generate_people(config)
-    for _name, _frame in build_tables(population):
+    for _name, _frame in build_tables(population, pack):
         pass
     return population
 
 
-def build_tables(population: Population) -> Iterator[tuple[str, pl.DataFrame]]:
+def build_tables(population: Population, pack: Pack) -> Iterator[tuple[str, pl.DataFrame]]:
     """Fill ``population.tables`` parents first, yielding each table as soon as it is
     built (the writer loads it while the next is built)."""
     config = population.config
@@ -48,10 +50,10 @@ def build_tables(population: Population) -> Iterator[tuple[str, pl.DataFrame]]:
     tables["persons"] = population.persons
     yield "persons", tables["persons"]
     rng = np.random.default_rng([config.seed, 1])
-    enrolments = make_enrolments(rng, population)
+    enrolments = make_enrolments(rng, population, pack)
     tables["enrolments"] = enrolments.select(ENROLMENT_COLUMNS)
     yield "enrolments", tables["enrolments"]
-    cycles = make_cycles(enrolments, config.at)
+    cycles = make_cycles(enrolments, config.at, pack)
     tables["payment_cycles"] = cycles
     yield "payment_cycles", cycles
     tables["contributions"] = make_contributions(rng, enrolments, config.at)
@@ -67,6 +69,7 @@ def _ignore(_table: str, _rows: int) -> None:
 def synthesise(
     engine: Engine,
     config: Config,
+    pack: Pack,
     *,
     replace: bool = False,
     parquet: Path | None = None,
@@ -76,7 +79,8 @@ def synthesise(
 ) -> Population:
     """Migrate the database, build the population and write it in bulk, each table
     while the next is built (``on_built`` is called when the last one is built); record
-    the run in the audit trail (the report reads its scale and date there)."""
+    the run in the audit trail (the report reads its scale and date there, with the
+    digest of the pack it was built under)."""
     migrate.upgrade(engine)
     existing = count_synthetic(engine)
     if existing and not replace:
@@ -89,7 +93,7 @@ def synthesise(
         with phase("build households, persons"):
             population = generate_people(config)
         with phase("build the other tables"):
-            for name, frame in build_tables(population):
+            for name, frame in build_tables(population, pack):
                 sink.put(name, frame)
         if on_built is not None:
             on_built(population)
@@ -109,18 +113,22 @@ def synthesise(
                 action="synthesise",
                 entity="population",
                 entity_id=f"seed-{config.seed}",
-                changes={**settings, "rows": counts},
+                changes={**settings, "pack": pack.digest, "rows": counts},
             )
         )
     return population
 
 
 def build_demo_population(
-    engine: Engine, scale: float = 0.01, seed: int = DEMO_SEED, at: dt.date | None = None
+    engine: Engine,
+    pack: Pack,
+    scale: float = 0.01,
+    seed: int = DEMO_SEED,
+    at: dt.date | None = None,
 ) -> Population:
     """The demo's population: replaces any earlier synthetic one."""
     config = Config(scale=scale, seed=seed, at=at or dt.date.today())
-    return synthesise(engine, config, replace=True)
+    return synthesise(engine, config, pack, replace=True)
 
 
 def frames_equal(a: Population, b: Population) -> bool:

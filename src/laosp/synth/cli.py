@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -19,7 +19,11 @@ from rich.progress import (
 from rich.table import Table
 
 from laosp.cli_common import DbOption, engine_for, fail
+from laosp.rules.configured import pack_for
 from laosp.synth.population import Config, Population
+
+if TYPE_CHECKING:
+    from laosp.rules.pack import Pack
 
 DEFAULT_SCALE = 0.01
 DEFAULT_SEED = 20_250_101
@@ -69,7 +73,7 @@ def synth(
         if duplicates and truth is None:
             truth = Path("synth_duplicates.csv")
         try:
-            population = _run(engine, config, replace, parquet, truth, console)
+            population = _run(engine, config, pack_for(db), replace, parquet, truth, console)
         except PopulationExistsError as error:
             raise fail(str(error)) from error
         console.print(
@@ -89,6 +93,7 @@ def synth(
 def _run(
     engine: object,
     config: Config,
+    pack: Pack,
     replace: bool,
     parquet: Path | None,
     truth: Path | None,
@@ -122,7 +127,7 @@ def _run(
             progress.advance(tasks[table], rows)
 
         return synthesise(
-            engine, config, replace=replace, parquet=parquet, truth=truth, advance=advance,
+            engine, config, pack, replace=replace, parquet=parquet, truth=truth, advance=advance,
             on_built=built,
         )  # fmt: skip
 

@@ -14,8 +14,8 @@ import datetime as dt
 import numpy as np
 import polars as pl
 
-from laosp.rules.pack import load_pack
-from laosp.synth.eligibility import Policy, age_months, evaluate_eligibility, policy_at
+from laosp.rules.pack import Pack
+from laosp.synth.eligibility import Policy, age_months, evaluate_eligibility, policy_at, scheme
 from laosp.synth.population import Population
 from laosp.synth.sampling import pick
 from laosp.synth.targets import target
@@ -52,8 +52,9 @@ def _shape(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def make_enrolments(rng: np.random.Generator, population: Population) -> pl.DataFrame:
-    """All enrolments of ``population`` (planted duplicates are not enrolled)."""
+def make_enrolments(rng: np.random.Generator, population: Population, pack: Pack) -> pl.DataFrame:
+    """All enrolments of ``population`` (planted duplicates are not enrolled), by the
+    eligibility, amounts and contributions of ``pack``."""
     at = population.config.at
     people = population.people
     originals = people["original_id"].null_count()
@@ -63,7 +64,6 @@ def make_enrolments(rng: np.random.Generator, population: Population) -> pl.Data
         people = people.head(originals)
         if people["original_id"].null_count() != originals:
             raise ValueError("planted copies must come after the originals")
-    pack = load_pack()
     policy = policy_at(pack, at)
     persons_out, households_out = evaluate_eligibility(
         people.select(population.persons.columns), population.households, at, pack
@@ -77,11 +77,11 @@ def make_enrolments(rng: np.random.Generator, population: Population) -> pl.Data
     else:
         people = people.join(persons_out, on="person_id", how="left")
     parts = [
-        _nhi(rng, people, at, population.people.height),
-        _nssf(rng, people, at),
-        _pensions(people),
-        _mecg(rng, people, at, policy),
-        _cct(rng, people, households_out, at, policy),
+        _nhi(rng, people, at, population.people.height, pack),
+        _nssf(rng, people, at, pack),
+        _pensions(people, policy),
+        _mecg(rng, people, at, policy, pack),
+        _cct(rng, people, households_out, at, policy, pack),
     ]
     frame = pl.concat([_shape(p) for p in parts], how="vertical")
     frame = frame.with_columns(
@@ -94,10 +94,16 @@ def make_enrolments(rng: np.random.Generator, population: Population) -> pl.Data
     return frame.with_row_index("id", offset=1).with_columns(pl.col("id").cast(pl.Int64))
 
 
+def _eligible(pack: Pack, code: str) -> pl.Expr:
+    """The pack's eligibility test of scheme ``code`` on the evaluated columns."""
+    test = scheme(pack, code).eligibility
+    return test.expr() if test is not None else pl.lit(True)
+
+
 def _nhi(
-    rng: np.random.Generator, people: pl.DataFrame, at: dt.date, all_persons: int
+    rng: np.random.Generator, people: pl.DataFrame, at: dt.date, all_persons: int, pack: Pack
 ) -> pl.DataFrame:
-    covered = people["nhi.covered"].to_numpy()
+    covered = people.select(_eligible(pack, "nhi")).to_series().to_numpy()
     enrolled = pick(rng, covered.astype(np.float64), round(target("nhi").value * all_persons))
     chosen = people.filter(pl.Series(enrolled))
     start = pl.lit(NHI_SCHEME_START) + pl.duration(days=pl.lit(_days(rng, 0, 900, chosen.height)))
@@ -110,7 +116,7 @@ def _nhi(
     )
 
 
-def _nssf(rng: np.random.Generator, people: pl.DataFrame, at: dt.date) -> pl.DataFrame:
+def _nssf(rng: np.random.Generator, people: pl.DataFrame, at: dt.date, pack: Pack) -> pl.DataFrame:
     members = people.filter(pl.col("insured_scheme").is_not_null())
     n = members.height
     months_ago = pl.col("nssf_contribution_months").cast(pl.Int64) * 30 + _days(rng, 0, 30, n)
@@ -119,7 +125,14 @@ def _nssf(rng: np.random.Generator, people: pl.DataFrame, at: dt.date) -> pl.Dat
         pl.lit(at) - pl.duration(days=months_ago), adult, pl.lit(dt.date(2001, 1, 1))
     )
     ended = pl.lit(at) - pl.duration(days=pl.lit(_days(rng, 20, 330, n)))
-    due = pl.col("nssf.contribution_employee") + pl.col("nssf.contribution_employer")
+    dues = {
+        code: scheme(pack, code).contribution
+        for code in members["insured_scheme"].unique().to_list()
+    }
+    due = pl.lit(0, dtype=pl.Int64)
+    for code, output in dues.items():  # one expression per scheme (three at most)
+        if output is not None:
+            due = pl.when(pl.col("insured_scheme") == code).then(pl.col(output)).otherwise(due)
     return members.select(
         "person_id",
         scheme=pl.col("insured_scheme"),
@@ -132,11 +145,13 @@ def _nssf(rng: np.random.Generator, people: pl.DataFrame, at: dt.date) -> pl.Dat
     )
 
 
-def _pensions(people: pl.DataFrame) -> pl.DataFrame:
-    """Pensioners keep their social security enrolment; it pays from retirement."""
+def _pensions(people: pl.DataFrame, policy: Policy) -> pl.DataFrame:
+    """Pensioners keep their social security enrolment; it pays from retirement (the
+    pack's retirement age)."""
     pensioners = people.filter(pl.col("pension_scheme").is_not_null())
+    years = {sex: f"{age}y" for sex, age in policy.retirement_age.items()}
     retired = pl.col("birth_date").dt.offset_by(
-        pl.when(pl.col("sex") == "F").then(pl.lit("55y")).otherwise(pl.lit("60y"))
+        pl.col("sex").replace_strict(years, default=None, return_dtype=pl.String)
     )
     worked = pl.duration(days=pl.col("nssf_contribution_months").cast(pl.Int64) * 30)
     return pensioners.select(
@@ -152,12 +167,13 @@ def _pensions(people: pl.DataFrame) -> pl.DataFrame:
 
 
 def _mecg(
-    rng: np.random.Generator, people: pl.DataFrame, at: dt.date, policy: Policy
+    rng: np.random.Generator, people: pl.DataFrame, at: dt.date, policy: Policy, pack: Pack
 ) -> pl.DataFrame:
-    """Current enrolments where the engine says ``mecg.eligible`` (the grant is its
-    ``mecg.benefit_monthly``); last year's infants and mothers exited."""
+    """Current enrolments where the engine finds the pack's eligibility of MECG (the
+    grant is its amount output); last year's infants and mothers exited."""
     if not policy.mecg_in_force:
         return pl.DataFrame()
+    amount = scheme(pack, "mecg").amount
     months = age_months(pl.col("birth_date"), at)
     in_district = people.filter(pl.col("district_code").is_in(policy.mecg_districts))
     k = in_district.height
@@ -165,7 +181,7 @@ def _mecg(
         take=pl.Series(rng.random(k) < MECG_TAKE_UP), offset=_days(rng, 0, 60, k)
     )
     take = pl.col("take")
-    current = in_district.filter(pl.col("mecg.eligible") & take).select(
+    current = in_district.filter(_eligible(pack, "mecg") & take).select(
         "person_id",
         scheme=pl.lit("mecg"),
         status=pl.lit("active"),
@@ -175,7 +191,7 @@ def _mecg(
         function=pl.when(pl.col("pregnant"))
         .then(pl.lit("maternity"))
         .otherwise(pl.lit("children")),
-        monthly=pl.col("mecg.benefit_monthly"),
+        monthly=pl.col(amount) if amount is not None else pl.lit(None, pl.Int64),
     )
     aged_out = in_district.filter((months >= 12) & (months < 24) & take).select(
         "person_id",
@@ -211,12 +227,14 @@ def _cct(
     households: pl.DataFrame,
     at: dt.date,
     policy: Policy,
+    pack: Pack,
 ) -> pl.DataFrame:
-    """Households the engine finds ``cct.eligible``; where its ``cct.benefit_monthly`` is
-    0 (a member not meeting the conditions) the last payments are cancelled."""
+    """Households the engine finds eligible for the CCT by the pack; where its amount
+    output is 0 (a member not meeting the conditions) the last payments are cancelled."""
     if not policy.cct_in_force:
         return pl.DataFrame()
-    eligible = households.filter(pl.col("cct.eligible"))
+    amount = scheme(pack, "cct").amount
+    eligible = households.filter(_eligible(pack, "cct"))
     eligible = eligible.filter(pl.Series(rng.random(eligible.height) < CCT_TAKE_UP))
     since = (
         people.filter(pl.col("pregnant") | (age_months(pl.col("birth_date"), at) < 24))
@@ -239,5 +257,7 @@ def _cct(
         monthly=pl.lit(policy.cct_benefit_monthly, dtype=pl.Int64),
         function=pl.lit("children"),
         kind=pl.lit("benefit"),
-        stops=pl.when(pl.col("cct.benefit_monthly") == 0).then(pl.lit(at) - pl.duration(days=62)),
+        stops=pl.when(pl.col(amount) == 0).then(pl.lit(at) - pl.duration(days=62))
+        if amount is not None
+        else None,
     )

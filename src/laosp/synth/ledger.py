@@ -3,7 +3,9 @@
 The window is the 12 whole months before the reference month. Contributions: one row
 per member and month contributed for (none after an exit or a suspension); about 5 % of
 months are missed, and a few members are in arrears for the last three months. Benefits:
-monthly cycles (pensions, CCT), two-monthly cycles for MECG; a CCT household with a
+a cycle per scheme and payment interval of the pack (``Pack.payment_every_months``:
+monthly for pensions and the CCT, every two months for MECG in the Lao pack); a CCT
+household with a
 member not meeting the conditions gets its last two payments cancelled.
 """
 
@@ -13,6 +15,8 @@ import datetime as dt
 
 import numpy as np
 import polars as pl
+
+from laosp.rules.pack import Pack
 
 MISSED_MONTH = 0.05
 ARREARS_MEMBERS = 0.03
@@ -64,14 +68,17 @@ def make_contributions(
     )
 
 
-def make_cycles(enrolments: pl.DataFrame, at: dt.date) -> pl.DataFrame:
-    """One cycle per benefit scheme and month (two months for ``mecg``) of the window."""
+def make_cycles(enrolments: pl.DataFrame, at: dt.date, pack: Pack) -> pl.DataFrame:
+    """One cycle per benefit scheme and payment interval of the window: the pack's
+    ``payment_every_months`` of the scheme at ``at`` (a cycle of two months starts in
+    January, March, ...)."""
     periods = months_before(at)
     schemes = sorted(enrolments.filter(pl.col("kind") == "benefit")["scheme"].unique().to_list())
     rows: list[dict[str, object]] = []
     for scheme in schemes:  # a handful of schemes x 12 months
-        step = 2 if scheme == "mecg" else 1
-        starts = [p for p in periods if (p.month - 1) % step == 0] if step == 2 else periods
+        entry = pack.schemes.get(scheme)
+        step = pack.payment_every_months(entry, at) if entry is not None else 1
+        starts = [p for p in periods if (p.month - 1) % step == 0]
         for start in starts:
             index = start.year * 12 + start.month - 1 + step
             end = dt.date(index // 12, index % 12 + 1, 1) - dt.timedelta(days=1)

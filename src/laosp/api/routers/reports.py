@@ -68,7 +68,8 @@ def coverage(
     at = reference_date(date)
     scope = brief_province(principal, province)
     brief = state.analytics.cached(
-        ("report-coverage", at, scope), lambda: load_coverage_brief(state.engine, at, scope)
+        ("report-coverage", at, scope),
+        lambda: load_coverage_brief(state.engine, state.pack, at, scope),
     )
     language = pick_lang(lang or request.cookies.get(LANG_COOKIE))
     try:
