@@ -269,6 +269,7 @@ def test_command_summary_and_list(runner: CliRunner, examples_url: str) -> None:
         (["--set", "mecg.benefit_monthly=1", "--district", "9999"], "unknown district '9999'"),
         (["--set", "mecg.benefit_monthly=1", "--list"], "--list needs --district"),
         ([], "give either --reform-pack DIR or --set"),
+        (["--reform-pack", "/nonexistent"], "not a policy pack"),
         (["--set", "mecg.benefit_monthly=1", "--from", "2025-13-01"], "--from"),
         (["--set", "mecg.benefit_monthly=1", "--date", "2025-05-01"], "before the reform starts"),
     ],

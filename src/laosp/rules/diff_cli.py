@@ -11,15 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from laosp.cli_common import DbOption, engine_for, fail, reference_date, settings_for
-
-PackDir = Annotated[
-    Path | None,
-    typer.Option(
-        "--pack",
-        help="Policy pack folder (default: $LAOSP_PACK_DIR, else the bundled Lao pack).",
-        show_default=False,
-    ),
-]
+from laosp.rules.configured import PackOption, pack_of
 
 
 class DiffFormat(StrEnum):
@@ -42,7 +34,7 @@ COUNTS = ("gainers", "losers", "amount_changed")
 
 
 def diff_command(
-    pack_dir: PackDir = None,
+    pack_dir: PackOption = None,
     reform_pack: Annotated[
         Path | None,
         typer.Option("--reform-pack", help="A second pack folder: the reform.", show_default=False),
@@ -94,7 +86,7 @@ def diff_command(
     if assignments and at < start:
         raise fail(f"--date {at} is before the reform starts (--from {start}): nothing changes", 2)
     try:
-        base = load_pack(pack_dir or settings_for(db).pack_dir)
+        base = pack_of(settings_for(db), pack_dir)
         if reform_pack is not None:
             reform = load_pack(reform_pack)
         else:
