@@ -392,3 +392,18 @@ def test_only_the_edges_load_a_pack() -> None:
                     found.append(f"{path.relative_to(SOURCE)}:{node.lineno} {name}()")
     found = [item for item in found if not item.startswith("cli_common.py")]
     assert found == []
+
+
+def test_no_library_function_defaults_its_pack() -> None:
+    """Below the edges a pack is a required argument: no ``pack: Pack | None = None`` that
+    a function would fill with a pack of its own choosing."""
+    found = []
+    for path in sorted(SOURCE.rglob("*.py")):
+        if _is_edge(path):
+            continue
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.arg) and node.annotation is not None:
+                annotation = ast.unparse(node.annotation)
+                if "Pack" in annotation and "None" in annotation:
+                    found.append(f"{path.relative_to(SOURCE)}:{node.lineno} {node.arg}")
+    assert found == []
