@@ -173,4 +173,5 @@ def test_the_snapshot_at_a_date_holds_the_values_of_then(engine: Engine, pack: P
     assert cct.select("status", "end_date").row(0) == ("exited", dt.date(2025, 5, 1))
     # before an enrolment started, it is not in the registry of that day
     early = load_snapshot(engine, ("persons", "households", "enrolments"), at=dt.date(2025, 1, 1))
-    assert early.enrolments is not None and early.enrolments.is_empty()
+    assert early.enrolments is not None
+    assert early.enrolments.is_empty()
