@@ -59,6 +59,20 @@ def test_table_shows_percentages(app: typer.Typer) -> None:
     assert "66.7%" in text
 
 
+def test_unemployment_and_inequality_rows(app: typer.Typer) -> None:
+    rows = json.loads(run(app, "indicators", *DATE, "--format", "json"))
+    found = {row["indicator"]: row for row in rows}
+    # labour force 15+: P1 P7 P8 P9 P16 employed, P10 P11 unemployed (test_engine.py)
+    assert found["sdg852.unemployment_rate"]["numerator"] == 2
+    assert found["sdg852.unemployment_rate"]["denominator"] == 7
+    # the reference registry records no earnings: a Gini with no income is missing
+    gini = found["sdg1042.gini_before"]
+    assert (gini["numerator"], gini["denominator"], gini["ratio"]) == (None, 15, None)
+    text = run(app, "indicators", *DATE, "--by", "disability")
+    assert "sdg852.unemployment_rate" in text
+    assert "severe" in text
+
+
 def test_csv_and_xlsx(app: typer.Typer, tmp_path: Path) -> None:
     csv = tmp_path / "out.csv"
     run(app, "indicators", *DATE, "--by", "sex", "--format", "csv", "--output", str(csv))
@@ -67,7 +81,13 @@ def test_csv_and_xlsx(app: typer.Typer, tmp_path: Path) -> None:
     run(app, "indicators", *DATE, "--by", "sex", "--format", "xlsx", "--output", str(xlsx))
     sheet = pl.read_excel(xlsx, sheet_name="Indicators")
     assert "Numerator\nຕົວຕັ້ງ" in sheet.columns
-    assert sheet.height == 22
+    # 14 counted indicators and 3 SDG 10.4.2 series, for each sex
+    assert sheet.height == 34
+    gini = sheet.filter(pl.col("Indicator\nຕົວຊີ້ວັດ") == "sdg1042.gini_before")
+    assert (
+        gini["Description\nຄຳອະທິບາຍ"].to_list()
+        == ["Gini index of income per adult equivalent, before transfers"] * 2
+    )
 
 
 def test_unknown_breakdown_fails(app: typer.Typer) -> None:

@@ -10,7 +10,9 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rich.console import Console
 
+from laosp.indicators import export
 from laosp.indicators.catalogue import retirement_age, scheme_catalogue
 from laosp.indicators.engine import compute_indicators, population
 from laosp.indicators.inequality import (
@@ -155,7 +157,7 @@ def test_a_person_aged_14_counts_as_an_adult() -> None:
         frames, AT, catalogue=scheme_catalogue(PACK), retirement=retirement_age(PACK, AT)
     )
     incomes = dict(
-        equivalised_incomes(people, household_transfers(frames, AT, PACK))
+        equivalised_incomes(people, frames.households, household_transfers(frames, AT, PACK))
         .select("household_id", "before")
         .iter_rows()
     )
@@ -277,3 +279,18 @@ def test_gini_values_in_range_and_transfers_do_not_lower_incomes(
             assert found is None
         else:
             assert found == pytest.approx(float(pairwise_gini(incomes)), abs=1e-9)
+
+
+def test_tables_show_a_gini_as_a_number_and_no_count() -> None:
+    result = compute_indicators(four_households().frames(), AT, pack=PACK, inequality=True)
+    console = Console(width=200, record=True)
+    console.print(export.indicators_table(result, (), "t"))
+    text = console.export_text()
+    gini_line = next(line for line in text.splitlines() if "sdg1042.gini_before" in line)
+    assert "0.448" in gini_line  # 47/105
+    assert "—" in gini_line  # no numerator
+    assert "%" not in gini_line
+    labelled = export.with_labels(result)
+    assert labelled.filter(pl.col("indicator") == "sdg1042.gini_after")["label"].to_list() == [
+        "Gini index of income per adult equivalent, after transfers"
+    ]

@@ -72,8 +72,20 @@ def test_overview_matches_its_json_twin(client: TestClient, lang: str) -> None:
     assert "<svg" in html
     national = _cells(html, "national-table")
     assert [row[1:] for row in national] == [
-        [text.number(r["numerator"]), text.number(r["denominator"]), text.percent(r["ratio"])]
+        [
+            text.number(r["numerator"]),
+            text.number(r["denominator"]),
+            text.number(r["ratio"], 3)
+            if r["indicator"].startswith("sdg1042.")
+            else text.percent(r["ratio"]),
+        ]
         for r in data["national"]
+    ]
+    # the headline indicators, then unemployment and inequality (SDG 8.5.2, 10.4.2)
+    assert [r["indicator"] for r in data["national"]][-3:] == [
+        "sdg852.unemployment_rate",
+        "sdg1042.gini_before",
+        "sdg1042.gini_after",
     ]
     table = _cells(html, "coverage-table")
     headline = [item["id"] for item in data["headline"]]

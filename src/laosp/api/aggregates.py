@@ -21,6 +21,14 @@ HEADLINE = (
     "sdg131.older",
     "health.covered",
 )
+#: The indicators of the overview's table: the headline ones, then unemployment (SDG
+#: 8.5.2) and the Gini index before and after transfers (SDG 10.4.2).
+OVERVIEW = (
+    *HEADLINE,
+    "sdg852.unemployment_rate",
+    "sdg1042.gini_before",
+    "sdg1042.gini_after",
+)
 
 
 def reference_date(date: dt.date | None) -> dt.date:

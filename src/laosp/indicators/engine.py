@@ -43,7 +43,8 @@ def population(
     retirement: Mapping[str, int],
 ) -> pl.DataFrame:
     """One row per person born on or before ``at``: registry fields, household fields,
-    ``age``, ``age_months``, ``retirement_age``, ``has_infant`` and the status columns."""
+    ``age``, ``age_months``, ``retirement_age``, ``has_infant``, the status columns and
+    ``household_index`` (the household's row in ``frames.households``, null if none)."""
     check_columns(frames)
     household_columns = [
         column
@@ -64,7 +65,9 @@ def population(
     return (
         pl.concat(
             [
-                persons.with_columns(pl.Series("status_bits", bits)),
+                persons.with_columns(
+                    pl.Series("status_bits", bits), household_index.alias("household_index")
+                ),
                 households.drop("household_id").select(pl.all().gather(household_index)),
             ],
             how="horizontal",

@@ -22,7 +22,7 @@ transfers of the policy pack, and the redistributive impact (before minus after)
   It equals the mean absolute difference over all pairs of persons divided by twice
   the mean.
 
-Only persons born on or before the date and belonging to a household count.
+Only persons born on or before the date and belonging to a registered household count.
 """
 
 from __future__ import annotations
@@ -152,22 +152,30 @@ def household_transfers(frames: RegistryFrames, at: dt.date, pack: Pack) -> pl.D
     )
 
 
-def equivalised_incomes(people: pl.DataFrame, transfers: pl.DataFrame) -> pl.DataFrame:
-    """Per household of ``people`` (the engine's population): ``household_id``,
-    ``scale``, ``before`` and ``after``: income per adult equivalent, kip per month."""
+def equivalised_incomes(
+    people: pl.DataFrame, households: pl.DataFrame, transfers: pl.DataFrame
+) -> pl.DataFrame:
+    """Per household of ``people`` (the engine's population, whose ``household_index``
+    is the row in ``households``): ``household_index``, ``household_id``, ``scale``,
+    ``before`` and ``after``: income per adult equivalent, kip per month."""
     if "earnings_monthly" not in people.columns:
         raise ValueError("the persons frame lacks the column earnings_monthly (SDG 10.4.2)")
+    ids = households.select(pl.col("household_id").cast(pl.String)).with_row_index(
+        "household_index"
+    )
     return (
         people.lazy()
-        .filter(pl.col("household_id").is_not_null())
-        .group_by(pl.col("household_id").cast(pl.String))
+        .filter(pl.col("household_index").is_not_null())
+        .group_by(pl.col("household_index").cast(pl.UInt32))
         .agg(
             pl.col("earnings_monthly").fill_null(0).cast(pl.Float64).sum().alias("earnings"),
             (pl.col("age") >= ADULT_AGE).sum().alias("adults"),
             (pl.col("age") < ADULT_AGE).sum().alias("children"),
         )
+        .join(ids.lazy(), on="household_index", how="left")
         .join(transfers.lazy(), on="household_id", how="left")
         .select(
+            "household_index",
             "household_id",
             equivalence_scale(pl.col("adults"), pl.col("children")).alias("scale"),
             pl.col("earnings").alias("income_before"),
@@ -191,15 +199,15 @@ def inequality_indicators(
     """The SDG 10.4.2 rows by the breakdown fields ``by``, shaped like the coverage
     indicators: ``indicator``, ``*by``, ``numerator`` (null: a Gini is not a count),
     ``denominator`` (persons) and ``ratio`` (the value)."""
-    incomes = equivalised_incomes(people, household_transfers(frames, at, pack))
+    transfers = household_transfers(frames, at, pack)
+    incomes = equivalised_incomes(people, frames.households, transfers)
     units = (
         people.lazy()
-        .filter(pl.col("household_id").is_not_null())
-        .with_columns(pl.col("household_id").cast(pl.String))
+        .filter(pl.col("household_index").is_not_null())
         .with_columns(BREAKDOWNS[field].alias(field) for field in by)
-        .group_by(*by, "household_id")
+        .group_by(*by, pl.col("household_index").cast(pl.UInt32))
         .agg(pl.len().alias("persons"))
-        .join(incomes.lazy(), on="household_id")
+        .join(incomes.lazy().select("household_index", "before", "after"), on="household_index")
         .collect()
     )
     persons = pl.col("persons").sum().cast(pl.Int64).alias("denominator")

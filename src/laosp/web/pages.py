@@ -9,6 +9,7 @@ from typing import Any
 from laosp.api.access import Principal, area_of
 from laosp.api.aggregates import (
     HEADLINE,
+    OVERVIEW,
     gap_counts,
     indicator_rows,
     left_behind,
@@ -64,7 +65,7 @@ def overview(state: AppState, at: dt.date) -> dict[str, Any]:
     return {
         **_stamp(coverage),
         "headline": _headline(),
-        "national": indicator_rows(coverage.national, HEADLINE),
+        "national": indicator_rows(coverage.national, OVERVIEW),
         "places": _places(
             indicator_rows(coverage.by_province, HEADLINE), "province", province_names()
         ),
@@ -81,7 +82,7 @@ def province(state: AppState, at: dt.date, code: str) -> dict[str, Any] | None:
         coverage.by_district["district"].str.slice(0, 2) == code
     )
     national = [
-        row for row in indicator_rows(coverage.by_province, HEADLINE) if row["province"] == code
+        row for row in indicator_rows(coverage.by_province, OVERVIEW) if row["province"] == code
     ]
     return {
         **_stamp(coverage),
