@@ -22,6 +22,8 @@ from typing import Any
 
 import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from laosp.cli import _register_domains, app
@@ -152,6 +154,25 @@ def test_only_the_schemes_a_reform_touches_are_evaluated(pack: Pack) -> None:
     touched = changed_schemes(pack, with_reform(pack, {"nssf.private.rate_employee": 0.1}, AT))
     assert "nssf_private" in touched
     assert not set(touched) & {"mecg", "cct", "child_grant", "social_pension"}
+
+
+@given(benefit=st.integers(0, 2_000_000), age=st.integers(0, 60))
+def test_reversing_a_reform_swaps_gainers_and_losers(benefit: int, age: int) -> None:
+    pack = load_pack()
+    reform = with_reform(
+        pack, {"mecg.benefit_monthly": benefit, "mecg.child_age_months_under": age}, AT
+    )
+    persons, households = _registry()
+    there = compare(pack, reform, persons, households, AT, AT).totals
+    back = compare(reform, pack, persons, households, AT, AT).totals
+    assert there["gainers"].to_list() == back["losers"].to_list()
+    assert there["losers"].to_list() == back["gainers"].to_list()
+    assert there["money_month"].to_list() == [-m for m in back["money_month"]]
+    # by hand: the grant goes to P1 and to the children under ``age`` months among
+    # P2 (6), P4 (13) and P3 (18) in the pilot districts; P6 (2) is outside them
+    children = sum(1 for months in (6, 13, 18) if months < age)
+    expected = (1 + children) * benefit - 2 * 150_000
+    assert sum(there["money_month"]) == expected
 
 
 def test_no_change_gives_empty_frames(pack: Pack) -> None:
