@@ -91,7 +91,7 @@ def test_province_brief_shows_its_districts() -> None:
 @pytest.fixture(scope="module")
 def comparison() -> ProjectionBrief:
     results = [
-        run_projection(load_scenario(name), end_year=2040)
+        run_projection(load_scenario(name, load_pack()), end_year=2040)
         for name in ("lao_default", "social_pension_65")
     ]
     return projection_brief(results)

@@ -60,7 +60,9 @@ def test_gap_sheet_counts(brief: CoverageBrief) -> None:
 
 
 def test_projection_workbook_numbers_are_the_projection() -> None:
-    results = [run_projection(load_scenario(name), end_year=2040) for name in ("lao_default",)]
+    results = [
+        run_projection(load_scenario(name, load_pack()), end_year=2040) for name in ("lao_default",)
+    ]
     book = sheets(projection_report(projection_brief(results), "en", "xlsx"))
     assert list(book) == ["About", "Key years", "Summary"]
     summary = results[0].summary()

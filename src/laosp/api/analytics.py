@@ -78,12 +78,12 @@ def shipped_scenarios() -> list[str]:
     return sorted(path.stem for path in shipped_scenarios_dir().glob("*.yaml"))
 
 
-def compute_projections(policy: str) -> Projections:
+def compute_projections(pack: Pack, policy: str) -> Projections:
     from laosp.projection.engine import run_projection
     from laosp.projection.loading import load_scenario
 
     def run(name: str) -> ProjectionResult:
-        return run_projection(load_scenario(name), end_year=PROJECTION_END_YEAR)
+        return run_projection(load_scenario(name, pack), end_year=PROJECTION_END_YEAR)
 
     return Projections(run(DEFAULT_SCENARIO), run(policy), dt.datetime.now(dt.UTC))
 
@@ -116,7 +116,7 @@ class AnalyticsCache:
         return self._get(("coverage", at), lambda: compute_coverage(self.engine, self.pack, at))
 
     def projections(self, policy: str) -> Projections:
-        return self._get(("projection", policy), lambda: compute_projections(policy))
+        return self._get(("projection", policy), lambda: compute_projections(self.pack, policy))
 
     def clear(self) -> None:
         with self._lock:

@@ -13,7 +13,7 @@ import typer
 from laosp.cli_common import DbOption, engine_for, fail, reference_date
 from laosp.presentation.i18n import pick_lang
 from laosp.projection.cli import ToOption, end_year_override
-from laosp.rules.configured import pack_for
+from laosp.rules.configured import PackOption, pack_for
 
 if TYPE_CHECKING:
     from laosp.reports.render import Format
@@ -115,6 +115,7 @@ def projection(
     to: ToOption = None,
     lang: LangOption = ReportLang.lo,
     font: FontOption = None,
+    pack_dir: PackOption = None,
 ) -> None:
     """Financing brief: cost and share of GDP to 2030 and 2040, NHI fund balance,
     domestic and external financing; scenario against scenario when two are given."""
@@ -128,9 +129,10 @@ def projection(
     fmt = _format(output)
     if not 1 <= len(scenario) <= 2:
         raise fail("--scenario: give one scenario, or two to compare")
+    pack = pack_for(None, pack_dir)
     try:
         override = end_year_override(to)
-        results = [run_projection(load_scenario(name, override)) for name in scenario]
+        results = [run_projection(load_scenario(name, pack, override)) for name in scenario]
     except (ScenarioError, ValueError) as error:
         raise fail(f"error / ຂໍ້ຜິດພາດ: {error}") from None
     try:
