@@ -351,6 +351,9 @@ def test_the_api_uses_the_pack_of_the_setting(client: TestClient, changed: Pack)
     assert counts.status_code == 200, counts.text
     mecg = [row for row in counts.json()["rows"] if row["scheme"] == "mecg"]
     assert sum(row["count"] for row in mecg) == 2  # C1 and C2
+    assert {row["scheme_name_lo"] for row in mecg} == {NEW_MECG_LO}  # the name, not the code
+    nhi = [row for row in counts.json()["rows"] if row["scheme"] == "nhi"]
+    assert {row["scheme_name_en"] for row in nhi} == {NEW_NHI_EN}
     brief = client.get(
         "/reports/coverage.xlsx", params={"date": "2025-06-30", "lang": "lo"}, headers=headers
     )

@@ -46,30 +46,47 @@ def indicator_rows(frame: pl.DataFrame, indicators: tuple[str, ...] = ()) -> lis
     return rows
 
 
+def with_scheme_names(frame: pl.DataFrame, coverage: Coverage) -> pl.DataFrame:
+    """``frame`` with ``scheme_name_en`` and ``scheme_name_lo``: the names the policy
+    pack gives its ``scheme`` codes (null where there is no scheme)."""
+    names = {
+        f"scheme_name_{lang}": {
+            code: scheme.label(lang) for code, scheme in coverage.schemes.items()
+        }
+        for lang in ("en", "lo")
+    }
+    return frame.with_columns(
+        pl.col("scheme").replace_strict(mapping, default=None, return_dtype=pl.String).alias(name)
+        for name, mapping in names.items()
+    )
+
+
 def gap_counts(coverage: Coverage, province: str | None = None) -> list[dict[str, Any]]:
-    """Rows ``gap, scheme, district, count`` (in ``province`` only, when given)."""
+    """Rows ``gap, scheme, scheme_name_en, scheme_name_lo, district, count`` (in
+    ``province`` only, when given)."""
     listed = coverage.gaps
     if province is not None:
         listed = listed.filter(pl.col("district").str.slice(0, 2) == province)
-    return (
+    counts = (
         listed.group_by("gap", "scheme", "district")
         .agg(pl.len().cast(pl.Int64).alias("count"))
         .sort("gap", "scheme", "district", nulls_last=False)
-        .to_dicts()
     )
+    return with_scheme_names(counts, coverage).to_dicts()
 
 
 def left_behind(coverage: Coverage, province: str | None = None) -> list[dict[str, Any]]:
-    """Rows ``gap, scheme, count`` nationally (or in ``province``)."""
+    """Rows ``gap, scheme, count, scheme_name_en, scheme_name_lo`` nationally (or in
+    ``province``)."""
     listed = coverage.gaps
     if province is not None:
         listed = listed.filter(pl.col("district").str.slice(0, 2) == province)
-    return (
+    counts = (
         listed.group_by("gap", "scheme")
         .agg(pl.len().cast(pl.Int64).alias("count"))
         .sort("gap", "scheme", nulls_last=False)
-        .to_dicts()
     )
+    return with_scheme_names(counts, coverage).to_dicts()
 
 
 def named_gap_list(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -19,7 +19,7 @@ import polars as pl
 from sqlalchemy import Engine
 
 from laosp.projection.result import ProjectionResult
-from laosp.rules.pack import Pack
+from laosp.rules.pack import Pack, Scheme
 
 DEFAULT_SCENARIO = "lao_default"
 PROJECTION_END_YEAR = 2040
@@ -31,7 +31,8 @@ T = TypeVar("T")
 @dataclass(frozen=True)
 class Coverage:
     """Coverage at ``at``: indicators nationally, by province and by district, and the
-    gap list (it holds names: show it only through ``laosp.api.access``)."""
+    gap list (it holds names: show it only through ``laosp.api.access``); ``schemes``
+    is the pack's catalogue, for the schemes' names."""
 
     at: dt.date
     computed_at: dt.datetime
@@ -39,6 +40,7 @@ class Coverage:
     by_province: pl.DataFrame
     by_district: pl.DataFrame
     gaps: pl.DataFrame
+    schemes: Mapping[str, Scheme]
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,7 @@ def compute_coverage(engine: Engine, pack: Pack, at: dt.date) -> Coverage:
         by_province=indicators(("province",)),
         by_district=indicators(("district",)),
         gaps=gap_list(frames, at, eligibility, pack=pack),
+        schemes=dict(pack.schemes),
     )
 
 

@@ -15,6 +15,7 @@ from laosp.api.aggregates import (
     left_behind,
     named_gap_list,
     projection_view,
+    with_scheme_names,
 )
 from laosp.api.analytics import Coverage, shipped_scenarios
 from laosp.api.state import AppState
@@ -113,7 +114,7 @@ def gaps(
         listed = named_gap_list(coverage, area, district, scheme)
         named = {
             "total": listed.height,
-            "rows": records(listed.head(NAMED_ROWS_SHOWN)),
+            "rows": records(with_scheme_names(listed.head(NAMED_ROWS_SHOWN), coverage)),
         }
     return {
         **_stamp(coverage),
