@@ -18,8 +18,9 @@ def projection_default(context: BenchmarkContext) -> Figures:
     with timed() as imports:
         from laosp.projection import engine
         from laosp.projection.loading import load_scenario
+        from laosp.rules.pack import load_pack
     with timed() as load:
-        scenario = load_scenario("child_grant_u3", ALL_SCHEMES)
+        scenario = load_scenario("child_grant_u3", load_pack(), ALL_SCHEMES)
     engine._cached_population.cache_clear()
     with timed() as cold:
         result = engine.run_projection(scenario, end_year=2040)
@@ -51,6 +52,7 @@ def projection_sweep(context: BenchmarkContext) -> Figures:
     """1,000 variants (GDP growth × take-up × CPI) of the child-grant scenario to 2040."""
     from laosp.projection.loading import load_raw, resolve
     from laosp.projection.sweep import grid, parse_axis, run_sweep
+    from laosp.rules.pack import load_pack
 
     count = int(context.options.get("variants_per_axis", "10"))
     workers = int(context.options.get("workers", "2"))
@@ -62,7 +64,7 @@ def projection_sweep(context: BenchmarkContext) -> Figures:
     ]
     variants = grid(axes)
     with timed() as watch:
-        result = run_sweep(raw, variants, end_year=2040, workers=workers)
+        result = run_sweep(raw, variants, load_pack(), end_year=2040, workers=workers)
     return {
         "variants": len(variants),
         "workers": workers,
