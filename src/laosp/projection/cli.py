@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from laosp.cli_common import DbOption, engine_for, fail, reference_date, settings_for
+from laosp.cli_common import DbOption, engine_for, fail, reference_date
+from laosp.rules.configured import PackOption, pack_for
 
 if TYPE_CHECKING:
     from laosp.projection.base_population import BaseTable
@@ -67,29 +68,10 @@ project_app = typer.Typer(
     invoke_without_command=True,
 )
 
-PackOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--pack",
-        help="Policy pack folder (default: $LAOSP_PACK_DIR, else the bundled Lao pack).",
-        show_default=False,
-    ),
-]
 DateOption = Annotated[
     str | None,
     typer.Option("--date", help="Registry reference date YYYY-MM-DD (default: today)."),
 ]
-
-
-def pack_at_edge(pack_dir: Path | None, db: str | None = None) -> Pack:
-    """The policy pack, loaded once for the command: ``--pack``, else the settings'."""
-    from laosp.rules.errors import PackError
-    from laosp.rules.pack import load_pack
-
-    try:
-        return load_pack(pack_dir if pack_dir is not None else settings_for(db).pack_dir)
-    except PackError as error:
-        raise fail(f"policy pack: {error}", 2) from None
 
 
 @project_app.callback()
@@ -142,7 +124,7 @@ def project(
     from laosp.projection.registry_inputs import with_registry
 
     at = reference_date(date)
-    pack = pack_at_edge(pack_dir, db)
+    pack = pack_for(db, pack_dir)
     try:
         inputs = _from_db(db, pack, at) if from_db else None
         registry = inputs.base if inputs else _registry_base(base_persons) if base_persons else None
@@ -243,7 +225,7 @@ def tracker_command(
     from laosp.projection.registry_inputs import tracker
 
     at = reference_date(date)
-    pack = pack_at_edge(pack_dir, db)
+    pack = pack_for(db, pack_dir)
     try:
         projection = run_projection(load_scenario(scenario, pack))
     except (ScenarioError, ValueError) as error:
@@ -296,7 +278,7 @@ def project_sweep(
     from laosp.projection.loading import ScenarioError, apply_overrides, load_raw, resolve
     from laosp.projection.sweep import grid, parse_axis, run_sweep
 
-    pack = pack_at_edge(pack_dir)
+    pack = pack_for(None, pack_dir)
     try:
         raw = load_raw(resolve(scenario))
         if (override := end_year_override(to)) is not None:
