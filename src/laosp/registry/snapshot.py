@@ -31,6 +31,7 @@ from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, Engine, Intege
 import laosp.models  # noqa: F401 - registers every table on the metadata
 from laosp.arrow_sqlite import read_frames
 from laosp.models.base import metadata
+from laosp.reference import dictionary as dd
 from laosp.reference.dictionary import PERSON_CODED_COLUMNS
 from laosp.registry.as_of import (
     HISTORY_TABLES,
@@ -45,17 +46,9 @@ from laosp.registry.rowkeys import (
 )
 
 EXCLUDED = {
-    "persons": {
-        "given_name",
-        "family_name",
-        "name_key",
-        "name_fold",
-        "name_latin",
-        "national_id",
-        "phone",
-        "extra",
-        "updated_at",
-    },
+    # names and the sensitive fields of the data dictionary, and the search keys
+    "persons": {f.name for f in dd.PERSON_FIELDS if f.sensitive or f.text == "name"}
+    | {"name_key", "name_fold", "name_latin", "extra", "updated_at"},
     "households": {"extra", "updated_at"},
 }
 TABLES = ("persons", "households", "enrolments", "contributions", "benefit_payments")
