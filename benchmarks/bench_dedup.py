@@ -21,6 +21,7 @@ import polars as pl
 from benchmarks.registry import BenchmarkContext, Figures, benchmark, peak_memory_mb, timed
 from laosp.registry.dedup import COLUMNS, DEFAULT_THRESHOLD, deduplicate
 from laosp.registry.dedup_blocking import MAX_BLOCK
+from laosp.rules.pack import load_pack
 from laosp.synth.population import Config, generate_people
 
 DUPLICATE_RATE = 0.02
@@ -33,7 +34,7 @@ def _ordered(frame: pl.DataFrame) -> pl.DataFrame:
 
 def _generate(scale: float, directory: str) -> float:
     """Write ``persons.parquet`` and ``truth.parquet``; the child's peak memory (MiB)."""
-    population = generate_people(Config(scale=scale, duplicates=DUPLICATE_RATE))
+    population = generate_people(Config(scale=scale, duplicates=DUPLICATE_RATE), load_pack())
     villages = population.households.select("household_id", "village_code")
     persons = population.people.join(villages, on="household_id", how="left").select(COLUMNS)
     persons.write_parquet(Path(directory) / "persons.parquet")

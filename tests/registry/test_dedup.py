@@ -29,6 +29,7 @@ from laosp.registry.dedup import (
 from laosp.registry.dedup_blocking import DISTRICT_RULES, MAX_BLOCK, ExactRule, candidate_pairs
 from laosp.registry.dedup_scoring import RARE_NAME, score_pairs
 from laosp.registry.names import name_key, roman_fold
+from laosp.rules.pack import load_pack
 from laosp.synth.population import Config, generate_people
 
 
@@ -219,7 +220,7 @@ def test_shared_national_id_block_is_split_or_reported() -> None:
 
 
 def test_no_pair_twice_nor_with_itself() -> None:
-    population = generate_people(Config(scale=0.002, duplicates=0.02))
+    population = generate_people(Config(scale=0.002, duplicates=0.02), load_pack())
     villages = population.households.select("household_id", "village_code")
     persons = population.people.join(villages, on="household_id", how="left").select(COLUMNS)
     # the same national id in two districts, and twice in one of them

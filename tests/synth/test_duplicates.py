@@ -10,6 +10,7 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from laosp.rules.pack import load_pack
 from laosp.synth.duplicates import SAME_HOUSEHOLD, other_household
 from laosp.synth.population import Config, generate_people
 
@@ -17,7 +18,7 @@ AT = dt.date(2026, 6, 30)
 
 
 def test_copies_share_the_household_or_move_within_the_district() -> None:
-    population = generate_people(Config(scale=0.02, seed=5, at=AT, duplicates=0.02))
+    population = generate_people(Config(scale=0.02, seed=5, at=AT, duplicates=0.02), load_pack())
     people = population.people
     districts = population.households.select("household_id", "district_code", "village_code")
     where = people.select("person_id", "household_id", "district_code").join(
@@ -42,7 +43,7 @@ def test_copies_share_the_household_or_move_within_the_district() -> None:
 
 
 def test_copies_follow_the_originals_in_the_frame() -> None:
-    population = generate_people(Config(scale=0.002, seed=8, at=AT, duplicates=0.05))
+    population = generate_people(Config(scale=0.002, seed=8, at=AT, duplicates=0.05), load_pack())
     people = population.people
     copies = population.duplicate_pairs.height
     originals = people.height - copies

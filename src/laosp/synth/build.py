@@ -34,7 +34,7 @@ class PopulationExistsError(RuntimeError):
 def build_population(config: Config, pack: Pack) -> Population:
     """Households, persons, enrolments, contributions, cycles and payments (in memory),
     under the policy ``pack``."""
-    population = generate_people(config)
+    population = generate_people(config, pack)
     for _name, _frame in build_tables(population, pack):
         pass
     return population
@@ -91,7 +91,7 @@ def synthesise(
     # the writer starts at once (dropping indexes, deleting an earlier population)
     with TableSink(engine, replace=bool(existing), advance=advance) as sink:
         with phase("build households, persons"):
-            population = generate_people(config)
+            population = generate_people(config, pack)
         with phase("build the other tables"):
             for name, frame in build_tables(population, pack):
                 sink.put(name, frame)

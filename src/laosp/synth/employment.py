@@ -11,6 +11,8 @@ formal *sector* (registered enterprise or the state), which is wider.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import polars as pl
 
@@ -29,9 +31,15 @@ def _lognormal(rng: np.random.Generator, median: Array, sigma: float) -> Array:
     return (np.round(values / 1000) * 1000).astype(np.int64)
 
 
-def add_employment(rng: np.random.Generator, persons: pl.DataFrame, s: float) -> pl.DataFrame:
+def add_employment(
+    rng: np.random.Generator,
+    persons: pl.DataFrame,
+    s: float,
+    retirement_age: Mapping[str, int],
+) -> pl.DataFrame:
     """Work columns of the registry plus the generator's own ``insured_scheme``,
-    ``lapsed``, ``pension_scheme`` and ``pension_monthly`` (``s`` = the scale)."""
+    ``lapsed``, ``pension_scheme`` and ``pension_monthly`` (``s`` = the scale; pensions
+    from ``retirement_age`` by sex, the pack's ``nssf.retirement_age``)."""
     n = persons.height
     age = persons["age"].to_numpy()
     female = (persons["sex"] == "F").to_numpy()
@@ -40,7 +48,9 @@ def add_employment(rng: np.random.Generator, persons: pl.DataFrame, s: float) ->
     monk = persons["monk"].to_numpy()
     severe = (persons["disability"] == "severe").to_numpy()
 
-    retired_age = np.where(female, 55, 60)
+    if not retirement_age:
+        raise ValueError("the policy pack has no retirement age at the reference date")
+    retired_age = np.where(female, retirement_age["F"], retirement_age["M"])
     pension_w = (
         (age >= retired_age) * ~monk * np.interp(age, [55, 62, 70, 80, 95], [1, 2, 1.5, 0.5, 0.1])
     )

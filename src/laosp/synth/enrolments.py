@@ -22,7 +22,6 @@ from laosp.synth.targets import target
 
 MECG_TAKE_UP = 0.85
 CCT_TAKE_UP = 0.8
-NHI_SCHEME_START = dt.date(2017, 1, 1)
 
 COLUMNS = {
     "scheme": pl.String,
@@ -106,7 +105,9 @@ def _nhi(
     covered = people.select(_eligible(pack, "nhi")).to_series().to_numpy()
     enrolled = pick(rng, covered.astype(np.float64), round(target("nhi").value * all_persons))
     chosen = people.filter(pl.Series(enrolled))
-    start = pl.lit(NHI_SCHEME_START) + pl.duration(days=pl.lit(_days(rng, 0, 900, chosen.height)))
+    # members joined over the scheme's first 900 days
+    first = scheme(pack, "nhi").start or dt.date(at.year - 3, 1, 1)
+    start = pl.lit(first) + pl.duration(days=pl.lit(_days(rng, 0, 900, chosen.height)))
     return chosen.select(
         "person_id",
         scheme=pl.lit("nhi"),

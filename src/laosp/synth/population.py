@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
+from laosp.indicators.catalogue import retirement_age
 from laosp.reference import dictionary
+from laosp.rules.pack import Pack
 from laosp.synth.attributes import add_attributes
 from laosp.synth.duplicates import chunked_like, plant_duplicates
 from laosp.synth.employment import add_employment
@@ -52,8 +54,9 @@ class Population:
         return self.people.select(PERSON_COLUMNS)
 
 
-def generate_people(config: Config) -> Population:
-    """Households and persons (no enrolments yet): deterministic in ``config``."""
+def generate_people(config: Config, pack: Pack) -> Population:
+    """Households and persons (no enrolments yet): deterministic in ``config`` and the
+    pack (its retirement age decides who can draw an old-age pension)."""
     rng = np.random.default_rng(config.seed)
     households = make_households(rng, config.scale, config.at)
     people = make_persons(rng, households, config.at)
@@ -62,7 +65,7 @@ def generate_people(config: Config) -> Population:
         age=completed_years(pl.col("birth_date"), config.at)
     )
     people = add_attributes(rng, people, config.scale)
-    people = add_employment(rng, people, config.scale)
+    people = add_employment(rng, people, config.scale, retirement_age(pack, config.at))
     given, family = assign_names(
         rng,
         (people["sex"] == "F").to_numpy(),
