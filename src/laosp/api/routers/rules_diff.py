@@ -199,7 +199,7 @@ def _named_rows(
     return {"rows_total": inside.height, "rows": records(listed)}
 
 
-@router.post("/diff", responses=documented(403))
+@router.post("/diff", responses=documented(400, 403, 413))
 def diff(state: StateDep, principal: PrincipalDep, body: DiffRequest) -> dict[str, Any]:
     """Who gains and who loses eligibility or money under a reform, by district and
     scheme, and its cost this year and a full year; ``list``: the named rows inside your
