@@ -18,12 +18,14 @@ from polars.testing import assert_frame_equal
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from laosp.api.analytics import compute_coverage
 from laosp.db import make_engine
 from laosp.enrolment.service import enrol, set_status
 from laosp.indicators.engine import compute_indicators
 from laosp.indicators.frames import from_snapshot
 from laosp.registry.changes import update_household, update_person
 from laosp.registry.snapshot import TABLES, load_snapshot
+from laosp.reports.coverage import load_coverage_brief
 from laosp.rules.pack import Pack, load_pack
 from tests.conftest import _template_for
 from tests.operations.conftest import HOUSEHOLDS, register
@@ -118,12 +120,21 @@ def test_indicators_at_a_past_date_match_the_registry_rebuilt_as_it_was(
     with Session(engine) as session, session.begin():
         ids = _until_t1(session, pack)
     before = _indicators(engine, pack, None)
+    dashboard_before = compute_coverage(engine, pack, T1)
+    coverage_brief_before = load_coverage_brief(engine, pack, T1)
     with Session(engine) as session, session.begin():
         _after_t1(session, ids)
     # the naive reading (today's statuses and fields) gives other numbers at T1 ...
     assert not before.equals(_indicators(engine, pack, None))
     # ... the history gives the numbers taken at T1
     assert_frame_equal(_indicators(engine, pack, T1), before)
+    # the dashboard, the API and the coverage brief read the registry the same way
+    dashboard = compute_coverage(engine, pack, T1)
+    for table in ("national", "by_province", "by_district", "gaps"):
+        assert_frame_equal(getattr(dashboard, table), getattr(dashboard_before, table))
+    brief = load_coverage_brief(engine, pack, T1)
+    for table in ("headline", "by_place", "by_sex", "gaps"):
+        assert_frame_equal(getattr(brief, table), getattr(coverage_brief_before, table))
 
     rebuilt = make_engine(_second_database(backend, request, tmp_path, tmp_path_factory))
     try:

@@ -57,7 +57,7 @@ def compute_coverage(engine: Engine, pack: Pack, at: dt.date) -> Coverage:
     from laosp.registry.snapshot import load_snapshot
 
     frames = from_snapshot(
-        load_snapshot(engine, SNAPSHOT_TABLES, include=("given_name", "family_name"))
+        load_snapshot(engine, SNAPSHOT_TABLES, include=("given_name", "family_name"), at=at)
     )
 
     def indicators(by: tuple[str, ...]) -> pl.DataFrame:

@@ -173,7 +173,7 @@ def load_coverage_brief(
     from laosp.registry.snapshot import load_snapshot
 
     frames = from_snapshot(
-        load_snapshot(engine, SNAPSHOT_TABLES, include=("given_name", "family_name"))
+        load_snapshot(engine, SNAPSHOT_TABLES, include=("given_name", "family_name"), at=at)
     )
     return coverage_brief(frames, at, province, pack=pack)
 
