@@ -42,7 +42,7 @@ def version() -> None:
 #: (Polars, SQLAlchemy), so a command loads only its own domain.
 DOMAIN_OF_COMMAND = {
     "registry": "laosp.registry.cli",
-    "rules": "laosp.rules.cli",
+    "rules": "laosp.projection.reform_cli",  # the rules commands and ``diff`` above them
     "synth": "laosp.synth.cli",
     "indicators": "laosp.indicators.cli",
     "gaps": "laosp.indicators.cli",

@@ -282,6 +282,24 @@ def test_command_summary_and_list(runner: CliRunner, examples_url: str) -> None:
     assert any("EX-AT-0003-2" in line and "ຄຳລາ" in line and ",more," in line for line in lines)
 
 
+def test_command_carries_the_reform_to_2030(runner: CliRunner, examples_url: str) -> None:
+    # the projection reads the grant's amount from the pack: from 2026 (whole years after
+    # the 1 June 2025 start) MECG costs 200,000 / 150,000 = 4/3 of the default scenario's
+    reform = [*DIFF, "--set", "mecg.benefit_monthly=200000", "--db", examples_url]
+    result = runner.invoke(app, [*reform, "--projection", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    years = {row["year"]: row for row in json.loads(result.output)["projection"]}
+    assert {row["scheme"] for row in years.values()} == {"mecg"}
+    assert max(years) == 2030
+    for year in range(2026, 2031):
+        assert years[year]["cost_after"] * 3 == pytest.approx(years[year]["cost_before"] * 4)
+        assert years[year]["change"] == years[year]["cost_after"] - years[year]["cost_before"]
+    table = runner.invoke(app, [*reform, "--projection"])
+    assert table.exit_code == 0, table.output
+    assert "Projection to 2030" in table.output
+    assert "Mother and Early Childhood Grant" in table.output
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -10,13 +10,11 @@ import typer
 
 from laosp.cli_common import DbOption, engine_for, fail, reference_date
 from laosp.rules.configured import PackOption, pack_for
-from laosp.rules.diff_cli import diff_command
 
 rules_app = typer.Typer(
     help="Policy rules: test, explain, evaluate, compare a reform, list parameters.",
     no_args_is_help=True,
 )
-rules_app.command("diff")(diff_command)
 
 
 def register(app: typer.Typer) -> None:

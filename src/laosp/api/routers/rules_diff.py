@@ -13,15 +13,14 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from laosp.api.access import Area, Principal, area_of, may_see_persons
 from laosp.api.aggregates import reference_date
-from laosp.api.analytics import DEFAULT_SCENARIO
 from laosp.api.deps import PrincipalDep, StateDep
 from laosp.api.errors import documented
 from laosp.api.params import known_district
 from laosp.api.routers.registry import OUTSIDE
 from laosp.api.state import AppState
 from laosp.indicators.export import records
-from laosp.projection.engine import run_projection
-from laosp.projection.loading import ScenarioError, load_scenario
+from laosp.projection.loading import ScenarioError
+from laosp.projection.reform import cost_change
 from laosp.reference.admin_units import district_codes
 from laosp.reference.dates import in_reference_range
 from laosp.registry.errors import FieldError, ValidationFailed
@@ -34,8 +33,6 @@ from laosp.rules.pack import Pack
 router = APIRouter(prefix="/api/rules", tags=["rules"], responses=documented(401, 422))
 #: Named rows returned at most (``limit``).
 MAX_ROWS = 10_000
-#: The projection carries the reform to this year (the NSPS horizon).
-PROJECTION_YEAR = 2030
 ParameterName = Annotated[str, StringConstraints(min_length=1, max_length=120)]
 OverrideValue = (
     int
@@ -91,37 +88,12 @@ def reform_of(pack: Pack, overrides: dict[str, Any], start: dt.date) -> Pack:
 
 
 def projection_change(base: Pack, reform: Pack) -> list[dict[str, Any]]:
-    """The default scenario projected to 2030 under each pack: the schemes whose cost
-    changes, year by year. The projection reads a scheme's amount (and its areas) from
-    the pack; an eligibility parameter it does not read (an age limit) leaves it as it
-    is."""
+    """The reform carried through the default scenario to 2030 (``cost_change``); a
+    scenario the reform breaks is a 422."""
     try:
-        before, after = (
-            run_projection(load_scenario(DEFAULT_SCENARIO, pack), end_year=PROJECTION_YEAR)
-            for pack in (base, reform)
-        )
+        return cost_change(base, reform)
     except ScenarioError as error:
         raise ValidationFailed([FieldError("overrides", None, str(error))]) from None
-    rows = []
-    for code, scheme in after.schemes.items():
-        old = before.schemes.get(code)
-        cost_before = old.cost if old is not None else None
-        for index, year in enumerate(after.years):
-            was = int(cost_before[index]) if cost_before is not None else 0
-            now = int(scheme.cost[index])
-            if was != now:
-                rows.append(
-                    {
-                        "year": int(year),
-                        "scheme": code,
-                        "scheme_name_en": scheme.name,
-                        "scheme_name_lo": scheme.name_lo,
-                        "cost_before": was,
-                        "cost_after": now,
-                        "change": now - was,
-                    }
-                )
-    return rows
 
 
 def area_districts(area: Area) -> list[str]:

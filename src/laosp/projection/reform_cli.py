@@ -1,5 +1,8 @@
 """``laosp rules diff``: a reform on the live registry, who gains and who loses, by
-district, and what it costs (``laosp.rules.diff``)."""
+district, and what it costs (``laosp.rules.diff``), and with ``--projection`` the same
+change carried through the financing projection to 2030 (``laosp.projection.reform``).
+It reads both the rules and the projection, so it lives here, above both, and joins the
+``laosp rules`` commands when registered."""
 
 from __future__ import annotations
 
@@ -11,6 +14,8 @@ from typing import Annotated, Any
 import typer
 
 from laosp.cli_common import DbOption, engine_for, fail, reference_date, settings_for
+from laosp.rules.cli import register as register_rules
+from laosp.rules.cli import rules_app
 from laosp.rules.configured import PackOption, pack_of
 
 
@@ -64,6 +69,14 @@ def diff_command(
         DiffFormat, typer.Option("--format", "-f", help="table, csv or json.")
     ] = DiffFormat.table,
     lang: Annotated[str, typer.Option("--lang", help="Names in lo (Lao) or en.")] = "en",
+    projection: Annotated[
+        bool,
+        typer.Option(
+            "--projection",
+            help="Also carry the reform through the financing projection to 2030 "
+            "(the default scenario): the cost change per scheme and year.",
+        ),
+    ] = False,
 ) -> None:
     """Who gains and who loses a scheme or money under a reform, by district, and what it
     costs this year and a full year (the whole registry, evaluated twice)."""
@@ -114,7 +127,20 @@ def diff_command(
         frame = reform_diff.named(reform_diff.with_person_names(changes, people), base, reform)
         _diff_list(frame, result, output_format, lang)
     else:
-        _diff_summary(reform_diff.named(result.summary, base, reform), result, output_format, lang)
+        carried = _carried(base, reform) if projection else None
+        _diff_summary(
+            reform_diff.named(result.summary, base, reform), result, output_format, lang, carried
+        )
+
+
+def _carried(base: Any, reform: Any) -> list[dict[str, Any]]:
+    from laosp.projection.loading import ScenarioError
+    from laosp.projection.reform import cost_change
+
+    try:
+        return cost_change(base, reform)
+    except ScenarioError as error:
+        raise fail(f"error / ຂໍ້ຜິດພາດ: projection: {error}", 1) from None
 
 
 def _diff_head(result: Any) -> dict[str, Any]:
@@ -125,7 +151,13 @@ def _diff_head(result: Any) -> dict[str, Any]:
     }
 
 
-def _diff_summary(frame: Any, result: Any, output_format: DiffFormat, lang: str) -> None:
+def _diff_summary(
+    frame: Any,
+    result: Any,
+    output_format: DiffFormat,
+    lang: str,
+    carried: list[dict[str, Any]] | None,
+) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -133,6 +165,8 @@ def _diff_summary(frame: Any, result: Any, output_format: DiffFormat, lang: str)
 
     if output_format is DiffFormat.json:
         body = {**_diff_head(result), "summary": frame.to_dicts()}
+        if carried is not None:
+            body["projection"] = carried
         typer.echo(json.dumps(body, ensure_ascii=False, indent=2))
         return
     if output_format is DiffFormat.csv:
@@ -156,6 +190,28 @@ def _diff_summary(frame: Any, result: Any, output_format: DiffFormat, lang: str)
         )
     Console(width=220).print(table)
     if frame.is_empty():
+        typer.echo(text("no_changes"))
+    if carried is not None:
+        _carried_table(carried, text, lang)
+
+
+def _carried_table(rows: list[dict[str, Any]], text: Any, lang: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="Projection to 2030 (default scenario) / ການຄາດຄະເນເຖິງປີ 2030")
+    for heading in ("year / ປີ", text("scheme"), "before / ກ່ອນ", "after / ຫຼັງ", "±"):
+        table.add_column(heading)
+    for row in rows:
+        table.add_row(
+            str(row["year"]),
+            row[f"scheme_name_{lang}"],
+            text.kip(row["cost_before"]),
+            text.kip(row["cost_after"]),
+            text.kip(row["change"]),
+        )
+    Console(width=220).print(table)
+    if not rows:
         typer.echo(text("no_changes"))
 
 
@@ -215,3 +271,9 @@ def _diff_list(frame: Any, result: Any, output_format: DiffFormat, lang: str) ->
         )
     Console(width=220).print(table)
     typer.echo(f"{frame.height} rows / ແຖວ")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``laosp rules`` commands, ``diff`` among them, to ``app``."""
+    rules_app.command("diff")(diff_command)
+    register_rules(app)
