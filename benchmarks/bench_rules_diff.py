@@ -24,7 +24,7 @@ from benchmarks.registry import BenchmarkContext, Figures, benchmark, peak_memor
 from laosp import migrate
 from laosp.db import make_engine
 from laosp.registry.snapshot import load_snapshot
-from laosp.rules.diff import compare, parse_assignments, with_reform
+from laosp.rules.diff import columns_to_read, compare, parse_assignments, with_reform
 from laosp.rules.pack import load_pack
 from laosp.synth.build import synthesise
 from laosp.synth.population import Config
@@ -52,7 +52,11 @@ def _time(url: str, context: BenchmarkContext) -> Figures:
     for _ in range(int(context.options.get("runs", "3"))):
         with timed() as total:
             with timed() as read:
-                snapshot = load_snapshot(engine, tables=("persons", "households"))
+                snapshot = load_snapshot(
+                    engine,
+                    tables=("persons", "households"),
+                    only=columns_to_read(base, reform),
+                )
             with timed() as diff:
                 result = compare(base, reform, snapshot.persons, snapshot.households, start)
         reads.append(read.seconds)

@@ -29,8 +29,10 @@ from typer.testing import CliRunner
 from laosp.cli import _register_domains, app
 from laosp.db import make_engine, unit_of_work
 from laosp.demo import load_examples
+from laosp.registry.snapshot import load_snapshot
 from laosp.rules.diff import (
     changed_schemes,
+    columns_to_read,
     compare,
     months_this_year,
     parse_assignments,
@@ -318,3 +320,48 @@ def test_command_errors(runner: CliRunner, args: list[str], message: str) -> Non
     assert result.exit_code == 2, result.output
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"mecg.benefit_monthly": 200_000},
+        {"mecg.child_age_months_under": 24},
+        {"nssf.ceiling": 3_000_000},
+        {"cct.benefit_monthly": 300_000},
+    ],
+    ids=["mecg-amount", "mecg-age", "nssf-ceiling", "cct-amount"],
+)
+def test_reading_only_the_fields_a_reform_reads_changes_nothing(
+    examples_url: str, overrides: dict[str, Any]
+) -> None:
+    """The command reads the columns the changed schemes read (``columns_to_read``);
+    its result is the one the whole registry gives."""
+    base = load_pack()
+    start = dt.date(2025, 6, 1)
+    reform = with_reform(base, overrides, start)
+    engine = make_engine(examples_url)
+    try:
+        whole = load_snapshot(engine, tables=("persons", "households"))
+        few = load_snapshot(
+            engine, tables=("persons", "households"), only=columns_to_read(base, reform)
+        )
+    finally:
+        engine.dispose()
+    assert few.persons.width < whole.persons.width
+    at = dt.date(2025, 6, 30)
+    full = compare(base, reform, whole.persons, whole.households, at, start)
+    part = compare(base, reform, few.persons, few.households, at, start)
+    if "mecg.benefit_monthly" in overrides or "mecg.child_age_months_under" in overrides:
+        assert part.changes.height > 0  # the examples' Sanamxay household (see above)
+    assert part.changes.sort(pl.all()).equals(full.changes.sort(pl.all()))
+    assert part.summary.sort(pl.all()).equals(full.summary.sort(pl.all()))
+
+
+def test_a_past_date_reads_every_field(examples_url: str) -> None:
+    engine = make_engine(examples_url)
+    try:
+        with pytest.raises(ValueError, match="give all columns"):
+            load_snapshot(engine, only={"persons": {"sex"}}, at=dt.date(2025, 1, 1))
+    finally:
+        engine.dispose()

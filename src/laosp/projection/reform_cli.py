@@ -108,7 +108,12 @@ def diff_command(
     except PackError as error:
         raise fail(f"error / ຂໍ້ຜິດພາດ: {error}", 2) from None
     engine = engine_for(db)
-    snapshot = load_snapshot(engine, tables=("persons", "households"))
+    # only the columns the reform's schemes read: a few of the registry's
+    snapshot = load_snapshot(
+        engine,
+        tables=("persons", "households"),
+        only=reform_diff.columns_to_read(base, reform),
+    )
     try:
         result = reform_diff.compare(base, reform, snapshot.persons, snapshot.households, at, start)
     except (PackError, InputError) as error:

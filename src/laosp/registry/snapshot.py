@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
@@ -81,12 +81,20 @@ def _dtype(column: Any) -> pl.DataType:
     return pl.String()
 
 
-def _columns(table: Table, include: set[str]) -> list[Any]:
+#: Columns read whatever ``only`` says: the keys the frames are joined and scoped on.
+KEYS = {
+    "persons": ("person_id", "household_id"),
+    "households": ("household_id", "district_code"),
+}
+
+
+def _columns(table: Table, include: set[str], only: Collection[str] | None = None) -> list[Any]:
     return [
         c
         for c in table.columns
         if not isinstance(c.type, JSON)
         and (c.name not in EXCLUDED.get(table.name, set()) or c.name in include)
+        and (only is None or c.name in only or c.name in KEYS.get(table.name, ()))
     ]
 
 
@@ -271,13 +279,18 @@ def load_snapshot(
     readers: int = READERS,
     row_keys: bool = True,
     at: dt.date | None = None,
+    only: Mapping[str, Collection[str]] | None = None,
 ) -> Snapshot:
     """Read ``tables`` into frames. ``household_ids``/``person_ids`` restrict persons and
     households to those households (for one explanation); ``include`` adds excluded
     person columns by name; ``readers`` parallel connections read a large table;
     ``row_keys`` attaches ``household_row``/``person_row`` (see ``with_row_keys``).
     ``at`` (a past date): the registry as it was then, from its history
-    (``laosp.registry.as_of`` says what is historical); None: as it is now."""
+    (``laosp.registry.as_of`` says what is historical); None: as it is now. ``only``:
+    per table, the columns to read (with its keys, ``KEYS``), for a reader that needs a
+    few of them (a reform that reads few fields reads a fraction of the registry)."""
+    if only is not None and at is not None:
+        raise ValueError("a past date reads the rule fields' history: give all columns")
     sqlite = engine.url.get_backend_name() == "sqlite"
     where = ""
     if person_ids is not None:
@@ -293,11 +306,12 @@ def load_snapshot(
             raise ValueError(f"unknown table {name!r}; one of {TABLES}")
         table = metadata.tables[name]
         clause = where if name in ("persons", "households") else ""
-        plan[name] = (table, _columns(table, set(include)), clause)
+        wanted = only.get(name) if only is not None else None
+        plan[name] = (table, _columns(table, set(include), wanted), clause)
     if at is not None:
         literal = f"'{at.isoformat()}'"
         # for a few households, only their records' history
-        only = {
+        of_records = {
             "person_history": f" AND person_id IN (SELECT person_id FROM persons{where})",
             "household_history": (
                 f" AND household_id IN (SELECT household_id FROM households{where})"
@@ -308,7 +322,7 @@ def load_snapshot(
                 continue
             table = metadata.tables[name]
             clause = f" WHERE {condition.format(at=literal)}" + (
-                only.get(name, "") if where else ""
+                of_records.get(name, "") if where else ""
             )
             plan[name] = (table, _columns(table, set()), clause)
     if sqlite:

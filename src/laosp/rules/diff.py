@@ -79,6 +79,10 @@ class Diff:
 # --- the reform --------------------------------------------------------------------
 
 
+#: The fields the engine computes, and the stored field each comes from.
+DERIVED_FROM = {"age": "birth_date", "age_months": "birth_date", "province_code": "district_code"}
+
+
 def months_this_year(from_date: dt.date) -> int:
     """Whole calendar months left in the year from ``from_date`` (its own month counts
     when the reform starts on its first day): 1 January → 12, 15 March → 9."""
@@ -295,6 +299,31 @@ def _values(parameter: Parameter | None) -> Any:
     if parameter is None:
         return None
     return [(v.start, v.value) for v in parameter.values]
+
+
+def fields_read(base: Pack, reform: Pack) -> dict[str, set[str]]:
+    """The stored registry fields, by entity, that ``compare`` reads: those the changed
+    schemes' outputs read (transitively), a derived field (age, province) by the stored
+    one it comes from, and the keys. A reform of one scheme reads a few columns of the
+    registry, not all of them."""
+    needed: dict[str, set[str]] = {
+        PERSON: {"person_id", "household_id"},
+        HOUSEHOLD: {"household_id", "district_code"},
+    }
+    codes = changed_schemes(base, reform)
+    for pack in (base, reform):
+        names = {n for code in codes for n in _scheme_names(pack.schemes.get(code))}
+        keys, _ = _reads(pack, names)
+        for key in keys:
+            for field, entity in pack.outputs[key].fields:
+                needed[entity].add(DERIVED_FROM.get(field, field))
+    return needed
+
+
+def columns_to_read(base: Pack, reform: Pack) -> dict[str, set[str]]:
+    """``fields_read`` by registry table, for ``load_snapshot(only=...)``."""
+    needed = fields_read(base, reform)
+    return {"persons": needed[PERSON], "households": needed[HOUSEHOLD]}
 
 
 def changed_schemes(base: Pack, reform: Pack) -> list[str]:
