@@ -23,7 +23,6 @@ from laosp.rules.pack import Pack, Scheme
 
 DEFAULT_SCENARIO = "lao_default"
 PROJECTION_END_YEAR = 2040
-SNAPSHOT_TABLES = ("persons", "households", "enrolments", "contributions", "benefit_payments")
 
 T = TypeVar("T")
 
@@ -54,10 +53,10 @@ def compute_coverage(engine: Engine, pack: Pack, at: dt.date) -> Coverage:
     from laosp.indicators.engine import compute_indicators
     from laosp.indicators.frames import from_snapshot
     from laosp.indicators.gaps import evaluate_eligibility, gap_list
-    from laosp.registry.snapshot import load_snapshot
+    from laosp.registry.snapshot import TABLES, load_snapshot
 
     frames = from_snapshot(
-        load_snapshot(engine, SNAPSHOT_TABLES, include=("given_name", "family_name"), at=at)
+        load_snapshot(engine, TABLES, include=("given_name", "family_name"), at=at)
     )
 
     def indicators(by: tuple[str, ...]) -> pl.DataFrame:

@@ -20,7 +20,6 @@ from laosp.indicators.breakdowns import parse_breakdown
 from laosp.indicators.frames import RegistryFrames, from_snapshot
 from laosp.rules.configured import pack_for
 
-SNAPSHOT_TABLES = ("persons", "households", "enrolments", "contributions", "benefit_payments")
 SENSITIVE = "Personal data: for authorised officers only. ຂໍ້ມູນສ່ວນບຸກຄົນ: ສະເພາະເຈົ້າໜ້າທີ່ທີ່ໄດ້ຮັບອະນຸຍາດເທົ່ານັ້ນ."
 
 
@@ -47,10 +46,10 @@ def read_snapshot(
 ) -> RegistryFrames:
     """The columnar registry snapshot, as it was at ``at`` (its history: statuses and
     the fields the rules read, ``laosp.registry.as_of``); names only for the gap lists."""
-    from laosp.registry.snapshot import load_snapshot
+    from laosp.registry.snapshot import TABLES, load_snapshot
 
     include = ("given_name", "family_name") if with_names else ()
-    return from_snapshot(load_snapshot(engine, SNAPSHOT_TABLES, include=include, at=at))
+    return from_snapshot(load_snapshot(engine, TABLES, include=include, at=at))
 
 
 def _emit(text: str | None) -> None:

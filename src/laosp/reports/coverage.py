@@ -23,7 +23,6 @@ from laosp.indicators.gaps import NOT_ENROLLED, UNCOVERED, evaluate_eligibility,
 from laosp.reference.admin_units import districts, provinces
 from laosp.rules.pack import Pack, Scheme
 
-SNAPSHOT_TABLES = ("persons", "households", "enrolments", "contributions", "benefit_payments")
 #: The finest cells the brief needs; every table is a sum over them.
 CELLS = ("district", "sex", "age_group", "formal")
 #: The indicators of the place table and chart, in order.
@@ -170,10 +169,10 @@ def load_coverage_brief(
 ) -> CoverageBrief:
     """Read the registry snapshot (one columnar read per table) and build the brief."""
     from laosp.indicators.frames import from_snapshot
-    from laosp.registry.snapshot import load_snapshot
+    from laosp.registry.snapshot import TABLES, load_snapshot
 
     frames = from_snapshot(
-        load_snapshot(engine, SNAPSHOT_TABLES, include=("given_name", "family_name"), at=at)
+        load_snapshot(engine, TABLES, include=("given_name", "family_name"), at=at)
     )
     return coverage_brief(frames, at, province, pack=pack)
 

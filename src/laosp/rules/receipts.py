@@ -323,9 +323,10 @@ def write_payment_receipts(
         if read
         else pl.lit("{}")
     )
-    unit_rows = source.select(
-        pl.col("household_id" if by_household else "person_id").alias("unit_id"),
-        inputs.alias("_inputs"),
+    unit_id = pl.col("household_id" if by_household else "person_id")
+    # the inputs of the paid units only, not of every unit of the snapshot
+    unit_rows = source.filter(unit_id.is_in(starts["unit_id"].implode())).select(
+        unit_id.alias("unit_id"), inputs.alias("_inputs")
     )
 
     def quoted(column: str) -> pl.Expr:
