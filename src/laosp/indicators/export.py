@@ -15,6 +15,7 @@ from laosp.indicators.breakdowns import BREAKDOWN_LABELS
 from laosp.indicators.definitions import INEQUALITY_IDS
 from laosp.indicators.definitions import LABELS as INDICATOR_LABELS
 from laosp.indicators.gaps import LIST_LABELS
+from laosp.presentation.cells import INERT_WORKBOOK, inert_text
 
 VALUE_LABELS: dict[str, tuple[str, str]] = {
     "indicator": ("Indicator", "ຕົວຊີ້ວັດ"),
@@ -57,10 +58,11 @@ def heading(column: str) -> str:
 
 
 def write_xlsx(sheets: Mapping[str, pl.DataFrame], path: Path) -> None:
-    """One sheet per frame; each heading is the English title over the Lao title."""
+    """One sheet per frame; each heading is the English title over the Lao title; text
+    as string cells, never a formula or a link."""
     import xlsxwriter
 
-    with xlsxwriter.Workbook(str(path)) as workbook:
+    with xlsxwriter.Workbook(str(path), INERT_WORKBOOK) as workbook:
         for name, frame in sheets.items():
             renamed = frame.rename({column: heading(column) for column in frame.columns})
             formats = {heading("ratio"): "0.0%"} if "ratio" in frame.columns else None
@@ -146,8 +148,9 @@ def list_table(listed: pl.DataFrame, limit: int) -> Table:
 
 
 def write_frame(frame: pl.DataFrame, fmt: str, path: Path | None) -> str | None:
-    """CSV or JSON text to ``path``, or returned for standard output."""
-    text = frame.write_csv() if fmt == "csv" else to_json(frame)
+    """CSV (formula-like text inert) or JSON text to ``path``, or returned for standard
+    output."""
+    text = inert_text(frame).write_csv() if fmt == "csv" else to_json(frame)
     text = text if text.endswith("\n") else text + "\n"
     if path is None:
         return text

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from laosp.cli_common import DbOption, engine_for, fail, reference_date
+from laosp.presentation.cells import inert_text
 from laosp.rules.configured import PackOption, pack_for
 
 if TYPE_CHECKING:
@@ -240,7 +241,7 @@ def tracker_command(
     if output_format is TrackerFormat.json:
         _emit(frame.write_json(), output)
     elif output_format is TrackerFormat.csv:
-        _emit(frame.write_csv(), output)
+        _emit(inert_text(frame).write_csv(), output)
     else:
         from rich.console import Console
 
@@ -291,7 +292,7 @@ def project_sweep(
     if output_format is OutputFormat.json:
         _emit(spread.write_json(), output)
     elif output_format is OutputFormat.csv:
-        _emit(spread.write_csv(), output)
+        _emit(inert_text(spread).write_csv(), output)
     elif output_format is OutputFormat.table:
         console = Console(width=160, record=output is not None)
         for name in spread["output"].unique(maintain_order=True):

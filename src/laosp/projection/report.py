@@ -11,6 +11,7 @@ import polars as pl
 from rich.console import Console
 from rich.table import Table
 
+from laosp.presentation.cells import inert_text
 from laosp.projection.result import ProjectionResult
 from laosp.projection.workbook import assumption_rows
 
@@ -155,7 +156,7 @@ def long_frame(results: Sequence[ProjectionResult]) -> pl.DataFrame:
 
 
 def as_csv(results: Sequence[ProjectionResult]) -> str:
-    return long_frame(results).write_csv()
+    return inert_text(long_frame(results)).write_csv()
 
 
 def tracker_table(frame: pl.DataFrame, at: dt.date) -> Table:

@@ -9,6 +9,7 @@ from typing import Any
 import polars as pl
 import xlsxwriter
 
+from laosp.presentation.cells import INERT_WORKBOOK
 from laosp.projection.labels import label
 from laosp.projection.result import ProjectionResult
 
@@ -65,7 +66,7 @@ def assumption_rows(result: ProjectionResult) -> list[tuple[str, str, str]]:
 
 class _Book:
     def __init__(self, path: Path) -> None:
-        self.book = xlsxwriter.Workbook(str(path))
+        self.book = xlsxwriter.Workbook(str(path), INERT_WORKBOOK)
         self.title = self.book.add_format({"bold": True, "font_size": 13})
         self.head = self.book.add_format({"bold": True, "text_wrap": True, "bg_color": "#DDEBF7"})
         self.kip = self.book.add_format({"num_format": "#,##0"})

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from laosp.cli_common import DbOption, engine_for, fail, settings_for
 from laosp.db import unit_of_work
+from laosp.presentation.cells import inert_text
 from laosp.reference.admin_units import DistrictRow, districts, provinces
 from laosp.registry import service
 from laosp.registry.errors import (
@@ -434,7 +435,7 @@ def duplicates(
     if output_format is PairFormat.json:
         text = json.dumps(pairs.to_dicts(), ensure_ascii=False, indent=2)
     else:
-        text = pairs.write_csv()
+        text = inert_text(pairs).write_csv()
     if output is None:
         typer.echo(text)
     else:

@@ -1,5 +1,6 @@
 """Households and persons as the import files carry them (``registry.md``, "Files"):
-the same column names, dates ``YYYY-MM-DD``, booleans ``true``/``false``."""
+the same column names, dates ``YYYY-MM-DD``, booleans ``true``/``false``, text that
+would start a spreadsheet formula after an apostrophe (which the import drops)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import polars as pl
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
+from laosp.presentation.cells import inert_text
 from laosp.registry.import_columns import Field
 from laosp.registry.import_fields import HOUSEHOLD_COLUMNS, PERSON_COLUMNS
 from laosp.registry.import_store import HOUSEHOLDS, PERSONS, canonical_json, schema_of
@@ -36,5 +38,5 @@ def as_text(frame: pl.DataFrame) -> pl.DataFrame:
 def write_files(session: Session, households: Path, persons: Path) -> None:
     """Export to two CSV files that ``laosp registry import`` reads back unchanged."""
     hh, pp = export_tables(session)
-    as_text(hh).write_csv(households)
-    as_text(pp).write_csv(persons)
+    as_text(inert_text(hh)).write_csv(households)
+    as_text(inert_text(pp)).write_csv(persons)

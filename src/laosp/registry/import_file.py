@@ -7,7 +7,9 @@ an XLSX that would unpack beyond its limits (``import_xlsx``), or is a CSV that 
 UTF-8: the message names the line and byte of the first bad byte. A CSV is scanned once,
 in chunks, before Polars reads it; the scan also measures the header, since a reader
 builds one column per header cell. Once read, a cell holding a control character (NUL
-and the like) refuses its row, like any bad cell (``control_character_problems``).
+and the like) refuses its row, like any bad cell (``control_character_problems``). A
+CSV cell that an export made inert (``'=…``, ``presentation.cells``) is read as the
+spreadsheet shows it (``=…``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 
 import polars as pl
 
+from laosp.presentation.cells import shown_text
 from laosp.registry.import_columns import PROBLEM_SCHEMA, ROW, ROW_BASE, problems_of
 from laosp.registry.import_limits import ImportLimits, UnreadableFile, over_limit
 from laosp.registry.import_xlsx import check_workbook
@@ -158,7 +161,7 @@ def read_table(path: Path, sheet: str, limits: ImportLimits) -> pl.DataFrame:
             frame = _read_excel(path, sheet, limits)
         else:
             check_csv(path, limits)
-            frame = pl.read_csv(path, infer_schema=False, n_rows=limits.max_rows + 1)
+            frame = shown_text(pl.read_csv(path, infer_schema=False, n_rows=limits.max_rows + 1))
     except (OSError, pl.exceptions.PolarsError, ValueError) as error:
         raise UnreadableFile(f"{path.name}: cannot be read ({error})") from error
     if frame.height > limits.max_rows:

@@ -10,6 +10,7 @@ from typing import Any
 
 import polars as pl
 
+from laosp.presentation.cells import inert_text
 from laosp.registry.import_columns import PROBLEM_SCHEMA
 
 REPORT_SCHEMA: dict[str, Any] = {"kind": pl.String, **PROBLEM_SCHEMA}
@@ -54,12 +55,13 @@ class ImportReport:
         }
 
     def write(self, path: Path) -> None:
-        """``.json``: the whole report; otherwise CSV, one problem a line."""
+        """``.json``: the whole report; otherwise CSV, one problem a line (a refused
+        value that would start a formula is written as text)."""
         if path.suffix.lower() == ".json":
             text = json.dumps(self.as_dict(), ensure_ascii=False, indent=2, default=str)
             path.write_text(text + "\n", "utf-8")
         else:
-            self.problems.write_csv(path)
+            inert_text(self.problems).write_csv(path)
 
     def summary(self) -> list[str]:
         lines = []

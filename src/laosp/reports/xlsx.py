@@ -1,6 +1,6 @@
 """Workbooks of plain tables: one heading row, then values as numbers (not text), so
 that the ministry's analysts can compute with them; Excel shows the separators of the
-reader's locale."""
+reader's locale. Text is a string cell, never a formula or a link (``INERT_WORKBOOK``)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
+
+from laosp.presentation.cells import INERT_WORKBOOK
 
 Kind = Literal["text", "int", "percent", "percent2", "decimal", "billions"]
 FORMATS: dict[Kind, str] = {
@@ -45,7 +47,7 @@ def workbook_bytes(sheets: Sequence[Sheet]) -> bytes:
     import xlsxwriter
 
     buffer = io.BytesIO()
-    with xlsxwriter.Workbook(buffer, {"in_memory": True}) as workbook:
+    with xlsxwriter.Workbook(buffer, {"in_memory": True, **INERT_WORKBOOK}) as workbook:
         heading = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
         formats = {
             kind: workbook.add_format({"num_format": code}) for kind, code in FORMATS.items()

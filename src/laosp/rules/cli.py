@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from laosp.cli_common import DbOption, engine_for, fail, reference_date
+from laosp.presentation.cells import inert_text
 from laosp.rules.configured import PackOption, pack_for
 
 rules_app = typer.Typer(
@@ -134,7 +135,7 @@ def evaluate_command(
     household_path = output.with_suffix(f".households{output.suffix}")
     for frame, path in ((result.persons, output), (result.households, household_path)):
         if output.suffix == ".csv":
-            frame.write_csv(path)
+            inert_text(frame).write_csv(path)
         else:
             frame.write_parquet(path)
     typer.echo(

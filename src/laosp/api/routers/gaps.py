@@ -16,6 +16,7 @@ from laosp.api.errors import documented
 from laosp.api.params import DistrictCode, ReferenceDate
 from laosp.api.routers.registry import OUTSIDE
 from laosp.indicators.export import records, write_xlsx
+from laosp.presentation.cells import inert_text
 from laosp.registry.schemas import PlainText
 
 router = APIRouter(prefix="/api/gaps", tags=["gaps"], responses=documented(401, 422))
@@ -65,7 +66,7 @@ def named_list(
     name = f"gaps-{district or 'area'}-{coverage.at.isoformat()}"
     if format == "csv":
         buffer = io.StringIO()
-        listed.write_csv(buffer)
+        inert_text(listed).write_csv(buffer)
         return Response(
             buffer.getvalue().encode("utf-8-sig"),
             media_type="text/csv; charset=utf-8",
