@@ -31,8 +31,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import insert, select
 from typer.testing import CliRunner
 
-from laosp.api.access import Role
-from laosp.api.users import create_user
+from laosp.access.roles import Role
+from laosp.access.users import create_user
 from laosp.cli import build_app
 from laosp.config import Settings
 from laosp.db import make_engine, unit_of_work

@@ -40,11 +40,43 @@ class Settings(BaseSettings):
     session_hours: int = Field(
         default=12, ge=1, description="Hours a sign-in (API token or dashboard cookie) lasts."
     )
+    signin_max_failures_per_user: int = Field(
+        default=5,
+        ge=1,
+        description="Failed sign-ins of one username (since its last success) after which "
+        "its sign-in is locked for `signin_lock_minutes`.",
+    )
+    signin_max_failures_per_address: int = Field(
+        default=20,
+        ge=1,
+        description="Failed sign-ins from one network address after which sign-in from it "
+        "is locked for `signin_lock_minutes`.",
+    )
+    signin_lock_minutes: int = Field(
+        default=15, ge=1, description="Minutes a sign-in lock (and its failure window) lasts."
+    )
+    session_file: Path = Field(
+        default=Path.home() / ".config" / "laosp" / "session",
+        description="File where `laosp login` keeps the CLI's session token (mode 0600); "
+        "`LAOSP_TOKEN` in the environment takes precedence (scheduled jobs).",
+    )
+    small_cell_threshold: int = Field(
+        default=3,
+        ge=1,
+        description="Aggregates counted over fewer persons than this are suppressed for "
+        "roles that may not see small cells (analysts, auditors).",
+    )
     dashboard_cache_seconds: int = Field(
         default=900,
         ge=0,
         description="Seconds the dashboard keeps computed indicators, gaps and projections "
         "before recomputing them (0: recompute on every request).",
+    )
+    analytics_cache_entries: int = Field(
+        default=8,
+        ge=1,
+        description="Most results (reference dates, projection pairs, report figures) the "
+        "analytics cache keeps; the least recently used is dropped first.",
     )
     api_max_body_bytes: int = Field(
         default=1_048_576,

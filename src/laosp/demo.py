@@ -108,7 +108,7 @@ def _print_headline(engine: Engine, pack: Pack, at: dt.date) -> None:
 
 
 def _serve(db: str | None, pack: Pack, host: str, port: int) -> None:
-    from laosp.api.users import create_demo_admin
+    from laosp.access.users import create_demo_admin
     from laosp.db import unit_of_work
     from laosp.server import serve
 

@@ -1,5 +1,5 @@
 """The HTTP server: the REST API (``laosp.api``) and the dashboard (``laosp.web``) in one
-app, one engine, one token signer and one analytics cache per app; ``laosp serve``.
+app, one engine, one sign-in policy and one analytics cache per app; ``laosp serve``.
 
 It sits above both: the API does not know the dashboard, the dashboard uses the API's
 sign-in, scoping and aggregates.
@@ -7,19 +7,34 @@ sign-in, scoping and aggregates.
 
 from __future__ import annotations
 
-from typing import Annotated
+import copy
+import logging
+from typing import Annotated, Any
 
 import typer
 import uvicorn
 from fastapi import FastAPI
 
 from laosp import __version__
+from laosp.access.signin import SignInPolicy
 from laosp.api.analytics import AnalyticsCache
+from laosp.api.csrf import CsrfGuard
+from laosp.api.deps import SESSION_COOKIE
 from laosp.api.errors import install_error_handlers
 from laosp.api.limits import BodySizeLimit
-from laosp.api.routers import auth, gaps, indicators, projection, registry, reports, rules_diff
+from laosp.api.routers import (
+    auth,
+    gaps,
+    indicators,
+    projection,
+    registry,
+    reports,
+    requests,
+    rules_diff,
+)
+from laosp.api.security import SecurityHeaders
 from laosp.api.state import AppState
-from laosp.api.tokens import TokenSigner
+from laosp.api.unhandled import UnhandledErrors
 from laosp.cli_common import DbOption, fail, settings_for
 from laosp.config import Settings
 from laosp.db import make_engine
@@ -28,13 +43,13 @@ from laosp.rules.configured import pack_of
 from laosp.rules.errors import PackError
 from laosp.rules.pack import Pack
 from laosp.web import reform
-from laosp.web.views import mount_web
+from laosp.web.views import LOGIN_PATH, mount_web
 
 MIN_SECRET_LENGTH = 16
 
 
 class MissingSecretKey(RuntimeError):  # noqa: N818 (reads as the condition)
-    """The API cannot sign sessions without ``LAOSP_SECRET_KEY``."""
+    """The dashboard cannot sign its anti-forgery tokens without ``LAOSP_SECRET_KEY``."""
 
 
 def create_app(settings: Settings, pack: Pack | None = None) -> FastAPI:
@@ -59,24 +74,62 @@ def create_app(settings: Settings, pack: Pack | None = None) -> FastAPI:
         settings=settings,
         engine=engine,
         pack=pack,
-        signer=TokenSigner(settings.secret_key, settings.session_hours * 3600),
-        analytics=AnalyticsCache(engine, pack, settings.dashboard_cache_seconds),
+        signin=SignInPolicy(
+            max_failures_per_user=settings.signin_max_failures_per_user,
+            max_failures_per_address=settings.signin_max_failures_per_address,
+            lock_minutes=settings.signin_lock_minutes,
+            session_hours=settings.session_hours,
+        ),
+        analytics=AnalyticsCache(
+            engine, pack, settings.dashboard_cache_seconds, settings.analytics_cache_entries
+        ),
         limits=InputLimits.of(settings),
     )
-    for module in (auth, registry, indicators, gaps, projection, reports, rules_diff):
+    for module in (auth, registry, indicators, gaps, projection, reports, rules_diff, requests):
         app.include_router(module.router)
     mount_web(app)
     app.include_router(reform.router)
     install_error_handlers(app)
+    # innermost first: the CSRF check reads a form's body only within the size limit;
+    # every answer, refusals and 500s too, gets the security headers
+    app.add_middleware(
+        CsrfGuard,
+        session_cookie=SESSION_COOKIE,
+        pre_session_forms=frozenset({LOGIN_PATH}),
+        token_exchanges=frozenset({app.url_path_for(auth.token.__name__)}),
+    )
     app.add_middleware(BodySizeLimit, max_bytes=settings.api_max_body_bytes)
+    app.add_middleware(UnhandledErrors)
+    app.add_middleware(SecurityHeaders)
     return app
+
+
+class WithoutQueryString(logging.Filter):
+    """Cuts the query string off the path of uvicorn's access log lines: a search's
+    ``?q=`` is a person's name, which has no place in a log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            record.args = (*args[:2], args[2].partition("?")[0], *args[3:])
+        return True
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's logging, its access log without query strings."""
+    config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    config.setdefault("filters", {})["without_query"] = {"()": WithoutQueryString}
+    config["loggers"]["uvicorn.access"]["filters"] = ["without_query"]
+    return config
 
 
 def serve(
     settings: Settings, host: str = "127.0.0.1", port: int = 8000, pack: Pack | None = None
 ) -> None:
     """Run the API and dashboard with uvicorn until interrupted."""
-    uvicorn.run(create_app(settings, pack), host=host, port=port, log_level="info")
+    uvicorn.run(
+        create_app(settings, pack), host=host, port=port, log_level="info", log_config=log_config()
+    )
 
 
 def serve_command(

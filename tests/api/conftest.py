@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from laosp.api.access import Role
-from laosp.api.users import create_user
+from laosp.access.roles import Role
+from laosp.access.users import create_user
 from laosp.config import Settings
 from laosp.db import make_engine, unit_of_work
 from laosp.demo import load_examples
@@ -20,6 +20,8 @@ PASSWORD = "correct horse battery"
 #: (Vientiane Capital), 1301 (Savannakhet), 1703, 0201, 0601 and 1601.
 USERS: dict[str, tuple[Role, str | None, str | None]] = {
     "admin": (Role.admin, None, None),
+    "admin2": (Role.admin, None, None),
+    "auditor": (Role.auditor, None, None),
     "central": (Role.central_officer, None, None),
     "vientiane": (Role.district_officer, None, "0101"),
     "savannakhet": (Role.provincial_officer, "13", None),

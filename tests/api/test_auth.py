@@ -75,12 +75,15 @@ def test_logins_are_audited(client: TestClient, seeded_url: str) -> None:
 
 
 def test_user_creation_is_admin_only_and_audited(client: TestClient, seeded_url: str) -> None:
-    body = {"username": "new-officer", "password": "another password", "role": "analyst"}
+    body = {"username": "new-officer", "role": "analyst"}
     denied = client.post("/api/auth/users", json=body, headers=bearer(client, "central"))
     assert denied.status_code == 403
-    created = client.post("/api/auth/users", json=body, headers=bearer(client, "admin"))
-    assert created.status_code == 201
-    assert ("admin", "new-officer") in _events(seeded_url, "create")
+    prepared = client.post("/api/auth/users", json=body, headers=bearer(client, "admin"))
+    assert prepared.status_code == 202
+    request_id = prepared.json()["id"]
+    approved = client.post(f"/api/requests/{request_id}/approve", headers=bearer(client, "admin2"))
+    assert approved.status_code == 200, approved.text
+    assert ("admin2", "new-officer") in _events(seeded_url, "create")
 
 
 def test_a_change_through_the_api_is_audited(client: TestClient, seeded_url: str) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from laosp.api.access import Area, Principal, Role, area_of
+from laosp.access.permissions import area_of
+from laosp.access.roles import Area, Principal, Role
 from tests.api.conftest import bearer
 
 VIENTIANE_PERSON = "/api/registry/persons/EX-VT-0001-1"

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from tests.api.conftest import bearer
 
 USERS = "/api/auth/users"
+PASSWORD_CHANGE = "/api/auth/password"
 SECRET = "Hunter2-very-secret"
 HIDDEN = "(hidden / ເຊື່ອງໄວ້)"
 PROVINCE_REASON = "must be a province code of two digits PP"
@@ -23,31 +24,35 @@ def problems(answer: httpx.Response) -> list[dict[str, Any]]:
 
 
 def user(**fields: Any) -> dict[str, Any]:
-    return {"username": "newbie", "password": "long enough", "role": "analyst", **fields}
+    return {"username": "newbie", "role": "analyst", **fields}
+
+
+def change(**fields: Any) -> dict[str, Any]:
+    return {"old_password": "correct horse battery", "new_password": "long enough", **fields}
 
 
 @pytest.mark.parametrize(
     ("body", "field"),
     [
-        (user(password=SECRET + "\x00"), "password"),
-        (user(password=SECRET * 60), "password"),
-        (user(username="a b", password=SECRET + "\x00"), "password"),
+        (change(new_password=SECRET + "\x00"), "new_password"),
+        (change(new_password=SECRET * 60), "new_password"),
+        (change(old_password=SECRET * 60), "old_password"),
     ],
 )
-def test_a_new_users_password_is_never_echoed(
+def test_a_new_password_is_never_echoed(
     client: TestClient, body: dict[str, Any], field: str
 ) -> None:
-    answer = client.post(USERS, json=body, headers=bearer(client, "admin"))
+    answer = client.post(PASSWORD_CHANGE, json=body, headers=bearer(client, "analyst"))
     found = {p["field"]: p for p in problems(answer)}
     assert found[field]["value"] == HIDDEN
     assert SECRET not in answer.text
 
 
 def test_a_body_echoed_whole_hides_its_password(client: TestClient) -> None:
-    body = {"password": SECRET, "role": "analyst"}  # no username: the body is the value
-    answer = client.post(USERS, json=body, headers=bearer(client, "admin"))
+    body = {"new_password": SECRET}  # no old password: the body is the value
+    answer = client.post(PASSWORD_CHANGE, json=body, headers=bearer(client, "analyst"))
     [problem] = problems(answer)
-    assert (problem["field"], problem["reason"]) == ("username", "required")
+    assert (problem["field"], problem["reason"]) == ("old_password", "required")
     assert SECRET not in answer.text
 
 
@@ -61,9 +66,11 @@ def test_sign_in_never_echoes_the_password(client: TestClient, path: str, passwo
 
 
 def test_a_short_password_is_too_short(client: TestClient) -> None:
-    answer = client.post(USERS, json=user(password="x"), headers=bearer(client, "admin"))
+    answer = client.post(
+        PASSWORD_CHANGE, json=change(new_password="x"), headers=bearer(client, "analyst")
+    )
     assert [(p["field"], p["value"], p["reason"]) for p in problems(answer)] == [
-        ("password", HIDDEN, "is too short: at least 8 characters")
+        ("new_password", HIDDEN, "is too short: at least 8 characters")
     ]
 
 

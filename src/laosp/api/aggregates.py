@@ -8,7 +8,7 @@ from typing import Any
 
 import polars as pl
 
-from laosp.api.access import Area
+from laosp.access.roles import Area
 from laosp.api.analytics import Coverage, Projections
 from laosp.indicators.definitions import LABELS
 from laosp.projection.result import ProjectionResult

@@ -8,9 +8,10 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, status
 from sqlalchemy.orm import Session
 
-from laosp.api.access import Principal, may_manage_users, may_see_persons
+from laosp.access import sessions
+from laosp.access.permissions import Action, allows
+from laosp.access.roles import Principal
 from laosp.api.state import AppState
-from laosp.api.users import find_principal
 from laosp.db import unit_of_work
 
 SESSION_COOKIE = "laosp_session"
@@ -41,23 +42,43 @@ def token_of(request: Request) -> str | None:
     return request.cookies.get(SESSION_COOKIE)
 
 
-def optional_principal(request: Request, state: StateDep, session: SessionDep) -> Principal | None:
+def client_address(request: Request) -> str:
+    """The address sign-in throttling counts (the direct peer; behind a proxy, run
+    uvicorn with ``--forwarded-allow-ips`` so that this is the client's)."""
+    return request.client.host if request.client is not None else "unknown"
+
+
+def _session_of(request: Request, session: Session) -> tuple[Principal, bool] | None:
     token = token_of(request)
-    if token is None:
+    return sessions.principal_of(session, token) if token is not None else None
+
+
+def optional_principal(request: Request, session: SessionDep) -> Principal | None:
+    """The signed-in principal, or ``None``; a user who must change their password is
+    not signed in for anything else."""
+    found = _session_of(request, session)
+    if found is None or found[1]:
         return None
-    username = state.signer.username_of(token)
-    return find_principal(session, username) if username is not None else None
+    return found[0]
 
 
 MaybePrincipal = Annotated[Principal | None, Depends(optional_principal)]
 
+UNAUTHORIZED = "sign in first / ກະລຸນາເຂົ້າລະບົບ"
 
-def current_principal(principal: MaybePrincipal) -> Principal:
+
+def current_principal(
+    request: Request, session: SessionDep, principal: MaybePrincipal
+) -> Principal:
     if principal is None:
+        found = _session_of(request, session)
+        detail = (
+            "change your password first (POST /api/auth/password) / ກະລຸນາປ່ຽນລະຫັດຜ່ານກ່ອນ"
+            if found is not None
+            else UNAUTHORIZED
+        )
         raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            "sign in first / ກະລຸນາເຂົ້າລະບົບ",
-            headers={"WWW-Authenticate": "Bearer"},
+            status.HTTP_401_UNAUTHORIZED, detail, headers={"WWW-Authenticate": "Bearer"}
         )
     return principal
 
@@ -65,20 +86,40 @@ def current_principal(principal: MaybePrincipal) -> Principal:
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
 
 
-def person_viewer(principal: PrincipalDep) -> Principal:
-    """A principal who may see named persons somewhere (not an analyst)."""
-    if not may_see_persons(principal):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "aggregates only for this role")
-    return principal
+def signed_in_even_to_change_password(request: Request, session: SessionDep) -> Principal:
+    """The principal of a live session, also one who must change their password (the
+    password route and sign-out take it)."""
+    found = _session_of(request, session)
+    if found is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, UNAUTHORIZED, headers={"WWW-Authenticate": "Bearer"}
+        )
+    return found[0]
 
 
-PersonViewerDep = Annotated[Principal, Depends(person_viewer)]
+AnyPrincipalDep = Annotated[Principal, Depends(signed_in_even_to_change_password)]
 
 
-def user_manager(principal: PrincipalDep) -> Principal:
-    if not may_manage_users(principal):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "only an admin manages users")
-    return principal
+def forbidden(action: Action) -> HTTPException:
+    return HTTPException(
+        status.HTTP_403_FORBIDDEN,
+        f"your role may not {action.value.replace('_', ' ')} / ບົດບາດຂອງທ່ານບໍ່ມີສິດເຮັດສິ່ງນີ້",
+    )
 
 
-AdminDep = Annotated[Principal, Depends(user_manager)]
+def allowed_to(action: Action) -> object:
+    """A dependency: the principal, when the permission table lets them do ``action``
+    somewhere (where exactly is the route's check, with ``reach``)."""
+
+    def check(principal: PrincipalDep) -> Principal:
+        if not allows(principal, action):
+            raise forbidden(action)
+        return principal
+
+    return Depends(check)
+
+
+PersonViewerDep = Annotated[Principal, allowed_to(Action.read_persons)]
+AdminDep = Annotated[Principal, allowed_to(Action.manage_users)]
+CacheClearerDep = Annotated[Principal, allowed_to(Action.clear_cache)]
+AuditorDep = Annotated[Principal, allowed_to(Action.read_audit)]

@@ -5,7 +5,9 @@ A 422 lists every problem as ``{"field", "value", "reason"}`` (the shape of the 
 Every other error is ``{"detail": "message"}``. Values echoed back are made JSON-safe
 here, once: dates become ISO text, lone surrogates and NaN become text, long or deep
 values are cut; the value of a secret field (a password, a token) is never echoed, for
-every route and the dashboard's login alike.
+every route and the dashboard's login alike, nor the value of a person already
+registered (checked with the household sent): a 422 shows what was sent, no one else's
+data.
 """
 
 from __future__ import annotations
@@ -34,6 +36,9 @@ CUT = "…"
 #: A field whose name matches holds a secret: a 422 names it, never shows its value.
 SECRET_FIELD = re.compile(r"password|passwd|passphrase|secret|token", re.IGNORECASE)
 HIDDEN = "(hidden / ເຊື່ອງໄວ້)"
+#: A field of a person registered before (``registry.service`` checks a changed
+#: household with its registered members): a 422 names it, never shows its value.
+REGISTERED_FIELD = re.compile(r"^registered person ")
 #: What a parameter's pattern asks for, in words.
 PATTERN_REASONS = {
     r"^\S+$": "must not contain spaces",
@@ -64,9 +69,10 @@ _DOCUMENTED: dict[int, tuple[type[BaseModel], str]] = {
     401: (Problem, "Sign in first: no valid bearer token or session cookie."),
     403: (Problem, "Your role or area does not allow this."),
     404: (Problem, "Not found (or outside your area)."),
-    409: (Problem, "Registered already with different data."),
+    409: (Problem, "Conflicts with the current state (registered already, decided already)."),
     413: (Problem, "The request body is larger than the setting api_max_body_bytes."),
     422: (Problems, "Invalid input: each field or parameter, the value given and why."),
+    429: (Problem, "Too many failed sign-ins: wait the seconds of the Retry-After header."),
     503: (Problem, "The server lacks a resource (e.g. the Lao font for a PDF)."),
 }
 
@@ -105,7 +111,7 @@ def without_secrets(field: str, value: Any) -> Any:
     secret, else the secrets among its keys (a body echoed whole)."""
     if value is None:
         return None
-    if SECRET_FIELD.search(field):
+    if SECRET_FIELD.search(field) or REGISTERED_FIELD.match(field):
         return HIDDEN
     if isinstance(value, Mapping):
         return {k: without_secrets(str(k), v) for k, v in value.items()}

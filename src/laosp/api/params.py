@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import Form, Path, Query
 from pydantic import AfterValidator, StringConstraints
 
-from laosp.api.passwords import MAX_LENGTH
+from laosp.access.passwords import MAX_LENGTH
 from laosp.reference.admin_units import district_codes, province_codes
 from laosp.reference.dates import DATE_RANGE, in_reference_range
 from laosp.registry.schemas import IsoDate, PlainText

@@ -1,5 +1,5 @@
 """What one app holds: its settings, its one engine, its policy pack (loaded once at
-start-up from ``Settings.pack_dir``), its token signer, its cache."""
+start-up from ``Settings.pack_dir``), its sign-in policy, its cache."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from laosp.access.signin import SignInPolicy
 from laosp.api.analytics import AnalyticsCache
-from laosp.api.tokens import TokenSigner
 from laosp.config import Settings
 from laosp.registry.validation import InputLimits
 from laosp.rules.pack import Pack
@@ -19,6 +19,6 @@ class AppState:
     settings: Settings
     engine: Engine
     pack: Pack
-    signer: TokenSigner
+    signin: SignInPolicy
     analytics: AnalyticsCache
     limits: InputLimits

@@ -31,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from laosp.access.audit_trail import transaction_id
 from laosp.enrolment.errors import ChangedDuringImport, EnrolledDuringImport
 from laosp.enrolment.transitions import OPEN_ENROLMENT
 from laosp.models import AuditEvent, Enrolment, Household, Person
@@ -127,6 +128,17 @@ def households_in(session: Session, values: pl.Series) -> pl.Series:
     """The ids of ``values`` that are registered households."""
     rows = _read(session, [HOUSEHOLDS.c.household_id], HOUSEHOLDS.c.household_id, values)
     return pl.Series("household_id", [r[0] for r in rows], dtype=pl.String)
+
+
+def household_districts(session: Session, household_ids: pl.Series) -> pl.DataFrame:
+    """``_unit_household, _district``: the district of each of these households."""
+    columns = [HOUSEHOLDS.c.household_id, HOUSEHOLDS.c.district_code]
+    rows = _read(session, columns, HOUSEHOLDS.c.household_id, household_ids)
+    return pl.DataFrame(
+        [tuple(r) for r in rows],
+        schema={"_unit_household": pl.String, "_district": pl.String},
+        orient="row",
+    )
 
 
 def enrolments_of(
@@ -247,9 +259,12 @@ def _overtaken(session: Session, changed: pl.DataFrame) -> list[ConcurrentChange
 
 def insert_audit(session: Session, events: pl.DataFrame) -> None:
     """``events``: ``actor, action, entity, entity_id, changes`` (a struct), one
-    ``audit_events`` row each; ``changes`` is encoded as JSON by Polars (the JSON column
-    reads it back as the object)."""
-    rows = events.with_columns(pl.col("changes").struct.json_encode())
+    ``audit_events`` row each, of the session's audit transaction (sealed at commit);
+    ``changes`` is encoded as JSON by Polars (the JSON column reads it back as the
+    object)."""
+    rows = events.with_columns(
+        pl.col("changes").struct.json_encode(), txn=pl.lit(transaction_id(session))
+    )
     if _postgres(session):
         _copy(session, "audit_events", rows)
         return
@@ -259,6 +274,7 @@ def insert_audit(session: Session, events: pl.DataFrame) -> None:
         entity=bindparam("entity"),
         entity_id=bindparam("entity_id"),
         changes=bindparam("changes", type_=String),  # already JSON text
+        txn=bindparam("txn"),
     )
     for chunk in _chunks(rows.to_dicts()):
         session.execute(statement, list(chunk))

@@ -1,5 +1,6 @@
 """The registry's tables (SQLAlchemy 2.0), one module per aggregate, one MetaData."""
 
+from laosp.models.access import AuditSeal, ChangeRequest, SignInAttempt, UserSession
 from laosp.models.audit import AuditEvent
 from laosp.models.base import Base, metadata
 from laosp.models.enrolment import Enrolment
@@ -13,8 +14,10 @@ from laosp.models.user import User
 
 __all__ = [
     "AuditEvent",
+    "AuditSeal",
     "Base",
     "BenefitPayment",
+    "ChangeRequest",
     "Contribution",
     "DecisionReceipt",
     "District",
@@ -27,7 +30,9 @@ __all__ = [
     "Person",
     "PersonHistory",
     "Province",
+    "SignInAttempt",
     "User",
+    "UserSession",
     "Village",
     "metadata",
 ]

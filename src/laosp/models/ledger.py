@@ -50,6 +50,9 @@ class PaymentCycle(Base):
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
+    #: Maker and checker: the user who prepared the cycle and the one who approved it.
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    approved_by: Mapped[str | None] = mapped_column(String(64))
 
 
 class BenefitPayment(Base):

@@ -27,3 +27,7 @@ class User(Base):
     province_code: Mapped[str | None] = mapped_column(ForeignKey("provinces.code"))
     district_code: Mapped[str | None] = mapped_column(ForeignKey("districts.code"))
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    #: Set by a password reset: the user must choose a new password before anything else.
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false")
+    )

@@ -28,4 +28,12 @@ SP_FUNCTIONS = (
     "children",
     "social_assistance",
 )
-ROLES = ("admin", "central_officer", "provincial_officer", "district_officer", "analyst")
+ROLES = (
+    "admin", "central_officer", "provincial_officer", "district_officer", "analyst", "auditor",
+)  # fmt: skip
+#: How a session was opened: the dashboard, an API token, the CLI's sign-in, a service
+#: token for scheduled jobs.
+SESSION_KINDS = ("web", "api", "cli", "service")
+#: Changes that wait for a second person (maker–checker).
+CHANGE_KINDS = ("enrolment_import", "identity_correction", "user_admin")
+CHANGE_STATUSES = ("pending", "approved", "rejected")

@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
+from laosp.access import audit_trail
 from laosp.models import AuditEvent, Household, Person
 from laosp.registry.names import NameQuery, name_key, name_latin, roman_fold
 from laosp.registry.schemas import HouseholdRead, PersonHit, PersonRead
@@ -158,10 +159,9 @@ def add_audit(
     entity_id: str,
     changes: dict[str, Any],
 ) -> None:
-    session.add(
-        AuditEvent(actor=actor, action=action, entity=entity, entity_id=entity_id, changes=changes)
+    audit_trail.record(
+        session, actor=actor, action=action, entity=entity, entity_id=entity_id, changes=changes
     )
-    session.flush()
 
 
 def audit_events(

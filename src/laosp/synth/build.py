@@ -13,8 +13,9 @@ import polars as pl
 from sqlalchemy import Engine
 
 from laosp import migrate
+from laosp.access import audit_trail
 from laosp.db import unit_of_work
-from laosp.models import AuditEvent, Enrolment
+from laosp.models import Enrolment
 from laosp.rules.pack import Pack
 from laosp.synth.bulk import Advance, phase
 from laosp.synth.enrolments import make_enrolments
@@ -107,14 +108,13 @@ def synthesise(
             k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in asdict(config).items()
         }
         counts = {name: frame.height for name, frame in population.tables.items()}
-        session.add(
-            AuditEvent(
-                actor="laosp synth",
-                action="synthesise",
-                entity="population",
-                entity_id=f"seed-{config.seed}",
-                changes={**settings, "pack": pack.digest, "rows": counts},
-            )
+        audit_trail.record(
+            session,
+            actor="laosp synth",
+            action="synthesise",
+            entity="population",
+            entity_id=f"seed-{config.seed}",
+            changes={**settings, "pack": pack.digest, "rows": counts},
         )
     return population
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from laosp.api.access import Principal, area_of
+from laosp.access.permissions import area_of
+from laosp.access.roles import Principal
 from laosp.api.aggregates import (
     HEADLINE,
     OVERVIEW,

@@ -9,7 +9,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import HTMLResponse
 
-from laosp.api.access import Principal, area_of, may_see_persons
+from laosp.access.permissions import Action, allows, area_of
+from laosp.access.roles import Principal
 from laosp.api.aggregates import reference_date
 from laosp.api.deps import MaybePrincipal, PrincipalDep, StateDep
 from laosp.api.params import ReferenceDate
@@ -66,7 +67,7 @@ def page_data(
     if parameter and value is not None and value.strip():
         named = (
             district is not None
-            and may_see_persons(principal)
+            and allows(principal, Action.read_persons)
             and area_of(principal).contains(district)
         )
         data["diff"] = reform_view(

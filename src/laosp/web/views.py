@@ -13,9 +13,22 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
 from pydantic import AfterValidator
 
-from laosp.api.access import Principal, may_see_persons
+from laosp.access import sessions
+from laosp.access.permissions import Action, allows
+from laosp.access.roles import Principal
+from laosp.access.signin import Throttled, sign_in
 from laosp.api.aggregates import reference_date
-from laosp.api.deps import SESSION_COOKIE, MaybePrincipal, PrincipalDep, SessionDep, StateDep
+from laosp.api.csrf import CSRF_FIELD, csrf_token_of
+from laosp.api.deps import (
+    SESSION_COOKIE,
+    CacheClearerDep,
+    MaybePrincipal,
+    PrincipalDep,
+    SessionDep,
+    StateDep,
+    client_address,
+    token_of,
+)
 from laosp.api.params import (
     IdInPath,
     LoginPassword,
@@ -26,13 +39,14 @@ from laosp.api.params import (
 )
 from laosp.api.routers.projection import DEFAULT_POLICY, checked_policy
 from laosp.api.routers.registry import household_in_area, search_persons
-from laosp.api.users import authenticate
 from laosp.presentation.i18n import LANGS, Formatter, pick_lang
 from laosp.registry.schemas import PlainText
 from laosp.web import pages
 from laosp.web.charts import Series, line_chart, places_chart
 
 LANG_COOKIE = "laosp_lang"
+#: The sign-in form: posted before any session, so the CSRF check asks for a token too.
+LOGIN_PATH = "/login"
 router = APIRouter(include_in_schema=False)
 #: A place filter of the dashboard's forms: blank (none) or a known code.
 BlankOrDistrict = Annotated[str | None, Query(max_length=4), AfterValidator(blank_or_district)]
@@ -78,7 +92,10 @@ def render(
             lang=text.lang,
             langs=LANGS,
             principal=principal,
-            may_see_persons=principal is not None and may_see_persons(principal),
+            may_see_persons=principal is not None and allows(principal, Action.read_persons),
+            may_clear_cache=principal is not None and allows(principal, Action.clear_cache),
+            csrf_field=CSRF_FIELD,
+            csrf_token=csrf_token_of(request),
             path=request.url.path,
             query=request.url.query,
         )
@@ -100,12 +117,12 @@ def home() -> RedirectResponse:
     return RedirectResponse("/overview", status.HTTP_303_SEE_OTHER)
 
 
-@router.get("/login", response_class=HTMLResponse)
+@router.get(LOGIN_PATH, response_class=HTMLResponse)
 def login_page(request: Request, next: str = "/overview") -> HTMLResponse:
     return render(request, "login.html", {"error": False, "next": _local(next)}, None)
 
 
-@router.post("/login", response_model=None)
+@router.post(LOGIN_PATH, response_model=None)
 def login(
     request: Request,
     username: LoginUsername,
@@ -114,15 +131,22 @@ def login(
     session: SessionDep,
     next: Annotated[str, Form(max_length=2048)] = "/overview",
 ) -> Response:
-    principal = authenticate(session, username, password)
-    if principal is None:
+    try:
+        signed = sign_in(
+            session, username, password, address=client_address(request), kind="web",
+            policy=state.signin,
+        )  # fmt: skip
+    except Throttled as error:
+        throttled: dict[str, Any] = {"error": str(error), "next": _local(next)}
+        return render(request, "login.html", throttled, None, status.HTTP_429_TOO_MANY_REQUESTS)
+    if signed is None:
         data = {"error": True, "next": _local(next)}
         return render(request, "login.html", data, None, status.HTTP_401_UNAUTHORIZED)
     response = RedirectResponse(_local(next), status.HTTP_303_SEE_OTHER)
     response.set_cookie(
         SESSION_COOKIE,
-        state.signer.issue(principal.username),
-        max_age=state.signer.max_age_seconds,
+        signed.token,
+        max_age=state.signin.session_hours * 3600,
         httponly=True,
         samesite="strict",
         secure=request.url.scheme == "https",
@@ -131,14 +155,19 @@ def login(
 
 
 @router.post("/logout")
-def logout() -> RedirectResponse:
+def logout(request: Request, session: SessionDep) -> RedirectResponse:
+    """Sign out: the session ends on the server, not only in this browser."""
+    token = token_of(request)
+    if token is not None:
+        sessions.revoke(session, token)
     response = RedirectResponse("/login", status.HTTP_303_SEE_OTHER)
     response.delete_cookie(SESSION_COOKIE)
     return response
 
 
 def _local(target: str) -> str:
-    return target if target.startswith("/") and not target.startswith("//") else "/overview"
+    local = target.startswith("/") and not target.startswith("//") and "\\" not in target
+    return target if local else "/overview"
 
 
 @router.get("/lang/{code}")
@@ -149,7 +178,7 @@ def switch_language(code: str, next: str = "/overview") -> RedirectResponse:
 
 
 @router.post("/refresh")
-def refresh(state: StateDep, _principal: PrincipalDep, next: str = "/overview") -> Response:
+def refresh(state: StateDep, _admin: CacheClearerDep, next: str = "/overview") -> Response:
     state.analytics.clear()
     return RedirectResponse(_local(next), status.HTTP_303_SEE_OTHER)
 
@@ -243,7 +272,7 @@ def _search(session: SessionDep, principal: Principal, q: str) -> dict[str, Any]
 
 @router.get("/search.json")
 def search_json(session: SessionDep, principal: PrincipalDep, q: SearchQ = "") -> Any:
-    if not may_see_persons(principal):
+    if not allows(principal, Action.read_persons):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "aggregates only for this role")
     return _search(session, principal, q)
 
@@ -253,13 +282,13 @@ def search(
     request: Request, session: SessionDep, principal: MaybePrincipal, q: SearchQ = ""
 ) -> HTMLResponse:
     who = page_principal(principal)
-    if not may_see_persons(who):
+    if not allows(who, Action.read_persons):
         return render(request, "forbidden.html", {}, who, status.HTTP_403_FORBIDDEN)
     return render(request, "search.html", _search(session, who, q), who)
 
 
 def _household(session: SessionDep, principal: Principal, household_id: str) -> dict[str, Any]:
-    if not may_see_persons(principal):
+    if not allows(principal, Action.read_persons):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "aggregates only for this role")
     detail = household_in_area(session, principal, household_id)
     names = pages.district_names().get(detail.district_code, ("", ""))

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Query, status
 from fastapi.responses import Response
 
-from laosp.api.access import area_of
+from laosp.access.permissions import area_of
 from laosp.api.aggregates import gap_counts, named_gap_list, reference_date
 from laosp.api.deps import PersonViewerDep, PrincipalDep, StateDep
 from laosp.api.downloads import XLSX, attachment, downloads

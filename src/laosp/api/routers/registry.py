@@ -1,6 +1,9 @@
-"""Persons and households, scoped to the principal's area (``laosp.api.access``).
+"""Persons and households, scoped to the principal's area (``laosp.access.roles``).
 
-A person or household outside the area answers 404, as if it did not exist.
+A person or household outside the area answers 404, as if it did not exist; a refused
+write names nothing outside it. National ids and phones are masked for roles without
+``read_identifiers`` there; every read of a named record is audited. An update that
+changes who a person is waits for a second person (202 and a change request).
 """
 
 from __future__ import annotations
@@ -8,9 +11,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Body, HTTPException, Query, status
+from fastapi.responses import JSONResponse
 
-from laosp.api.access import OutsideArea, area_of, scoped_filters
-from laosp.api.deps import PersonViewerDep, SessionDep, StateDep
+from laosp.access import approvals
+from laosp.access.permissions import Action, Forbidden, area_of, reach
+from laosp.access.roles import OutsideArea, Principal, scoped_filters
+from laosp.api.deps import PersonViewerDep, SessionDep, StateDep, allowed_to
 from laosp.api.errors import documented
 from laosp.api.params import DistrictCode, IdInPath, ProvinceCode, SearchText
 from laosp.registry import service
@@ -19,9 +25,11 @@ from laosp.registry.schemas import (
     AddOutcome,
     HouseholdDetail,
     HouseholdWithMembers,
+    PendingCorrection,
     PersonHit,
     PersonRead,
 )
+from laosp.registry.service import IdentityCorrection
 
 router = APIRouter(prefix="/api/registry", tags=["registry"], responses=documented(401, 403, 422))
 
@@ -45,9 +53,14 @@ def search_persons(
         district, province = scoped_filters(area_of(principal), district, province)
     except OutsideArea:
         raise HTTPException(status.HTTP_403_FORBIDDEN, OUTSIDE) from None
-    return service.search(
+    hits = service.search(
         session, name=name, district_code=district, province_code=province, limit=limit
     )
+    service.record_read(
+        session, principal, "search", [hit.person_id for hit in hits], district,
+        details={"province": province} if province else None,
+    )  # fmt: skip
+    return hits
 
 
 @router.get("/persons", response_model=list[PersonHit])
@@ -66,13 +79,16 @@ def persons(
 def household_in_area(
     session: SessionDep, principal: PersonViewerDep, household_id: str
 ) -> HouseholdDetail:
+    """The household as ``principal`` may see it (404 outside their area); the read is
+    audited (the API and the dashboard alike)."""
     try:
         household = service.get_household(session, household_id)
     except NotFoundError:
         raise _not_found("household", household_id) from None
     if not area_of(principal).contains(household.district_code):
         raise _not_found("household", household_id)
-    return household
+    service.record_read(session, principal, "household", household_id, household.district_code)
+    return service.household_shown_to(principal, household)
 
 
 @router.get("/households/{household_id}", response_model=HouseholdDetail, responses=documented(404))
@@ -92,34 +108,75 @@ def person(person_id: IdInPath, session: SessionDep, principal: PersonViewerDep)
         raise _not_found("person", person_id) from None
     if not area_of(principal).contains(home.district_code):
         raise _not_found("person", person_id)
-    return found
+    service.record_read(session, principal, "person", person_id, home.district_code)
+    return service.person_shown_to(principal, found, home.district_code)
+
+
+RegistrarDep = Annotated[Principal, allowed_to(Action.register)]
 
 
 @router.post(
     "/households",
     response_model=AddOutcome,
     status_code=status.HTTP_201_CREATED,
-    responses=documented(400, 409, 413),
+    responses={
+        **documented(400, 409, 413),
+        202: {"model": PendingCorrection, "description": "An identity correction waits"},
+    },
 )
 def add_household(
     session: SessionDep,
     state: StateDep,
-    principal: PersonViewerDep,
+    principal: RegistrarDep,
     body: Annotated[HouseholdWithMembers, Body(description="a household with its members")],
     update: bool = False,
-) -> AddOutcome:
+) -> AddOutcome | JSONResponse:
     """Register (or with ``update=true`` change) a household in your area; audited. At
     most ``max_members_per_household`` members and ``max_extra_bytes`` of ``extra``
-    each (settings)."""
-    area = area_of(principal)
-    if not area.contains(body.district_code):
+    each (settings). A household id already used outside your area answers 409 (the
+    same whatever that household holds). An update changing a person's given or family
+    name, birth date, sex or national id is not applied: it answers 202 with a change
+    request that another user with ``approve_identity`` approves."""
+    if not reach(principal, Action.register).contains(body.district_code):
         raise HTTPException(status.HTTP_403_FORBIDDEN, OUTSIDE)
     try:
-        existing = service.get_household(session, body.household_id)
-    except NotFoundError:
-        existing = None
-    if existing is not None and not area.contains(existing.district_code):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, OUTSIDE)
-    return service.add_household(
-        session, body, actor=principal.username, update=update, limits=state.limits
-    )
+        return service.add_household(
+            session, body, actor=principal.username, update=update, limits=state.limits,
+            area=reach(principal, Action.register), hold_identity=True,
+        )  # fmt: skip
+    except IdentityCorrection as correction:
+        pending = submit_correction(session, principal, body.model_dump(
+            mode="json", exclude_unset=True), correction)  # fmt: skip
+        return JSONResponse(pending.model_dump(mode="json"), status.HTTP_202_ACCEPTED)
+
+
+def submit_correction(
+    session: SessionDep, principal: Principal, payload: dict[str, object],
+    correction: IdentityCorrection,
+) -> PendingCorrection:  # fmt: skip
+    """The change request of an identity correction (403 without ``correct_identity``
+    in the household's district)."""
+    return pending_correction(session, principal, payload, correction)
+
+
+def pending_correction(
+    session: SessionDep, principal: Principal, payload: dict[str, object],
+    correction: IdentityCorrection,
+) -> PendingCorrection:  # fmt: skip
+    try:
+        request = approvals.submit(
+            session, principal, "identity_correction", summary=summary_of(correction),
+            payload=payload, district_code=correction.district_code,
+        )  # fmt: skip
+    except Forbidden as error:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, str(error)) from None
+    return PendingCorrection(
+        request_id=request.id, household_id=correction.household_id,
+        identity_fields=correction.fields,
+    )  # fmt: skip
+
+
+def summary_of(correction: IdentityCorrection) -> str:
+    """What the checker reads first: which persons and fields (never the values)."""
+    changed = "; ".join(f"{pid}: {', '.join(names)}" for pid, names in correction.fields.items())
+    return f"identity correction in household {correction.household_id}: {changed}"

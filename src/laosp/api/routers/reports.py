@@ -12,7 +12,8 @@ from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import Response
 from pydantic import StringConstraints
 
-from laosp.api.access import Principal, area_of
+from laosp.access.permissions import area_of
+from laosp.access.roles import Principal
 from laosp.api.aggregates import reference_date
 from laosp.api.deps import PrincipalDep, StateDep
 from laosp.api.downloads import XLSX, attachment, downloads

@@ -11,7 +11,8 @@ import polars as pl
 from fastapi import APIRouter, HTTPException, status
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from laosp.api.access import Area, Principal, area_of, may_see_persons
+from laosp.access.permissions import Action, allows, area_of
+from laosp.access.roles import Area, Principal
 from laosp.api.aggregates import reference_date
 from laosp.api.deps import PrincipalDep, StateDep
 from laosp.api.errors import documented
@@ -119,7 +120,7 @@ def reform_view(
         )
     area = area_of(principal)
     if named_rows:
-        if not may_see_persons(principal):
+        if not allows(principal, Action.read_persons):
             raise HTTPException(status.HTTP_403_FORBIDDEN, "aggregates only for this role")
         if district is not None and not area.contains(district):
             raise HTTPException(status.HTTP_403_FORBIDDEN, OUTSIDE)

@@ -1,8 +1,7 @@
-"""Who may see what: roles and geographic scope, decided in one place.
+"""Roles, the principal of a request or command, and geographic areas.
 
-``area_of`` is the one function that scopes rows: every query for persons or households
-asks it which area the principal may see. An analyst sees aggregates only and no area
-of named persons at all.
+What each role may do, and where, is the permission table (``access.permissions``);
+``area_of`` is the area of named persons a principal may read.
 """
 
 from __future__ import annotations
@@ -17,11 +16,12 @@ class Role(StrEnum):
     provincial_officer = "provincial_officer"
     district_officer = "district_officer"
     analyst = "analyst"
+    auditor = "auditor"
 
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """The authenticated user of a request."""
+    """The authenticated user of a request or a command."""
 
     username: str
     role: Role
@@ -60,23 +60,14 @@ NOWHERE = Area()
 EVERYWHERE = Area(everywhere=True)
 
 
-def area_of(principal: Principal) -> Area:
-    """The area of named persons and households ``principal`` may see."""
-    if principal.role in (Role.admin, Role.central_officer):
-        return EVERYWHERE
-    if principal.role is Role.provincial_officer and principal.province_code:
-        return Area(province_code=principal.province_code)
-    if principal.role is Role.district_officer and principal.district_code:
+def home_area(principal: Principal) -> Area:
+    """The area a principal works in: their district, their province, or the country
+    (national roles). What they may do there is the permission table's business."""
+    if principal.district_code:
         return Area(district_code=principal.district_code)
-    return NOWHERE
-
-
-def may_see_persons(principal: Principal) -> bool:
-    return not area_of(principal).nowhere
-
-
-def may_manage_users(principal: Principal) -> bool:
-    return principal.role is Role.admin
+    if principal.province_code:
+        return Area(province_code=principal.province_code)
+    return EVERYWHERE
 
 
 class OutsideArea(Exception):  # noqa: N818 (reads as a condition)

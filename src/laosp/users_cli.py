@@ -46,8 +46,8 @@ def add(
 ) -> None:
     """Create a user; the password is prompted (or read with --password-stdin) and
     stored as an argon2 hash."""
-    from laosp.api.access import Role
-    from laosp.api.users import UserError, create_user
+    from laosp.access.roles import Role
+    from laosp.access.users import UserError, create_user
     from laosp.db import unit_of_work
 
     try:
@@ -70,7 +70,7 @@ def add(
 @users_app.command("list")
 def list_command(db: DbOption = None) -> None:
     """List the users with their role and area."""
-    from laosp.api.users import list_users
+    from laosp.access.users import list_users
     from laosp.db import unit_of_work
 
     with unit_of_work(engine_for(db)) as session:

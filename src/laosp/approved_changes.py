@@ -1,0 +1,46 @@
+"""Applying a change request once a second person has approved it.
+
+The request kinds belong to different layers (users, enrolment imports, registry
+corrections), so the one place that knows them all sits above them; the API and the
+CLI decide requests through ``decide_and_apply``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from laosp.access import approvals, user_admin
+from laosp.access.approvals import RequestRead
+from laosp.access.roles import Principal
+from laosp.rules.pack import Pack
+
+
+@dataclass(frozen=True, slots=True)
+class Decided:
+    request: RequestRead
+    #: What applying it gave (e.g. a one-time password, counts of an import).
+    result: dict[str, Any]
+
+
+def decide_and_apply(
+    session: Session,
+    checker: Principal,
+    request_id: int,
+    *,
+    approve: bool,
+    pack: Pack,
+    reason: str | None = None,
+) -> Decided:
+    """Decide a pending request (never by its maker) and, when approved, apply it in
+    the same transaction: both happen or neither."""
+    request = approvals.decide(session, checker, request_id, approve=approve, reason=reason)
+    result: dict[str, Any] = {}
+    if approve:
+        if request.kind == "user_admin":
+            result = user_admin.apply(session, request, checker)
+        else:
+            raise approvals.RequestError(f"no way to apply a {request.kind} request yet")
+    return Decided(approvals.to_read(request), result)
