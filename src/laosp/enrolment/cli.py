@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from laosp.access.permissions import Action
 from laosp.cli_common import DbOption, engine_for
-from laosp.enrolment.operations_cli import ActorOption, DateOption, pack_for, parse_date, reported
+from laosp.enrolment.operations_cli import DateOption, officer, pack_for, parse_date, reported
 from laosp.registry.import_outcome import show_import_outcome
+
+if TYPE_CHECKING:
+    from laosp.access.approvals import RequestRead
 
 enrolment_app = typer.Typer(
     help="Enrolments in schemes (ການລົງທະບຽນເຂົ້າໂຄງການ).", no_args_is_help=True
@@ -39,15 +43,15 @@ def enrol_command(
         bool, typer.Option("--activate", help="Make the enrolment active at once.")
     ] = False,
     db: DbOption = None,
-    actor: ActorOption = "cli",
 ) -> None:
     """Enrol a person or a household in a scheme (status pending, or active with --activate)."""
     from laosp.db import unit_of_work
-    from laosp.enrolment import service
+    from laosp.enrolment import districts, service
 
     on = parse_date(date)
     pack = pack_for(db)
     with reported(), unit_of_work(engine_for(db)) as session:
+        actor = officer(session, db, Action.enrol, districts.of_unit(session, unit_id)).username
         enrolment = service.enrol(
             session,
             pack,
@@ -78,14 +82,15 @@ def set_status_command(
         str | None, typer.Option("--reason", help="Why (kept in the audit trail).")
     ] = None,
     db: DbOption = None,
-    actor: ActorOption = "cli",
 ) -> None:
     """Change an enrolment's status (legal transitions only)."""
     from laosp.db import unit_of_work
-    from laosp.enrolment import service
+    from laosp.enrolment import districts, service
 
     on = parse_date(date)
     with reported(), unit_of_work(engine_for(db)) as session:
+        district = districts.of_enrolment(session, enrolment_id)
+        actor = officer(session, db, Action.enrol, district).username
         enrolment = service.set_status(
             session, enrolment_id, status, on=on, reason=reason, actor=actor, today=dt.date.today()
         )
@@ -97,13 +102,13 @@ def set_status_command(
 def show_command(
     enrolment_id: Annotated[int, typer.Argument(help="Enrolment id")],
     db: DbOption = None,
-    actor: ActorOption = "cli",  # accepted like every command's; reading changes nothing
 ) -> None:
-    """Show an enrolment."""
+    """Show an enrolment (to a signed-in user who may read the persons of its district)."""
     from laosp.db import unit_of_work
-    from laosp.enrolment import service
+    from laosp.enrolment import districts, service
 
     with reported(), unit_of_work(engine_for(db)) as session:
+        officer(session, db, Action.read_persons, districts.of_enrolment(session, enrolment_id))
         enrolment = service.get_enrolment(session, enrolment_id)
     typer.echo(enrolment.model_dump_json(indent=2))
 
@@ -125,17 +130,20 @@ def import_command(
         Path | None, typer.Option("--report", help="Write the report: .csv or .json.")
     ] = None,
     db: DbOption = None,
-    actor: ActorOption = "cli",
 ) -> None:
-    """Import an agency's member / beneficiary list as enrolments (ນຳເຂົ້າລາຍຊື່ສະມາຊິກ).
+    """Prepare the import of an agency's member / beneficiary list as enrolments
+    (ນຳເຂົ້າລາຍຊື່ສະມາຊິກ): the file is checked now and, when it would change
+    something, submitted for approval; another user applies it with
+    ``laosp requests approve ID`` (maker–checker).
 
-    Valid rows are imported and each refused row is reported with its row number,
-    field, value and reason; a status change must be a legal transition. Importing
-    the same file twice changes nothing the second time.
+    Each refused row is reported with its row number, field, value and reason (rows
+    outside your area too); a status change must be a legal transition. Importing the
+    same file twice changes nothing the second time.
     """
+    from laosp.access.permissions import Forbidden
     from laosp.cli_common import fail, settings_for
     from laosp.db import unit_of_work
-    from laosp.enrolment.importer import import_enrolments
+    from laosp.enrolment import import_requests
     from laosp.registry.errors import ConflictError
     from laosp.registry.import_limits import ImportLimits, UnreadableFile
 
@@ -144,22 +152,34 @@ def import_command(
     engine = engine_for(db)
     try:
         with unit_of_work(engine) as session:
-            outcome = import_enrolments(
-                session,
-                pack,
-                path,
-                all_or_nothing=all_or_nothing,
-                check_eligibility=check_eligibility,
-                actor=actor,
-                limits=limits,
-            )
+            maker = officer(session, db, Action.import_enrolments)
+            prepared = import_requests.prepare(
+                session, pack, maker, path, all_or_nothing=all_or_nothing,
+                check_eligibility=check_eligibility, limits=limits,
+            )  # fmt: skip
     except UnreadableFile as error:
         raise fail(str(error)) from None
     except ConflictError as error:
         raise fail(f"Refused (ປະຕິເສດ): {error.error.reason}") from None
+    except Forbidden as error:
+        raise fail(f"Refused, nothing was written (ປະຕິເສດ): {error}") from None
     finally:
         engine.dispose()
-    show_import_outcome(outcome, report, all_or_nothing=all_or_nothing)
+    try:
+        show_import_outcome(prepared.report, report, all_or_nothing=all_or_nothing)
+    finally:
+        _show_request(prepared.request)
+
+
+def _show_request(request: RequestRead | None) -> None:
+    if request is not None:
+        typer.echo(
+            f"change request {request.id} submitted: another user approves it with "
+            f"`laosp requests approve {request.id}` (ສົ່ງຄຳຮ້ອງ {request.id} "
+            "ລໍຖ້າການອະນຸມັດ)"
+        )
+    else:
+        typer.echo("nothing submitted (ບໍ່ໄດ້ສົ່ງຄຳຮ້ອງ)")
 
 
 def register(app: typer.Typer) -> None:

@@ -23,11 +23,13 @@ from typing import Any
 import polars as pl
 from sqlalchemy.orm import Session
 
-from laosp.enrolment.import_checks import UNIT, compare, resolve_units
+from laosp.access.roles import Area
+from laosp.enrolment.import_checks import RECORD, UNIT, UNIT_HOUSEHOLD, compare, resolve_units
 from laosp.enrolment.import_columns import TABLE, read_enrolments
 from laosp.enrolment.import_eligibility import ineligible
 from laosp.enrolment.import_store import (
     enrolments_of,
+    household_districts,
     households_in,
     insert_audit,
     insert_enrolments,
@@ -45,6 +47,7 @@ from laosp.rules.fields import HOUSEHOLD
 from laosp.rules.pack import Pack
 
 DEFAULT_ACTOR = "system"
+DISTRICT = "_district"  # the district of the row's unit
 
 
 @dataclass
@@ -53,6 +56,10 @@ class EnrolmentImportReport(ImportReport):
     saying when a written import changed nothing."""
 
     ignored_columns: list[str] = field(default_factory=list)
+    #: The districts of the rows accepted (a change request names the one district).
+    districts: list[str] = field(default_factory=list)
+    #: Checked only (``write=False``): the counts are what approving it would write.
+    checked_only: bool = False
 
     @property
     def changed(self) -> bool:
@@ -65,6 +72,12 @@ class EnrolmentImportReport(ImportReport):
             lines.append(
                 "  enrolments: columns ignored, not part of an enrolment list "
                 "(ຖັນທີ່ບໍ່ໄດ້ໃຊ້): " + ", ".join(self.ignored_columns)
+            )
+        if self.checked_only and not (self.all_or_nothing and self.refused):
+            lines.insert(
+                0,
+                "Checked, not written: the counts are what approval will write "
+                "(ກວດແລ້ວ, ຍັງບໍ່ໄດ້ບັນທຶກ: ລໍຖ້າການອະນຸມັດ)",
             )
         if self.written and not self.changed:
             unchanged = self.counts[TABLE].unchanged
@@ -101,6 +114,29 @@ def _without_control_ids(typed: pl.DataFrame) -> pl.DataFrame:
     return typed.filter(~control)
 
 
+def _in_area(area: Area) -> pl.Expr:
+    district = pl.col(DISTRICT)
+    if area.everywhere:
+        return pl.lit(True)
+    if area.district_code is not None:
+        return district == area.district_code
+    if area.province_code is not None:
+        return district.str.slice(0, 2) == area.province_code
+    return pl.lit(False)
+
+
+def _outside(frame: pl.DataFrame, area: Area) -> pl.DataFrame:
+    """A problem for each row whose unit lives outside ``area`` (the importing user's)."""
+    return frame.filter(pl.col(UNIT).is_not_null() & ~_in_area(area).fill_null(False)).select(
+        pl.lit(TABLE).alias("table"),
+        pl.col(ROW).cast(pl.Int64).alias("row"),
+        pl.col(RECORD).cast(pl.String).alias("record_id"),
+        pl.lit("district_code").alias("field"),
+        pl.col(DISTRICT).cast(pl.String).alias("value"),
+        pl.lit("is outside your area / ຢູ່ນອກເຂດຂອງທ່ານ").alias("reason"),
+    )
+
+
 def _units(frame: pl.DataFrame, household: bool) -> pl.Series:
     by_household = pl.col("_unit") == HOUSEHOLD
     return frame.filter(by_household if household else ~by_household)[UNIT]
@@ -116,10 +152,16 @@ def import_enrolments(
     actor: str = DEFAULT_ACTOR,
     today: dt.date | None = None,
     limits: ImportLimits | None = None,
+    area: Area | None = None,
+    write: bool = True,
+    approval: dict[str, Any] | None = None,
 ) -> EnrolmentImportReport:
     """Import the enrolment list ``path``; see the module docstring and OPERATIONS.md.
     Raises ``UnreadableFile`` when the file cannot be read as a table or is over
-    ``limits`` (the settings' defaults when not given)."""
+    ``limits`` (the settings' defaults when not given). Rows of units outside ``area``
+    (when given) are refused with their row number. ``write=False`` checks only (the
+    report of what would be written). ``approval`` (the change request, its maker and
+    checker) is kept in the import's audit event."""
     today = today or dt.date.today()
     typed, cell_problems, ignored = read_enrolments(path, today, limits or ImportLimits.defaults())
     lookable = _without_control_ids(typed)
@@ -130,7 +172,14 @@ def import_enrolments(
         persons_by(session, "national_id", lookable["national_id"]),
         households_in(session, lookable["household_id"]),
     )
-    found = pl.concat([cell_problems, unit_problems]).unique(
+    frame = frame.join(
+        household_districts(session, frame[UNIT_HOUSEHOLD]),
+        on=UNIT_HOUSEHOLD,
+        how="left",
+        maintain_order="left",
+    )
+    outside = _outside(frame, area) if area is not None else unit_problems.clear()
+    found = pl.concat([cell_problems, unit_problems, outside]).unique(
         ["row", "field"], keep="first", maintain_order=True
     )
     accepted = frame.filter(~pl.col(ROW).is_in(found["row"].implode()))
@@ -143,7 +192,11 @@ def import_enrolments(
         new = new.filter(~pl.col(ROW).is_in(refused["row"].implode()))
         found = pl.concat([found, refused])
     report = EnrolmentImportReport(
-        files={TABLE: str(path)}, all_or_nothing=all_or_nothing, ignored_columns=ignored
+        files={TABLE: str(path)},
+        all_or_nothing=all_or_nothing,
+        ignored_columns=ignored,
+        districts=accepted[DISTRICT].drop_nulls().unique().sort().to_list(),
+        checked_only=not write,
     )
     report.counts[TABLE] = Counts(
         read=typed.height,
@@ -165,7 +218,7 @@ def import_enrolments(
         ],
         how="vertical_relaxed",
     ).select(list(REPORT_SCHEMA))
-    if all_or_nothing and report.refused:
+    if (all_or_nothing and report.refused) or not write:
         return report
     _write(session, new, changed, actor=actor, source=path.name, today=today)
     report.written = True
@@ -176,7 +229,7 @@ def import_enrolments(
             action="import",
             entity="enrolment_import",
             entity_id=path.name[:64],
-            changes=_import_changes(report, check_eligibility),
+            changes=_import_changes(report, check_eligibility) | (approval or {}),
         )
     return report
 

@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
+from laosp.access.permissions import Action
 from laosp.cli_common import DbOption, engine_for
-from laosp.enrolment.operations_cli import ActorOption, DateOption, pack_for, parse_date, reported
+from laosp.enrolment.operations_cli import DateOption, officer, pack_for, parse_date, reported
 
 grievance_app = typer.Typer(help="Grievances (ຄຳຮ້ອງທຸກ).", no_args_is_help=True)
 GrievanceArgument = Annotated[int, typer.Argument(help="Grievance id")]
@@ -25,15 +26,19 @@ def open_command(
     scheme: Annotated[str | None, typer.Option("--scheme", help="Scheme concerned.")] = None,
     date: DateOption = None,
     db: DbOption = None,
-    actor: ActorOption = "cli",
 ) -> None:
-    """Open a grievance about a person or a household."""
+    """Open a grievance about a person or a household (of your area)."""
     from laosp.db import unit_of_work
+    from laosp.enrolment import districts
     from laosp.grievances import service
 
     on = parse_date(date)
     schemes = set(pack_for(db).schemes) if scheme is not None else None
     with reported(), unit_of_work(engine_for(db)) as session:
+        district = districts.of_person(session, person) or districts.of_household(
+            session, household
+        )
+        actor = officer(session, db, Action.open_grievance, district).username
         grievance = service.open_grievance(
             session, category=category, description=description, on=on, person_id=person,
             household_id=household, scheme=scheme, schemes=schemes, actor=actor,
@@ -44,12 +49,14 @@ def open_command(
 
 
 def _move(grievance_id: int, status: str, date: str | None, resolution: str | None,
-          db: str | None, actor: str) -> None:  # fmt: skip
+          db: str | None) -> None:  # fmt: skip
     from laosp.db import unit_of_work
     from laosp.grievances import service
 
     on = parse_date(date)
     with reported(), unit_of_work(engine_for(db)) as session:
+        district = service.district_of(session, grievance_id)
+        actor = officer(session, db, Action.handle_grievance, district).username
         service.set_status(
             session, grievance_id, status, on=on, resolution=resolution, actor=actor,
             today=dt.date.today(),
@@ -59,11 +66,10 @@ def _move(grievance_id: int, status: str, date: str | None, resolution: str | No
 
 @grievance_app.command("review")
 def review_command(
-    grievance_id: GrievanceArgument, date: DateOption = None, db: DbOption = None,
-    actor: ActorOption = "cli",
-) -> None:  # fmt: skip
+    grievance_id: GrievanceArgument, date: DateOption = None, db: DbOption = None
+) -> None:
     """Take an open grievance into review."""
-    _move(grievance_id, "in_review", date, None, db, actor)
+    _move(grievance_id, "in_review", date, None, db)
 
 
 @grievance_app.command("resolve")
@@ -73,10 +79,9 @@ def resolve_command(
     reject: Annotated[bool, typer.Option("--reject", help="Reject instead of resolve.")] = False,
     date: DateOption = None,
     db: DbOption = None,
-    actor: ActorOption = "cli",
 ) -> None:
     """Resolve (or, with --reject, reject) a grievance, with the resolution text."""
-    _move(grievance_id, "rejected" if reject else "resolved", date, resolution, db, actor)
+    _move(grievance_id, "rejected" if reject else "resolved", date, resolution, db)
 
 
 @grievance_app.command("list")
@@ -86,16 +91,18 @@ def list_command(
     household: Annotated[str | None, typer.Option("--household")] = None,
     limit: Annotated[int, typer.Option("--limit")] = 100,
     db: DbOption = None,
-    actor: ActorOption = "cli",  # accepted like every command's; reading changes nothing
 ) -> None:
-    """List grievances, oldest first."""
+    """List grievances of your area, oldest first."""
+    from laosp.access.permissions import area_of
     from laosp.db import unit_of_work
     from laosp.grievances import service
 
     with reported(), unit_of_work(engine_for(db)) as session:
+        viewer = officer(session, db, Action.read_persons)
         rows = service.list_grievances(
-            session, status=status, person_id=person, household_id=household, limit=limit
-        )
+            session, status=status, person_id=person, household_id=household, limit=limit,
+            area=area_of(viewer),
+        )  # fmt: skip
         lines = [
             f"{g.id:>6}  {g.opened_on}  {g.status:<10} {g.category:<13} "
             f"{g.person_id or g.household_id}  {g.scheme or '-'}  {g.description[:60]}"

@@ -17,9 +17,10 @@ import re
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import false, func, select
 from sqlalchemy.orm import Session
 
+from laosp.access.roles import Area
 from laosp.enrolment.dates import date_error
 from laosp.enrolment.transitions import lifecycle
 from laosp.models import Grievance, Household, Person
@@ -176,6 +177,39 @@ def set_status(
     return grievance
 
 
+def _district() -> Any:
+    """The district of a grievance's person or household (an SQL expression)."""
+    of_person = (
+        select(Household.district_code)
+        .join(Person, Person.household_id == Household.household_id)
+        .where(Person.person_id == Grievance.person_id)
+        .scalar_subquery()
+    )
+    of_household = (
+        select(Household.district_code)
+        .where(Household.household_id == Grievance.household_id)
+        .scalar_subquery()
+    )
+    return func.coalesce(of_person, of_household)
+
+
+def district_of(session: Session, grievance_id: int) -> str | None:
+    """The district of the grievance's person or household (``None``: no such grievance)."""
+    found: str | None = session.scalar(select(_district()).where(Grievance.id == grievance_id))
+    return found
+
+
+def _within(area: Area) -> Any:
+    district = _district()
+    if area.everywhere:
+        return None
+    if area.district_code is not None:
+        return district == area.district_code
+    if area.province_code is not None:
+        return func.substr(district, 1, 2) == area.province_code
+    return false()
+
+
 def list_grievances(
     session: Session,
     *,
@@ -183,8 +217,12 @@ def list_grievances(
     person_id: str | None = None,
     household_id: str | None = None,
     limit: int = 100,
+    area: Area | None = None,
 ) -> list[Grievance]:
+    """Grievances, oldest first; only those of ``area`` when given."""
     query = select(Grievance).order_by(Grievance.opened_on, Grievance.id).limit(limit)
+    if area is not None and (within := _within(area)) is not None:
+        query = query.where(within)
     if status is not None:
         query = query.where(Grievance.status == status)
     if person_id is not None:

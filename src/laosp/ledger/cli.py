@@ -9,8 +9,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from laosp.access.permissions import Action
 from laosp.cli_common import DbOption, engine_for, fail
-from laosp.enrolment.operations_cli import ActorOption, pack_for, parse_date, reported
+from laosp.enrolment.operations_cli import (
+    national_officer,
+    officer,
+    pack_for,
+    parse_date,
+    reported,
+)
 from laosp.ledger.money import format_kip
 
 if TYPE_CHECKING:
@@ -36,7 +43,6 @@ def create_command(
     ],
     period: PeriodOption,
     db: DbOption = None,
-    actor: ActorOption = "cli",
 ) -> None:
     """Create the cycle of a scheme for a period (re-running it changes nothing)."""
     from laosp.db import unit_of_work
@@ -45,8 +51,9 @@ def create_command(
 
     pack = pack_for(db)
     with reported(), unit_of_work(engine_for(db)) as session:
+        maker = national_officer(session, db, Action.prepare_cycle)
         outcome = create_cycle(
-            session, pack, scheme=scheme, period=parse_period(period), actor=actor,
+            session, pack, scheme=scheme, period=parse_period(period), actor=maker.username,
             today=dt.date.today(),
         )  # fmt: skip
     verb = "created" if outcome.created else "already exists, unchanged"
@@ -57,32 +64,33 @@ def create_command(
     )
 
 
-def _move(cycle_id: int, db: str | None, actor: str, step: str, paid_on: str | None = None,
+def _move(cycle_id: int, db: str | None, step: str, paid_on: str | None = None,
           failed: list[int] | None = None) -> None:  # fmt: skip
     from laosp.db import unit_of_work
     from laosp.ledger import cycles
 
+    on = parse_date(paid_on, "--paid-on") if step == "pay" else None
     with reported(), unit_of_work(engine_for(db)) as session:
         if step == "approve":
-            cycle = cycles.approve_cycle(session, cycle_id, actor=actor)
-        elif step == "pay":
-            on = parse_date(paid_on, "--paid-on")
+            checker = national_officer(session, db, Action.approve_cycle)
+            cycle = cycles.approve_cycle(session, cycle_id, checker=checker)
+        elif step == "pay" and on is not None:
+            payer = national_officer(session, db, Action.pay_cycle)
             cycle = cycles.pay_cycle(
-                session, cycle_id, paid_on=on, failed=failed or [], actor=actor,
+                session, cycle_id, paid_on=on, failed=failed or [], actor=payer.username,
                 today=dt.date.today(),
             )  # fmt: skip
         else:
-            cycle = cycles.close_cycle(session, cycle_id, actor=actor)
+            closer = national_officer(session, db, Action.pay_cycle)
+            cycle = cycles.close_cycle(session, cycle_id, actor=closer.username)
         status = cycle.status
     typer.echo(f"cycle {cycle_id}: now {status} (ສະຖານະ {status})")
 
 
 @cycle_app.command("approve")
-def approve_command(
-    cycle_id: CycleArgument, db: DbOption = None, actor: ActorOption = "cli"
-) -> None:
-    """Approve an open cycle."""
-    _move(cycle_id, db, actor, "approve")
+def approve_command(cycle_id: CycleArgument, db: DbOption = None) -> None:
+    """Approve an open cycle: another user than the one who created it (maker–checker)."""
+    _move(cycle_id, db, "approve")
 
 
 @cycle_app.command("pay")
@@ -95,16 +103,15 @@ def pay_command(
         list[int] | None, typer.Option("--failed", help="Payment id that failed (repeatable).")
     ] = None,
     db: DbOption = None,
-    actor: ActorOption = "cli",
 ) -> None:
     """Pay an approved cycle: every scheduled payment paid, except those named --failed."""
-    _move(cycle_id, db, actor, "pay", paid_on, failed)
+    _move(cycle_id, db, "pay", paid_on, failed)
 
 
 @cycle_app.command("close")
-def close_command(cycle_id: CycleArgument, db: DbOption = None, actor: ActorOption = "cli") -> None:
+def close_command(cycle_id: CycleArgument, db: DbOption = None) -> None:
     """Close a paid cycle whose books balance."""
-    _move(cycle_id, db, actor, "close")
+    _move(cycle_id, db, "close")
 
 
 @cycle_app.command("payment-status")
@@ -114,7 +121,6 @@ def payment_status_command(
     paid_on: Annotated[str | None, typer.Option("--paid-on", help="YYYY-MM-DD, for paid.")] = None,
     reason: Annotated[str | None, typer.Option("--reason")] = None,
     db: DbOption = None,
-    actor: ActorOption = "cli",
 ) -> None:
     """Change one scheduled payment (e.g. cancel it when its enrolment was suspended)."""
     from laosp.db import unit_of_work
@@ -123,9 +129,11 @@ def payment_status_command(
     given = status == "paid" or paid_on is not None  # the service refuses it for others
     on = parse_date(paid_on, "--paid-on") if given else None
     with reported(), unit_of_work(engine_for(db)) as session:
+        payer = national_officer(session, db, Action.pay_cycle)
         payment = set_payment_status(
-            session, payment_id, status, on=on, reason=reason, actor=actor, today=dt.date.today()
-        )
+            session, payment_id, status, on=on, reason=reason, actor=payer.username,
+            today=dt.date.today(),
+        )  # fmt: skip
         amount = payment.amount
     typer.echo(f"payment {payment_id} ({format_kip(amount)}): now {status}")
 
@@ -160,9 +168,9 @@ def show_command(
     cycle_id: CycleArgument,
     output_format: Annotated[str, typer.Option("--format", help="text or json")] = "text",
     db: DbOption = None,
-    actor: ActorOption = "cli",  # accepted like every command's; reading changes nothing
 ) -> None:
-    """Totals of a cycle by district and status, and its reconciliation."""
+    """Totals of a cycle by district and status, and its reconciliation (amounts by
+    district, no named person)."""
     from laosp.db import unit_of_work
     from laosp.ledger.reconciliation import reconcile
 
@@ -191,7 +199,6 @@ def record_command(
     ],
     period: PeriodOption,
     db: DbOption = None,
-    actor: ActorOption = "cli",
 ) -> None:
     """Record the month's dues of every active member (re-running adds only new members)."""
     from laosp.db import unit_of_work
@@ -200,8 +207,9 @@ def record_command(
 
     pack = pack_for(db)
     with reported(), unit_of_work(engine_for(db)) as session:
+        recorder = national_officer(session, db, Action.record_contributions)
         outcome = record_dues(
-            session, pack, scheme=scheme, period=parse_period(period), actor=actor,
+            session, pack, scheme=scheme, period=parse_period(period), actor=recorder.username,
             today=dt.date.today(),
         )  # fmt: skip
     typer.echo(
@@ -219,18 +227,20 @@ def pay_contribution_command(
         str | None, typer.Option("--paid-on", help="YYYY-MM-DD (default today).")
     ] = None,
     db: DbOption = None,
-    actor: ActorOption = "cli",
 ) -> None:
     """Record a (possibly partial) payment against a month's dues; overpayment is refused."""
     from laosp.db import unit_of_work
+    from laosp.enrolment import districts
     from laosp.ledger.contributions import pay_contribution
     from laosp.ledger.periods import parse_period
 
     on = parse_date(paid_on, "--paid-on")
     with reported(), unit_of_work(engine_for(db)) as session:
+        district = districts.of_enrolment(session, enrolment_id)
+        recorder = officer(session, db, Action.record_contributions, district)
         row = pay_contribution(
             session, enrolment_id=enrolment_id, period=parse_period(period), amount=amount,
-            paid_on=on, actor=actor, today=dt.date.today(),
+            paid_on=on, actor=recorder.username, today=dt.date.today(),
         )  # fmt: skip
         paid, due = row.amount_paid, row.amount_due
     typer.echo(f"paid {format_kip(paid)} of {format_kip(due)} (ຈ່າຍແລ້ວ)")

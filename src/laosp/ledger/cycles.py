@@ -25,6 +25,8 @@ from sqlalchemy import Select, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from laosp.access.permissions import Action, require_checker
+from laosp.access.roles import Principal
 from laosp.enrolment.dates import check_date, check_period
 from laosp.enrolment.service import operational_scheme
 from laosp.enrolment.units import read_units
@@ -155,7 +157,12 @@ def create_cycle(
     persons, households = read_units(session, _households(chosen, end))
     due = amounts_due(pack, chosen, enrolments, persons, households, months_from(start, months))
     cycle = PaymentCycle(
-        scheme=chosen.code, code=code, period_start=start, period_end=end, status=CYCLE.initial
+        scheme=chosen.code,
+        code=code,
+        period_start=start,
+        period_end=end,
+        status=CYCLE.initial,
+        created_by=actor,
     )
     session.add(cycle)
     try:
@@ -209,10 +216,15 @@ def create_cycle(
 
 
 def _move(
-    session: Session, cycle: PaymentCycle, status: str, actor: str, extra: dict[str, Any]
+    session: Session,
+    cycle: PaymentCycle,
+    status: str,
+    actor: str,
+    extra: dict[str, Any],
+    **values: Any,
 ) -> None:
     current = cycle.status
-    CYCLE.move(session, PaymentCycle, cycle.id, current, status)
+    CYCLE.move(session, PaymentCycle, cycle.id, current, status, **values)
     _audit_move(session, cycle.id, current, status, actor, extra)
 
 
@@ -229,9 +241,13 @@ def _audit_move(
     )
 
 
-def approve_cycle(session: Session, cycle_id: int, *, actor: str = DEFAULT_ACTOR) -> PaymentCycle:
+def approve_cycle(session: Session, cycle_id: int, *, checker: Principal) -> PaymentCycle:
+    """Approve an open cycle: ``checker`` needs ``approve_cycle`` and must not be the
+    user who created it (``SameUser``): maker and checker are two people."""
     cycle = get_cycle(session, cycle_id)
-    _move(session, cycle, "approved", actor, {})
+    require_checker(checker, Action.approve_cycle, cycle.created_by)
+    extra = {"created_by": cycle.created_by}
+    _move(session, cycle, "approved", checker.username, extra, approved_by=checker.username)
     return cycle
 
 
