@@ -120,6 +120,25 @@ TEXT: dict[str, tuple[str, str]] = {
     "change_less": ("receives less", "ໄດ້ຮັບໜ້ອຍລົງ"),
     "change_contribution": ("contribution changes", "ເງິນສົມທົບປ່ຽນ"),
     "reform_nav": ("Reform", "ປ່ຽນນະໂຍບາຍ"),
+    # the audit trail (``laosp audit``, /audit)
+    "audit": ("Audit trail", "ບັນທຶກການກວດສອບ"),
+    "audit_nav": ("Audit", "ກວດສອບ"),
+    "actor": ("Who", "ຜູ້ເຮັດ"),
+    "action": ("Action", "ການກະທຳ"),
+    "entity": ("Record", "ຂໍ້ມູນ"),
+    "entity_id": ("Record id", "ລະຫັດຂໍ້ມູນ"),
+    "changes": ("Changes", "ການປ່ຽນແປງ"),
+    "at": ("When", "ເວລາ"),
+    "since": ("From", "ແຕ່ວັນທີ"),
+    "until": ("To", "ຮອດວັນທີ"),
+    "filter": ("Filter", "ກັ່ນຕອງ"),
+    "previous": ("Previous", "ກ່ອນໜ້າ"),
+    "next": ("Next", "ຕໍ່ໄປ"),
+    "events_of": ("events of", "ເຫດການ ຈາກ"),
+    "audit_forbidden": (
+        "Only an auditor or an administrator may read the audit trail.",
+        "ສະເພາະຜູ້ກວດສອບ ຫຼື ຜູ້ບໍລິຫານລະບົບເທົ່ານັ້ນທີ່ເບິ່ງບັນທຶກການກວດສອບໄດ້.",
+    ),
 }
 
 LAO_SEPARATORS = str.maketrans(",.", ".,")
