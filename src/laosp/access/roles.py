@@ -61,13 +61,14 @@ EVERYWHERE = Area(everywhere=True)
 
 
 def home_area(principal: Principal) -> Area:
-    """The area a principal works in: their district, their province, or the country
-    (national roles). What they may do there is the permission table's business."""
+    """The area a principal works in: their district, else their province; nowhere
+    when neither is recorded (never the whole country by omission). National reach is
+    the permission table's business."""
     if principal.district_code:
         return Area(district_code=principal.district_code)
     if principal.province_code:
         return Area(province_code=principal.province_code)
-    return EVERYWHERE
+    return NOWHERE
 
 
 class OutsideArea(Exception):  # noqa: N818 (reads as a condition)
