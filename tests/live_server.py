@@ -53,8 +53,8 @@ class LiveServer:
         self.process = subprocess.Popen(
             [LAOSP, "serve", "--db", self.db_url, "--port", str(self.port)],
             env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=self.log,
+            stdout=self.log,  # uvicorn's access log
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + STARTUP_SECONDS
         while time.monotonic() < deadline:
@@ -74,7 +74,7 @@ class LiveServer:
         return self.process.pid
 
     def output(self) -> str:
-        """What the server printed on standard error so far (uvicorn's log)."""
+        """What the server printed so far (uvicorn's log and access log)."""
         self.log.seek(0)
         return self.log.read().decode(errors="replace")
 

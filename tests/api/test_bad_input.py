@@ -18,6 +18,7 @@ from laosp.config import Settings
 from laosp.db import make_engine, unit_of_work
 from laosp.models import AuditEvent, Household, Person
 from tests.api.conftest import bearer
+from tests.api.csrf import csrf_header
 
 HOUSEHOLDS = "/api/registry/households"
 NUL = "must not contain control characters (such as NUL) or lone surrogates"
@@ -250,7 +251,11 @@ def test_path_and_query_parameters_are_checked(client: TestClient) -> None:
 def test_sign_in_refuses_a_nul_in_the_username(client: TestClient, settings: Settings) -> None:
     before = counts(settings)
     for path in ("/api/auth/token", "/login"):
-        answer = client.post(path, data={"username": "ad\x00min", "password": "whatever"})
+        answer = client.post(
+            path,
+            data={"username": "ad\x00min", "password": "whatever"},
+            headers=csrf_header(client),
+        )
         assert [(p["field"], p["reason"]) for p in problems(answer)] == [("username", NUL)]
     assert counts(settings) == before
 

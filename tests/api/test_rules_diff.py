@@ -17,6 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.api.conftest import bearer
+from tests.api.csrf import with_csrf
 
 REFORM: dict[str, Any] = {
     "overrides": {"mecg.benefit_monthly": 200_000, "mecg.child_age_months_under": 24},
@@ -126,7 +127,7 @@ PAGE = (
 def _sign_in(client: TestClient, user: str) -> None:
     response = client.post(
         "/login",
-        data={"username": user, "password": "correct horse battery"},
+        data=with_csrf(client, {"username": user, "password": "correct horse battery"}),
         follow_redirects=False,
     )
     assert response.status_code == 303

@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.api.conftest import bearer
+from tests.api.csrf import csrf_header
 
 USERS = "/api/auth/users"
 PASSWORD_CHANGE = "/api/auth/password"
@@ -59,7 +60,9 @@ def test_a_body_echoed_whole_hides_its_password(client: TestClient) -> None:
 @pytest.mark.parametrize("path", ["/api/auth/token", "/login"])
 @pytest.mark.parametrize("password", [SECRET + "\x00", SECRET * 60])
 def test_sign_in_never_echoes_the_password(client: TestClient, path: str, password: str) -> None:
-    answer = client.post(path, data={"username": "admin", "password": password})
+    answer = client.post(
+        path, data={"username": "admin", "password": password}, headers=csrf_header(client)
+    )
     [problem] = problems(answer)
     assert (problem["field"], problem["value"]) == ("password", HIDDEN)
     assert SECRET not in answer.text

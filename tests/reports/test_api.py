@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from tests.api.conftest import bearer
+from tests.api.csrf import with_csrf
 from tests.reports.helpers import pdf_text, sheets, squeezed
 
 XLSX = "/reports/coverage.xlsx?lang=en&date=2025-06-30"
@@ -59,7 +60,8 @@ def test_analyst_may_choose_any_province_but_not_a_made_up_one(client: TestClien
 
 def test_overview_links_to_the_brief(client: TestClient) -> None:
     client.cookies.set("laosp_session", "")
-    client.post("/login", data={"username": "admin", "password": "correct horse battery"})
+    form = {"username": "admin", "password": "correct horse battery"}
+    client.post("/login", data=with_csrf(client, form))
     page = client.get("/overview?date=2025-06-30").text
     assert 'href="/reports/coverage.pdf?lang=lo&amp;date=2025-06-30"' in page
     assert 'href="/reports/coverage.xlsx?lang=lo&amp;date=2025-06-30"' in page

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 
 from laosp.presentation.i18n import Formatter
 from tests.api.conftest import PASSWORD
+from tests.api.csrf import with_csrf
 
 LO = Formatter("lo")
 EN = Formatter("en")
@@ -17,7 +18,7 @@ EN = Formatter("en")
 def sign_in(client: TestClient, username: str) -> None:
     response = client.post(
         "/login",
-        data={"username": username, "password": PASSWORD},
+        data=with_csrf(client, {"username": username, "password": PASSWORD}),
         follow_redirects=False,
     )
     assert response.status_code == 303
@@ -35,7 +36,9 @@ def test_pages_need_a_session(client: TestClient) -> None:
     response = client.get("/overview", follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"].startswith("/login")
-    wrong = client.post("/login", data={"username": "admin", "password": "wrong password"})
+    wrong = client.post(
+        "/login", data=with_csrf(client, {"username": "admin", "password": "wrong password"})
+    )
     assert wrong.status_code == 401
     assert "ຊື່ຜູ້ໃຊ້ ຫຼື ລະຫັດຜ່ານບໍ່ຖືກຕ້ອງ" in wrong.text
 

@@ -7,7 +7,7 @@ from typing import Any, Literal
 from fastapi import APIRouter
 
 from laosp.api.aggregates import indicator_rows, reference_date
-from laosp.api.deps import PrincipalDep, StateDep
+from laosp.api.deps import CacheClearerDep, PrincipalDep, StateDep
 from laosp.api.errors import documented
 from laosp.api.params import ReferenceDate
 
@@ -36,7 +36,8 @@ def indicators(
     }
 
 
-@router.post("/refresh", status_code=204)
-def refresh(state: StateDep, _principal: PrincipalDep) -> None:
-    """Forget the cached indicators, gap lists and projections (recomputed on next use)."""
+@router.post("/refresh", status_code=204, responses=documented(403))
+def refresh(state: StateDep, _admin: CacheClearerDep) -> None:
+    """Forget the cached indicators, gap lists and projections for every user
+    (recomputed on next use); admin only."""
     state.analytics.clear()
