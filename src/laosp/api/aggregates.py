@@ -1,5 +1,10 @@
 """Aggregate views shared by the API and the dashboard: indicator rows with labels,
-gap counts, the named gap list narrowed to an area, projection series."""
+gap counts, the named gap list narrowed to an area, projection series.
+
+Small cells: a role without ``read_small_cells`` (analysts, auditors) never sees a count
+of 1 to ``Settings.small_cell_threshold - 1`` persons, nor a ratio computed from one; the
+row keeps its place with the value ``null`` and ``"suppressed": true`` (``shown_to``).
+A count of 0 names nobody and is shown."""
 
 from __future__ import annotations
 
@@ -8,7 +13,8 @@ from typing import Any
 
 import polars as pl
 
-from laosp.access.roles import Area
+from laosp.access.permissions import Action, allows
+from laosp.access.roles import Area, Principal
 from laosp.api.analytics import Coverage, Projections
 from laosp.indicators.definitions import LABELS
 from laosp.projection.result import ProjectionResult
@@ -29,6 +35,47 @@ OVERVIEW = (
     "sdg1042.gini_before",
     "sdg1042.gini_after",
 )
+
+
+#: The counts of an indicator row, and the value computed from them.
+INDICATOR_COUNTS = ("numerator", "denominator")
+
+
+def _small(value: Any, threshold: int) -> bool:
+    return isinstance(value, int) and 0 < value < threshold
+
+
+def suppress_small_cells(rows: list[dict[str, Any]], threshold: int) -> list[dict[str, Any]]:
+    """``rows`` (indicator rows or gap counts) with every count below ``threshold`` set
+    to ``None`` — in an indicator row also the ratio, and the numerator of a small
+    denominator; each row says whether it was ``suppressed``."""
+    out = []
+    for row in rows:
+        row = dict(row)
+        if "count" in row:
+            hidden = _small(row["count"], threshold)
+            if hidden:
+                row["count"] = None
+        else:
+            small = {name for name in INDICATOR_COUNTS if _small(row.get(name), threshold)}
+            if "denominator" in small:  # a numerator within it tells as much
+                small.add("numerator")
+            hidden = bool(small)
+            if hidden:
+                row.update(dict.fromkeys(small), ratio=None)
+        row["suppressed"] = hidden
+        out.append(row)
+    return out
+
+
+def shown_to(
+    principal: Principal, rows: list[dict[str, Any]], threshold: int
+) -> list[dict[str, Any]]:
+    """Aggregate ``rows`` as ``principal`` may see them: whole with ``read_small_cells``,
+    else with small cells suppressed."""
+    if allows(principal, Action.read_small_cells):
+        return [{**row, "suppressed": False} for row in rows]
+    return suppress_small_cells(rows, threshold)
 
 
 def reference_date(date: dt.date | None) -> dt.date:

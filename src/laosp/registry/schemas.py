@@ -320,3 +320,16 @@ class AddOutcome(BaseModel):
     household_id: str
     action: Literal["created", "unchanged", "updated"]
     members: int
+
+
+class PendingCorrection(BaseModel):
+    """An update that changes who a person is, waiting for a second person's approval
+    (``POST /api/requests/{request_id}/approve``): nothing was changed yet."""
+
+    model_config = ConfigDict(frozen=True)
+
+    request_id: int
+    status: Literal["pending"] = "pending"
+    household_id: str
+    #: ``person_id → the identity fields the update changes``.
+    identity_fields: dict[str, list[str]]

@@ -15,7 +15,11 @@ from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from laosp.access import approvals, audit_trail
+from laosp.access.permissions import Action, allows
+from laosp.access.roles import EVERYWHERE, Area, Principal
 from laosp.models.history import HOUSEHOLD_HISTORY_FIELDS, PERSON_HISTORY_FIELDS
+from laosp.reference import dictionary as dd
 from laosp.reference.admin_units import district_codes, province_codes
 from laosp.registry import repository as repo
 from laosp.registry.errors import (
@@ -23,6 +27,7 @@ from laosp.registry.errors import (
     FieldError,
     NotFoundError,
     RegisteredMeanwhile,
+    RegistryError,
     ValidationFailed,
 )
 from laosp.registry.history import record_households, record_persons, touches
@@ -48,6 +53,24 @@ from laosp.registry.validation import (
 #: Fields whose values the audit trail records only as changed, never in clear.
 SENSITIVE = frozenset({"national_id", "phone"})
 DEFAULT_ACTOR = "system"
+#: The person fields that say who someone is: a change to them waits for a second
+#: person (maker–checker, ``laosp.approved_changes``); other fields change at once.
+IDENTITY_FIELDS: tuple[str, ...] = tuple(
+    dd.person(name).name
+    for name in ("given_name", "family_name", "birth_date", "sex", "national_id")
+)
+#: How many last characters a masked identifier keeps: enough to tell two apart on a
+#: call, too few to use elsewhere.
+MASK_KEEPS = {"national_id": 3, "phone": 2}
+MASK = "•"
+#: At most this many person ids are kept in the audit event of one search.
+AUDITED_HITS = 100
+#: A household id that exists outside the principal's area: the same answer whatever the
+#: household holds, and nothing about where it is or who lives there.
+TAKEN = (
+    "this household id is already taken: choose another id / ລະຫັດຄົວເຮືອນນີ້ຖືກໃຊ້ແລ້ວ: ກະລຸນາເລືອກລະຫັດອື່ນ"
+)
+IN_ANOTHER_HOUSEHOLD = "is already registered in another household / ລົງທະບຽນຢູ່ໃນຄົວເຮືອນອື່ນແລ້ວ"
 
 
 def _today(today: dt.date | None) -> dt.date:
@@ -81,6 +104,113 @@ def _diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
         for name, value in new.items()
         if old.get(name) != value
     }
+
+
+class IdentityCorrection(RegistryError):  # noqa: N818 (reads as what the change is)
+    """An update changes who a person is (``IDENTITY_FIELDS``): it waits for a second
+    person's approval instead of applying. Nothing was written."""
+
+    def __init__(self, household_id: str, district_code: str, fields: dict[str, list[str]]):
+        self.household_id = household_id
+        self.district_code = district_code
+        #: ``person_id → identity fields the update changes``.
+        self.fields = fields
+        super().__init__(
+            f"household {household_id}: identity changes wait for approval "
+            f"({', '.join(f'{pid}: {sorted(names)}' for pid, names in fields.items())})"
+        )
+
+
+def submit_correction(
+    session: Session,
+    maker: Principal,
+    payload: dict[str, Any],
+    correction: IdentityCorrection,
+) -> approvals.RequestRead:
+    """The change request of an identity correction: ``payload`` is the household as
+    posted, applied by ``apply_correction`` once another user approves; ``Forbidden``
+    without ``correct_identity`` in the household's district."""
+    changed = "; ".join(f"{pid}: {', '.join(names)}" for pid, names in correction.fields.items())
+    return approvals.submit(
+        session,
+        maker,
+        "identity_correction",
+        summary=f"identity correction in household {correction.household_id}: {changed}",
+        payload=payload,
+        district_code=correction.district_code,
+    )
+
+
+def apply_correction(
+    session: Session, payload: Mapping[str, Any], checker: Principal, limits: InputLimits
+) -> AddOutcome:
+    """Apply an approved identity correction (in the approval's transaction): the
+    household as posted, as an update; applying it again changes nothing."""
+    return add_household(session, payload, actor=checker.username, update=True, limits=limits)
+
+
+# --- who sees what ---------------------------------------------------------------------
+
+
+def masked(value: str | None, keep: int) -> str | None:
+    """``value`` with all but its last ``keep`` characters hidden (all of a value no
+    longer than ``keep``)."""
+    if value is None:
+        return None
+    shown = value[-keep:] if len(value) > keep else ""
+    return MASK * (len(value) - len(shown)) + shown
+
+
+def person_shown_to(principal: Principal, person: PersonRead, district_code: str) -> PersonRead:
+    """``person`` (of a household in ``district_code``) as ``principal`` may see them:
+    national id and phone masked unless the permission table grants
+    ``read_identifiers`` there."""
+    if allows(principal, Action.read_identifiers, district_code):
+        return person
+    hidden = {
+        name: masked(getattr(person, name), keep)
+        for name, keep in MASK_KEEPS.items()
+        if getattr(person, name) is not None
+    }
+    return person.model_copy(update=hidden) if hidden else person
+
+
+def household_shown_to(principal: Principal, household: HouseholdDetail) -> HouseholdDetail:
+    members = [
+        person_shown_to(principal, member, household.district_code) for member in household.members
+    ]
+    return household.model_copy(update={"members": members})
+
+
+def record_read(
+    session: Session,
+    principal: Principal,
+    entity: str,
+    entity_ids: list[str] | str | None,
+    district_code: str | None,
+    *,
+    action: str = "read",
+    details: Mapping[str, Any] | None = None,
+) -> None:
+    """One audit event for a read (or ``export``) of named personal data: who, which
+    records (ids only, at most ``AUDITED_HITS``), where; never names nor search text."""
+    changes: dict[str, Any] | None = dict(details) if details else None
+    entity_id: str | None
+    if isinstance(entity_ids, list):
+        changes = {**(changes or {}), "count": len(entity_ids),
+                   "ids": entity_ids[:AUDITED_HITS]}  # fmt: skip
+        entity_id = None
+    else:
+        entity_id = entity_ids
+    audit_trail.record(
+        session,
+        actor=principal.username,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        changes=changes,
+        district_code=district_code,
+    )
 
 
 # --- reading -------------------------------------------------------------------------
@@ -179,30 +309,44 @@ def _person_row(member: PersonCreate | PersonRead, household_id: str) -> dict[st
     return values
 
 
+def _within(session: Session, person_ids: set[str], area: Area) -> set[str]:
+    """Those of ``person_ids`` registered in a household inside ``area``."""
+    homes = repo.households_of(session, person_ids)
+    districts: dict[str, str | None] = {}
+    for household_id in set(homes.values()):
+        household = repo.get_household(session, household_id)
+        districts[household_id] = household.district_code if household is not None else None
+    return {
+        person_id
+        for person_id, household_id in homes.items()
+        if (district := districts[household_id]) is not None and area.contains(district)
+    }
+
+
 def _check_people(
     session: Session,
     household_id: str | None,
     members: Mapping[str, PersonCreate | PersonRead],
     *,
     all_parsed: bool = True,
+    area: Area = EVERYWHERE,
 ) -> list[FieldError]:
     """Rules across the members (keyed by their path in the input) and the rest of the
-    registry (``all_parsed`` as in ``check_members``)."""
+    registry (``all_parsed`` as in ``check_members``). A mother registered outside
+    ``area`` is taken as not registered, and no message names another household: a
+    refusal tells nothing about persons the actor may not see."""
     named = {member.mother_id for member in members.values() if member.mother_id}
     mothers = repo.sexes_of(session, named)
+    if not area.everywhere:
+        visible = _within(session, set(mothers), area)
+        mothers = {pid: sex for pid, sex in mothers.items() if pid in visible}
     mothers.update({member.person_id: member.sex for member in members.values()})
     errors = check_members(members, mothers, all_parsed=all_parsed)
     elsewhere = repo.households_of(session, (member.person_id for member in members.values()))
     for path, member in members.items():
         other = elsewhere.get(member.person_id)
         if other is not None and other != household_id:
-            errors.append(
-                FieldError(
-                    f"{path}.person_id",
-                    member.person_id,
-                    f"is already registered in household {other}",
-                )
-            )
+            errors.append(FieldError(f"{path}.person_id", member.person_id, IN_ANOTHER_HOUSEHOLD))
     return errors
 
 
@@ -223,6 +367,8 @@ def add_household(
     update: bool = False,
     today: dt.date | None = None,
     limits: InputLimits = InputLimits(),
+    area: Area = EVERYWHERE,
+    hold_identity: bool = False,
 ) -> AddOutcome:
     """Register a household with its members.
 
@@ -231,16 +377,26 @@ def add_household(
     then the household's fields and the listed members are updated, new members added,
     and members not listed are kept as they are. ``limits`` bound the members (also
     after an update) and each ``extra``.
+
+    ``area`` is where the actor may see persons: a household id registered outside it
+    is refused with ``TAKEN`` whatever its data, and messages name nothing outside it.
+    With ``hold_identity`` an update that changes a registered person's
+    ``IDENTITY_FIELDS`` raises ``IdentityCorrection`` (after every other check) instead
+    of applying, for a change request.
     """
     household, members, errors, all_parsed = _parse_input(data, _today(today), limits)
     if household is None:
-        _raise_if(errors + _check_people(session, None, _paths(members), all_parsed=all_parsed))
+        _raise_if(
+            errors + _check_people(session, None, _paths(members), all_parsed=all_parsed, area=area)
+        )
     assert household is not None
     household_id = household.household_id
     household_values = household.model_dump(exclude={"household_id"})
     existing = repo.lock_household(session, household_id)
     if existing is None:
-        people = _check_people(session, household_id, _paths(members), all_parsed=all_parsed)
+        people = _check_people(
+            session, household_id, _paths(members), all_parsed=all_parsed, area=area
+        )
         _raise_if(errors + people)
         if repo.insert_household_if_new(
             session, {"household_id": household_id, **household_values}
@@ -251,10 +407,13 @@ def add_household(
         existing = repo.lock_household(session, household_id)
         if existing is None:
             raise RegisteredMeanwhile(household_id)
+    if not area.contains(existing.district_code):
+        raise ConflictError("household_id", household_id, TAKEN)
     _raise_if(errors)
     return _merge_household(
-        session, existing, household_values, members, actor, update, limits, _today(today)
-    )
+        session, existing, household_values, members, actor, update, limits, _today(today),
+        area=area, hold_identity=hold_identity,
+    )  # fmt: skip
 
 
 def _created_household(
@@ -291,6 +450,9 @@ def _merge_household(
     update: bool,
     limits: InputLimits,
     today: dt.date,
+    *,
+    area: Area,
+    hold_identity: bool,
 ) -> AddOutcome:
     household_id: str = existing.household_id
     current = {person.person_id: person for person in repo.members_of(session, household_id)}
@@ -321,7 +483,14 @@ def _merge_household(
         if person_id not in listed
     }
     merged.update(_paths(members))
-    _raise_if(_check_people(session, household_id, merged))
+    _raise_if(_check_people(session, household_id, merged, area=area))
+    corrections = {
+        person_id: names
+        for person_id, diff in person_changes.items()
+        if (names := [name for name in IDENTITY_FIELDS if name in diff])
+    }
+    if hold_identity and corrections:
+        raise IdentityCorrection(household_id, existing.district_code, corrections)
     if touches(household_changes, HOUSEHOLD_HISTORY_FIELDS):
         record_households(session, [household_id], today)
     record_persons(

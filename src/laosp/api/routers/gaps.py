@@ -1,4 +1,6 @@
-"""Who is left behind: counts for every role; the named list only inside one's area."""
+"""Who is left behind: counts for every role (small cells suppressed for roles without
+``read_small_cells``); the named list only inside one's area, every read of it audited
+(a CSV or Excel download as an ``export``)."""
 
 from __future__ import annotations
 
@@ -9,14 +11,15 @@ from fastapi import APIRouter, HTTPException, Query, status
 from fastapi.responses import Response
 
 from laosp.access.permissions import area_of
-from laosp.api.aggregates import gap_counts, named_gap_list, reference_date
-from laosp.api.deps import PersonViewerDep, PrincipalDep, StateDep
+from laosp.api.aggregates import gap_counts, named_gap_list, reference_date, shown_to
+from laosp.api.deps import PersonViewerDep, PrincipalDep, SessionDep, StateDep
 from laosp.api.downloads import XLSX, attachment, downloads
 from laosp.api.errors import documented
 from laosp.api.params import DistrictCode, ReferenceDate
 from laosp.api.routers.registry import OUTSIDE
 from laosp.indicators.export import records, write_xlsx
 from laosp.presentation.cells import inert_text
+from laosp.registry import service
 from laosp.registry.schemas import PlainText
 
 router = APIRouter(prefix="/api/gaps", tags=["gaps"], responses=documented(401, 422))
@@ -27,10 +30,11 @@ SchemeQuery = Annotated[
 
 
 @router.get("")
-def counts(state: StateDep, _principal: PrincipalDep, date: ReferenceDate = None) -> dict[str, Any]:
+def counts(state: StateDep, principal: PrincipalDep, date: ReferenceDate = None) -> dict[str, Any]:
     """Counts by gap (``uncovered`` or ``eligible_not_enrolled``), scheme and district."""
     coverage = state.analytics.coverage(reference_date(date))
-    return {"date": coverage.at.isoformat(), "rows": gap_counts(coverage)}
+    rows = shown_to(principal, gap_counts(coverage), state.settings.small_cell_threshold)
+    return {"date": coverage.at.isoformat(), "rows": rows}
 
 
 def xlsx_bytes(frame: Any) -> bytes:
@@ -51,6 +55,7 @@ LIST_CONTENT = downloads(
 @router.get("/list", response_model=None, responses={**LIST_CONTENT, **documented(403)})
 def named_list(
     state: StateDep,
+    session: SessionDep,
     principal: PersonViewerDep,
     date: ReferenceDate = None,
     district: DistrictCode = None,
@@ -63,6 +68,12 @@ def named_list(
         raise HTTPException(status.HTTP_403_FORBIDDEN, OUTSIDE)
     coverage = state.analytics.coverage(reference_date(date))
     listed = named_gap_list(coverage, area, district, scheme)
+    service.record_read(
+        session, principal, "gap_list", listed.get_column("person_id").to_list(),
+        district or area.district_code,
+        action="read" if format == "json" else "export",
+        details={"format": format, "scheme": scheme, "date": coverage.at.isoformat()},
+    )  # fmt: skip
     name = f"gaps-{district or 'area'}-{coverage.at.isoformat()}"
     if format == "csv":
         buffer = io.StringIO()

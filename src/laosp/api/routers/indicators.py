@@ -1,4 +1,5 @@
-"""Coverage indicators: aggregates, open to every signed-in role."""
+"""Coverage indicators: aggregates, open to every signed-in role (small cells
+suppressed for roles without ``read_small_cells``, ``laosp.api.aggregates``)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter
 
-from laosp.api.aggregates import indicator_rows, reference_date
+from laosp.api.aggregates import indicator_rows, reference_date, shown_to
 from laosp.api.deps import CacheClearerDep, PrincipalDep, StateDep
 from laosp.api.errors import documented
 from laosp.api.params import ReferenceDate
@@ -17,7 +18,7 @@ router = APIRouter(prefix="/api/indicators", tags=["indicators"], responses=docu
 @router.get("", responses=documented(422))
 def indicators(
     state: StateDep,
-    _principal: PrincipalDep,
+    principal: PrincipalDep,
     date: ReferenceDate = None,
     by: Literal["national", "province", "district"] = "national",
 ) -> dict[str, Any]:
@@ -32,7 +33,7 @@ def indicators(
         "date": coverage.at.isoformat(),
         "by": by,
         "computed_at": coverage.computed_at.isoformat(),
-        "rows": indicator_rows(frame),
+        "rows": shown_to(principal, indicator_rows(frame), state.settings.small_cell_threshold),
     }
 
 

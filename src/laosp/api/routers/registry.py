@@ -13,7 +13,6 @@ from typing import Annotated
 from fastapi import APIRouter, Body, HTTPException, Query, status
 from fastapi.responses import JSONResponse
 
-from laosp.access import approvals
 from laosp.access.permissions import Action, Forbidden, area_of, reach
 from laosp.access.roles import OutsideArea, Principal, scoped_filters
 from laosp.api.deps import PersonViewerDep, SessionDep, StateDep, allowed_to
@@ -145,38 +144,13 @@ def add_household(
             area=reach(principal, Action.register), hold_identity=True,
         )  # fmt: skip
     except IdentityCorrection as correction:
-        pending = submit_correction(session, principal, body.model_dump(
-            mode="json", exclude_unset=True), correction)  # fmt: skip
-        return JSONResponse(pending.model_dump(mode="json"), status.HTTP_202_ACCEPTED)
-
-
-def submit_correction(
-    session: SessionDep, principal: Principal, payload: dict[str, object],
-    correction: IdentityCorrection,
-) -> PendingCorrection:  # fmt: skip
-    """The change request of an identity correction (403 without ``correct_identity``
-    in the household's district)."""
-    return pending_correction(session, principal, payload, correction)
-
-
-def pending_correction(
-    session: SessionDep, principal: Principal, payload: dict[str, object],
-    correction: IdentityCorrection,
-) -> PendingCorrection:  # fmt: skip
-    try:
-        request = approvals.submit(
-            session, principal, "identity_correction", summary=summary_of(correction),
-            payload=payload, district_code=correction.district_code,
+        payload = body.model_dump(mode="json", exclude_unset=True)
+        try:
+            request = service.submit_correction(session, principal, payload, correction)
+        except Forbidden as error:
+            raise HTTPException(status.HTTP_403_FORBIDDEN, str(error)) from None
+        pending = PendingCorrection(
+            request_id=request.id, household_id=correction.household_id,
+            identity_fields=correction.fields,
         )  # fmt: skip
-    except Forbidden as error:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, str(error)) from None
-    return PendingCorrection(
-        request_id=request.id, household_id=correction.household_id,
-        identity_fields=correction.fields,
-    )  # fmt: skip
-
-
-def summary_of(correction: IdentityCorrection) -> str:
-    """What the checker reads first: which persons and fields (never the values)."""
-    changed = "; ".join(f"{pid}: {', '.join(names)}" for pid, names in correction.fields.items())
-    return f"identity correction in household {correction.household_id}: {changed}"
+        return JSONResponse(pending.model_dump(mode="json"), status.HTTP_202_ACCEPTED)
