@@ -27,6 +27,7 @@ def test_demo_builds_population_and_reports_coverage(db_url: str) -> None:
     assert counts["persons"] > 10_000
     assert counts["enrolments"] > 0
     assert "targets within tolerance" in first.output
+    assert "the audit trail is intact" in first.output
     health = re.search(r"Health cover .*?([\d.]+)%", first.output)
     assert health is not None
     assert 85 < float(health.group(1)) < 100
