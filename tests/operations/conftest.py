@@ -9,17 +9,25 @@ earning 3,000,000 kip a month.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from laosp.models import AuditEvent
+from laosp.access import sessions
+from laosp.access.roles import Principal, Role
+from laosp.access.passwords import hash_password
+from laosp.db import unit_of_work
+from laosp.models import AuditEvent, User
 from laosp.registry.service import add_household
 from laosp.rules.pack import Pack, load_pack
 
 AT = dt.date(2025, 3, 1)
+#: The checker of the service tests' cycles (created by "system").
+CHECKER = Principal("checker", Role.central_officer)
 
 
 def person(person_id: str, relationship: str, sex: str, birth: str, **extra: Any) -> dict[str, Any]:
@@ -99,3 +107,51 @@ def audit_count(session: Session, entity: str, entity_id: str | None = None) -> 
     if entity_id is not None:
         query = query.where(AuditEvent.entity_id == entity_id)
     return int(session.scalar(query) or 0)
+
+
+#: The users the CLI tests act as: name → (role, province, district). Two central
+#: officers so that one prepares and the other approves.
+OFFICERS: dict[str, tuple[Role, str | None, str | None]] = {
+    "admin": (Role.admin, None, None),
+    "admin2": (Role.admin, None, None),
+    "central": (Role.central_officer, None, None),
+    "central2": (Role.central_officer, None, None),
+    "luang_prabang": (Role.provincial_officer, "06", None),
+    "attapeu": (Role.provincial_officer, "17", None),
+    "sanamxay": (Role.district_officer, None, "1703"),
+    "chanthabouly": (Role.district_officer, None, "0101"),
+    "analyst": (Role.analyst, None, None),
+    "auditor": (Role.auditor, None, None),
+}
+PASSWORD = "a long enough password 1"
+
+
+def token_env(session: Session, username: str) -> dict[str, str]:
+    """The environment of a CLI command run as ``username`` (a fresh session of theirs)."""
+    return {"LAOSP_TOKEN": sessions.issue(session, username, "cli", dt.timedelta(hours=1))}
+
+
+@functools.cache
+def password_hash() -> str:
+    return hash_password(PASSWORD)  # once: argon2 is slow on purpose
+
+
+def add_officers(engine: Engine) -> dict[str, dict[str, str]]:
+    """Create ``OFFICERS`` in the database and give each one's CLI environment."""
+    with unit_of_work(engine) as session:
+        for name, (role, province, district) in OFFICERS.items():
+            session.add(
+                User(
+                    username=name, password_hash=password_hash(), role=role.value,
+                    province_code=province, district_code=district,
+                )
+            )  # fmt: skip
+        session.flush()
+        return {name: token_env(session, name) for name in OFFICERS}
+
+
+@pytest.fixture(autouse=True)
+def _no_signed_in_user(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No command of these tests acts as the developer's own ``laosp login``."""
+    monkeypatch.setenv("LAOSP_SESSION_FILE", str(tmp_path / "laosp-session"))
+    monkeypatch.delenv("LAOSP_TOKEN", raising=False)

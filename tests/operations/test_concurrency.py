@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from laosp.access.roles import Principal, Role
 from laosp.db import unit_of_work
 from laosp.enrolment import service
 from laosp.enrolment.errors import ChangedDuringImport, EnrolledDuringImport
@@ -45,7 +46,7 @@ from laosp.models import (
 from laosp.registry.errors import ConcurrentChange, ConflictError
 from laosp.rules.pack import Pack
 from tests.locks import wait_for_lock_waiters
-from tests.operations.conftest import AT, register
+from tests.operations.conftest import AT, CHECKER, register
 
 PAID_ON = dt.date(2025, 5, 5)
 
@@ -141,8 +142,8 @@ def test_a_second_approval_of_a_cycle_is_refused(world: World) -> None:
     refused = overtaken(
         world.engine,
         lambda a: cycles.get_cycle(a, c),
-        lambda b: cycles.approve_cycle(b, c, actor="chief"),
-        lambda a: cycles.approve_cycle(a, c, actor="deputy"),
+        lambda b: cycles.approve_cycle(b, c, checker=Principal("chief", Role.central_officer)),
+        lambda a: cycles.approve_cycle(a, c, checker=Principal("deputy", Role.central_officer)),
     )
     assert (refused.entity, refused.entity_id, refused.expected, refused.found) == (
         "payment cycle",
@@ -159,7 +160,7 @@ def test_a_payment_paid_by_its_cycle_cannot_then_be_cancelled(world: World) -> N
     """The issue's race: ``cycle pay`` marks it paid, ``payment-status`` (which read it
     scheduled) must not overwrite it with ``cancelled``."""
     c, payment = world.cycle, world.payments[0]
-    _committed(world.engine, lambda s: cycles.approve_cycle(s, c))
+    _committed(world.engine, lambda s: cycles.approve_cycle(s, c, checker=CHECKER))
     refused = overtaken(
         world.engine,
         lambda a: a.get(BenefitPayment, payment),
@@ -195,7 +196,7 @@ def test_an_exited_enrolment_cannot_be_suspended_by_an_earlier_read(world: World
 
 def test_a_cycle_is_paid_once(world: World) -> None:
     c = world.cycle
-    _committed(world.engine, lambda s: cycles.approve_cycle(s, c))
+    _committed(world.engine, lambda s: cycles.approve_cycle(s, c, checker=CHECKER))
     later = dt.date(2025, 5, 9)
     refused = overtaken(
         world.engine,
@@ -219,7 +220,7 @@ def test_a_cycle_is_paid_once(world: World) -> None:
 
 def test_a_cycle_is_closed_once(world: World) -> None:
     c = world.cycle
-    _committed(world.engine, lambda s: cycles.approve_cycle(s, c))
+    _committed(world.engine, lambda s: cycles.approve_cycle(s, c, checker=CHECKER))
     _committed(world.engine, lambda s: cycles.pay_cycle(s, c, paid_on=PAID_ON))
     refused = overtaken(
         world.engine,
@@ -457,7 +458,7 @@ def _blocked(
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 def test_cancelling_waits_for_the_payer_then_is_refused(world: World) -> None:
     c, payment = world.cycle, world.payments[0]
-    _committed(world.engine, lambda s: cycles.approve_cycle(s, c))
+    _committed(world.engine, lambda s: cycles.approve_cycle(s, c, checker=CHECKER))
     error = _blocked(
         world.engine,
         lambda a: cycles.pay_cycle(a, c, paid_on=PAID_ON),
@@ -472,7 +473,7 @@ def test_cancelling_waits_for_the_payer_then_is_refused(world: World) -> None:
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 def test_a_second_payer_waits_then_is_refused(world: World) -> None:
     c = world.cycle
-    _committed(world.engine, lambda s: cycles.approve_cycle(s, c))
+    _committed(world.engine, lambda s: cycles.approve_cycle(s, c, checker=CHECKER))
     error = _blocked(
         world.engine,
         lambda a: cycles.pay_cycle(a, c, paid_on=PAID_ON),
@@ -511,8 +512,8 @@ def test_a_second_approver_waits_then_is_refused(world: World) -> None:
     c = world.cycle
     error = _blocked(
         world.engine,
-        lambda a: cycles.approve_cycle(a, c),
-        lambda b: cycles.approve_cycle(b, c),
+        lambda a: cycles.approve_cycle(a, c, checker=CHECKER),
+        lambda b: cycles.approve_cycle(b, c, checker=CHECKER),
     )
     assert isinstance(error, ConcurrentChange), error
     with Session(world.engine) as session:

@@ -28,7 +28,7 @@ from laosp.ledger.reconciliation import reconcile
 from laosp.models import AuditEvent, BenefitPayment, Enrolment
 from laosp.rules.pack import Pack
 from tests.locks import wait_for_lock_waiters
-from tests.operations.conftest import AT, register
+from tests.operations.conftest import AT, CHECKER, register
 
 pytestmark = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 LAOSP = str(Path(sys.executable).parent / "laosp")
@@ -111,7 +111,7 @@ def test_a_payment_paid_by_cycle_pay_is_not_cancelled_by_payment_status(
     engine: Engine, db_url: str, cycle: int
 ) -> None:
     with unit_of_work(engine) as session:
-        cycles.approve_cycle(session, cycle)
+        cycles.approve_cycle(session, cycle, checker=CHECKER)
         payment = min(
             session.scalars(select(BenefitPayment.id).where(BenefitPayment.cycle_id == cycle))
         )
@@ -143,7 +143,7 @@ def test_a_payment_paid_by_cycle_pay_is_not_cancelled_by_payment_status(
 
 def test_two_payers_of_one_cycle_pay_it_once(engine: Engine, db_url: str, cycle: int) -> None:
     with unit_of_work(engine) as session:
-        cycles.approve_cycle(session, cycle)
+        cycles.approve_cycle(session, cycle, checker=CHECKER)
     (first, first_out), (second, second_out) = race(
         engine,
         db_url,

@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from laosp.access.roles import Principal, Role
 from laosp.enrolment import service
 from laosp.enrolment.transitions import TransitionRefused
 from laosp.ledger import cycles
@@ -17,7 +18,7 @@ from laosp.ledger.reconciliation import reconcile
 from laosp.models import AuditEvent, BenefitPayment
 from laosp.registry.errors import ValidationFailed
 from laosp.rules.pack import Pack
-from tests.operations.conftest import AT, audit_count
+from tests.operations.conftest import AT, CHECKER, audit_count
 
 PAID_ON = dt.date(2025, 5, 5)
 
@@ -117,7 +118,7 @@ def test_approve_pay_close_and_reconcile(people: Session, pack: Pack) -> None:
         cycles.pay_cycle(people, cycle_id, paid_on=PAID_ON)
     with pytest.raises(TransitionRefused, match="'open' to 'closed'"):
         cycles.close_cycle(people, cycle_id)
-    cycles.approve_cycle(people, cycle_id, actor="chief")
+    cycles.approve_cycle(people, cycle_id, checker=Principal("chief", Role.central_officer))
     failed = people.scalar(
         select(BenefitPayment.id).where(BenefitPayment.enrolment_id == ids["P4"])
     )
@@ -133,7 +134,7 @@ def test_approve_pay_close_and_reconcile(people: Session, pack: Pack) -> None:
     assert list(books.districts) == ["1703"]
     cycles.close_cycle(people, cycle_id)
     with pytest.raises(TransitionRefused):
-        cycles.approve_cycle(people, cycle_id)
+        cycles.approve_cycle(people, cycle_id, checker=CHECKER)
     statuses = [
         change["status"]
         for change in people.scalars(
@@ -154,7 +155,7 @@ def test_cancelled_payment_keeps_its_amount_in_the_books(people: Session, pack: 
     cycles.set_payment_status(people, payment_id, "cancelled", reason="moved away")
     with pytest.raises(TransitionRefused):
         cycles.set_payment_status(people, payment_id, "paid", on=PAID_ON)
-    cycles.approve_cycle(people, cycle_id)
+    cycles.approve_cycle(people, cycle_id, checker=CHECKER)
     cycles.pay_cycle(people, cycle_id, paid_on=PAID_ON)
     books = reconcile(people, cycle_id)
     assert books.balanced
@@ -177,7 +178,7 @@ def test_reconciliation_notices_a_paid_payment_overwritten(people: Session, pack
     ``cancelled`` over it, still carrying its date paid. The books must not reconcile."""
     _activate(people, pack, "mecg", "P2", "P4")
     cycle_id = cycles.create_cycle(people, pack, scheme="mecg", period=AT).cycle_id
-    cycles.approve_cycle(people, cycle_id)
+    cycles.approve_cycle(people, cycle_id, checker=CHECKER)
     cycles.pay_cycle(people, cycle_id, paid_on=PAID_ON)
     payment_id = people.scalar(select(BenefitPayment.id).where(BenefitPayment.cycle_id == cycle_id))
     people.execute(

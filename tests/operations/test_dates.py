@@ -25,7 +25,7 @@ from laosp.ledger.contributions import pay_contribution, record_dues
 from laosp.models import AuditEvent, BenefitPayment, Contribution, PaymentCycle
 from laosp.registry.errors import ValidationFailed
 from laosp.rules.pack import Pack
-from tests.operations.conftest import AT, register
+from tests.operations.conftest import AT, CHECKER, register
 
 TODAY = dt.date(2025, 6, 15)
 DAY = dt.timedelta(days=1)
@@ -50,7 +50,7 @@ def cycle(people: Session, pack: Pack) -> int:
     enrolment = service.enrol(people, pack, scheme="mecg", unit_id="P2", on=AT)
     service.set_status(people, enrolment.id, "active", on=AT)
     cycle_id = cycles.create_cycle(people, pack, scheme="mecg", period=AT).cycle_id
-    cycles.approve_cycle(people, cycle_id)
+    cycles.approve_cycle(people, cycle_id, checker=CHECKER)
     return cycle_id
 
 
@@ -273,7 +273,7 @@ def seeded(engine: Engine, db_url: str, pack: Pack) -> str:
         enrolment = service.enrol(session, pack, scheme="mecg", unit_id="P2", on=AT)
         service.set_status(session, enrolment.id, "active", on=AT)
         cycles.create_cycle(session, pack, scheme="mecg", period=AT)
-        cycles.approve_cycle(session, 1)
+        cycles.approve_cycle(session, 1, checker=CHECKER)
     return db_url
 
 

@@ -10,13 +10,15 @@ from typer.testing import CliRunner
 
 from laosp.cli import DOMAIN_OF_COMMAND, build_app
 from laosp.db import unit_of_work
-from tests.operations.conftest import register
+from tests.operations.conftest import add_officers, register
 
 runner = CliRunner()
+#: The CLI environment of each user of ``OFFICERS``, set by ``seeded``.
+AS: dict[str, dict[str, str]] = {}
 
 
-def _run(db_url: str, *args: str, code: int = 0) -> str:
-    result = runner.invoke(build_app(), [*args, "--db", db_url, "--actor", "tester"])
+def _run(db_url: str, *args: str, code: int = 0, user: str = "central") -> str:
+    result = runner.invoke(build_app(), [*args, "--db", db_url], env=AS[user])
     assert result.exit_code == code, result.output
     return result.output
 
@@ -25,6 +27,8 @@ def _run(db_url: str, *args: str, code: int = 0) -> str:
 def seeded(engine: Engine, db_url: str) -> str:
     with unit_of_work(engine) as session:
         register(session)
+    AS.clear()
+    AS.update(add_officers(engine))
     return db_url
 
 
@@ -44,7 +48,8 @@ def test_enrol_pay_a_cycle_and_handle_a_grievance(seeded: str) -> None:
     assert "1 payments, 300,000 ກີບ (LAK)" in out
     assert "unchanged" in _run(db, "cycle", "create", "--scheme", "mecg", "--period", "2025-03")
     assert "'open' to 'closed'" in _run(db, "cycle", "close", "1", code=1)
-    _run(db, "cycle", "approve", "1")
+    assert "another user must approve" in _run(db, "cycle", "approve", "1", code=1)
+    _run(db, "cycle", "approve", "1", user="central2")
     _run(db, "cycle", "pay", "1", "--paid-on", "2025-05-03")
     _run(db, "cycle", "close", "1")
     shown = _run(db, "cycle", "show", "1")
@@ -62,8 +67,7 @@ def test_enrol_pay_a_cycle_and_handle_a_grievance(seeded: str) -> None:
     )  # fmt: skip
     _run(db, "grievance", "review", "1", "--date", "2025-06-03")
     _run(db, "grievance", "resolve", "1", "--resolution", "explained", "--date", "2025-06-04")
-    listed = runner.invoke(build_app(), ["grievance", "list", "--db", db])
-    assert "resolved" in listed.output
+    assert "resolved" in _run(db, "grievance", "list")
 
 
 def test_contributions_commands(seeded: str) -> None:

@@ -19,7 +19,7 @@ from laosp.ledger.reconciliation import reconcile
 from laosp.models import BenefitPayment, Contribution
 from laosp.registry.errors import ValidationFailed
 from laosp.rules.pack import Pack, load_pack
-from tests.operations.conftest import AT, audit_count, person, register
+from tests.operations.conftest import AT, CHECKER, audit_count, person, register
 
 DB_SETTINGS = settings(
     max_examples=15,
@@ -103,7 +103,7 @@ def test_money_is_conserved_through_a_cycle(session: Session, outcomes: list[str
         for payment_id, outcome in zip(ids, outcomes, strict=True):
             if outcome == "cancelled":
                 cycles.set_payment_status(session, payment_id, "cancelled")
-        cycles.approve_cycle(session, created.cycle_id)
+        cycles.approve_cycle(session, created.cycle_id, checker=CHECKER)
         failed = [p for p, o in zip(ids, outcomes, strict=True) if o == "failed"]
         cycles.pay_cycle(session, created.cycle_id, paid_on=dt.date(2025, 5, 2), failed=failed)
         books = reconcile(session, created.cycle_id)
