@@ -107,6 +107,18 @@ def _print_headline(engine: Engine, pack: Pack, at: dt.date) -> None:
         )
 
 
+def _check_audit_trail(engine: Engine) -> None:
+    """``laosp audit verify`` on the demo: print it, and stop (exit 1) when broken."""
+    from laosp.access.audit_trail import verify
+    from laosp.audit_cli import print_verification
+
+    with engine.connect() as connection:
+        found = verify(connection)
+    print_verification(found)
+    if not found.intact:
+        raise typer.Exit(1)
+
+
 def _serve(db: str | None, pack: Pack, host: str, port: int) -> None:
     from laosp.access.users import create_demo_admin
     from laosp.db import unit_of_work
@@ -169,7 +181,10 @@ def demo(
     if scale > 0:
         _print_calibration(engine, scale, at)
         _print_headline(engine, pack, at)
-    engine.dispose()
+    try:
+        _check_audit_trail(engine)
+    finally:
+        engine.dispose()
     if serve:
         _serve(db, pack, host, port)
 

@@ -22,6 +22,7 @@ from laosp.api.csrf import CsrfGuard
 from laosp.api.deps import SESSION_COOKIE
 from laosp.api.errors import install_error_handlers
 from laosp.api.limits import BodySizeLimit
+from laosp.api.routers import audit as audit_api
 from laosp.api.routers import (
     auth,
     gaps,
@@ -42,6 +43,7 @@ from laosp.registry.validation import InputLimits
 from laosp.rules.configured import pack_of
 from laosp.rules.errors import PackError
 from laosp.rules.pack import Pack
+from laosp.web import audit as audit_page
 from laosp.web import reform
 from laosp.web.views import LOGIN_PATH, mount_web
 
@@ -87,8 +89,10 @@ def create_app(settings: Settings, pack: Pack | None = None) -> FastAPI:
     )
     for module in (auth, registry, indicators, gaps, projection, reports, rules_diff, requests):
         app.include_router(module.router)
+    app.include_router(audit_api.router)
     mount_web(app)
     app.include_router(reform.router)
+    app.include_router(audit_page.router)
     install_error_handlers(app)
     # innermost first: the CSRF check reads a form's body only within the size limit;
     # every answer, refusals and 500s too, gets the security headers
