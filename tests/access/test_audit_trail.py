@@ -5,6 +5,7 @@ the trail; concurrent writers and bulk writers are sealed in one chain."""
 from __future__ import annotations
 
 import threading
+import uuid
 
 import polars as pl
 import pytest
@@ -12,7 +13,7 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from laosp.access.audit_trail import GENESIS, record, verify
-from laosp.db import session_factory, unit_of_work
+from laosp.db import make_engine, session_factory, unit_of_work
 from laosp.enrolment.import_store import insert_audit
 from laosp.models import AuditEvent, AuditSeal
 
@@ -209,3 +210,42 @@ def test_bulk_audit_rows_are_sealed(engine: Engine) -> None:
         verb="update",
     )
     assert problems(engine) == ["seal 1: an event was changed since it was sealed"]
+
+
+def test_a_separate_app_role_cannot_lift_the_protection(sealed: Engine) -> None:
+    """docs/SECURITY.md's grants: the app's role can write events, and neither change
+    them nor drop or disable the triggers (it does not own the tables)."""
+    if sealed.dialect.name != "postgresql":
+        pytest.skip("database roles are PostgreSQL's")
+    role = f"laosp_app_{uuid.uuid4().hex[:8]}"
+    with sealed.begin() as connection:
+        connection.execute(text(f"CREATE ROLE {role} LOGIN"))
+        for grant in (
+            f"GRANT USAGE ON SCHEMA public TO {role}",
+            f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
+            f"REVOKE UPDATE, DELETE, TRUNCATE ON audit_events, audit_seals FROM {role}",
+            f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}",
+        ):
+            connection.execute(text(grant))
+    app = make_engine(sealed.url.set(username=role).render_as_string(hide_password=False))
+    try:
+        write(app, "dao", 1)
+        for statement in (
+            "UPDATE audit_events SET actor = 'x'",
+            "DELETE FROM audit_seals",
+            "TRUNCATE audit_events",
+            "ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only",
+            "DROP TRIGGER audit_seals_append_only ON audit_seals",
+        ):
+            refused = pytest.raises(DBAPIError, match=r"permission denied|must be owner")
+            with refused, app.begin() as connection:
+                connection.execute(text(statement))
+        with app.connect() as connection:
+            found = verify(connection)
+        assert found.intact, found.problems
+        assert (found.seals, found.events) == (4, 6)
+    finally:
+        app.dispose()
+        with sealed.begin() as connection:
+            connection.execute(text(f"DROP OWNED BY {role}"))
+            connection.execute(text(f"DROP ROLE {role}"))
