@@ -91,3 +91,10 @@ def test_verify_exit_codes(engine: Engine, db_url: str, tmp_path: Path) -> None:
     assert code == 1
     assert "tampered with: 1 problems" in output
     assert "  1 events belong to no seal (written outside the app)" in output
+
+
+def test_verify_without_an_audit_trail_is_exit_2(tmp_path: Path) -> None:
+    code, output = run(f"sqlite:///{tmp_path / 'empty.db'}", tmp_path, "verify")
+    assert code == 2
+    assert "no such table" in output
+    assert "laosp db upgrade" in output

@@ -114,14 +114,24 @@ def print_verification(found: Verification) -> None:
 @audit_app.command("verify")
 def verify_command(db: DbOption = None) -> None:
     """Recompute the seals of the audit trail: exit 0 when intact, 1 listing each
-    problem otherwise. Needs no sign-in (it shows no personal data); keep the printed
-    head hash elsewhere to detect later that the newest seals were removed."""
+    problem otherwise, 2 when the database cannot be read. Needs no sign-in (it shows
+    no personal data); keep the printed head hash elsewhere to detect later that the
+    newest seals were removed."""
+    from sqlalchemy.exc import DBAPIError
+
     from laosp.access.audit_trail import verify
 
     engine = engine_for(db)
     try:
         with engine.connect() as connection:
             found = verify(connection)
+    except DBAPIError as error:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
+        raise fail(
+            f"cannot read the audit trail ({reason}); is the database at the newest schema "
+            "(`laosp db upgrade`)? / ອ່ານບັນທຶກການກວດສອບບໍ່ໄດ້",
+            2,
+        ) from None
     finally:
         engine.dispose()
     print_verification(found)
