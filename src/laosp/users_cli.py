@@ -87,7 +87,9 @@ def _refusals() -> Iterator[None]:
     except UserError as error:
         where = OPTION_OF.get(error.field, error.field)
         raise fail(f"error / ຂໍ້ຜິດພາດ: {where}: {error.reason}") from None
-    except (Forbidden, RequestError, Throttled, ConflictError, NotFoundError) as error:
+    except ConflictError as error:
+        raise fail(f"Refused, nothing was written (ປະຕິເສດ): {error.error.reason}") from None
+    except (Forbidden, RequestError, Throttled, NotFoundError) as error:
         raise fail(f"Refused, nothing was written (ປະຕິເສດ): {error}") from None
 
 

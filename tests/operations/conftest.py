@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
+from typer.testing import CliRunner, Result
 
 from laosp.access import sessions
-from laosp.access.roles import Principal, Role
 from laosp.access.passwords import hash_password
+from laosp.access.roles import Principal, Role
+from laosp.cli import build_app
 from laosp.db import unit_of_work
 from laosp.models import AuditEvent, User
 from laosp.registry.service import add_household
@@ -155,3 +158,18 @@ def _no_signed_in_user(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No command of these tests acts as the developer's own ``laosp login``."""
     monkeypatch.setenv("LAOSP_SESSION_FILE", str(tmp_path / "laosp-session"))
     monkeypatch.delenv("LAOSP_TOKEN", raising=False)
+
+
+def cli_import(
+    db_url: str, path: Path, *options: str, maker: dict[str, str], checker: dict[str, str]
+) -> tuple[Result, Result | None]:
+    """``laosp enrolment import`` by ``maker`` and, when it submitted a change request,
+    ``laosp requests approve`` by ``checker``: the outputs of both."""
+    runner = CliRunner()
+    prepare = ["enrolment", "import", str(path), *options, "--db", db_url]
+    prepared = runner.invoke(build_app(), prepare, env=maker)
+    submitted = re.search(r"change request (\d+) submitted", prepared.output)
+    if submitted is None:
+        return prepared, None
+    approve = ["requests", "approve", submitted[1], "--db", db_url]
+    return prepared, runner.invoke(build_app(), approve, env=checker)

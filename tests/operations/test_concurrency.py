@@ -153,7 +153,9 @@ def test_a_second_approval_of_a_cycle_is_refused(world: World) -> None:
     )
     assert "changed by someone else" in str(refused)
     assert "ມີຜູ້ອື່ນປ່ຽນແປງ" in str(refused)
-    assert _audits(world.engine, "payment_cycle", c) == [{"status": ["open", "approved"]}]
+    assert _audits(world.engine, "payment_cycle", c) == [
+        {"status": ["open", "approved"], "created_by": "system"}
+    ]
 
 
 def test_a_payment_paid_by_its_cycle_cannot_then_be_cancelled(world: World) -> None:

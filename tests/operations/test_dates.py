@@ -25,7 +25,7 @@ from laosp.ledger.contributions import pay_contribution, record_dues
 from laosp.models import AuditEvent, BenefitPayment, Contribution, PaymentCycle
 from laosp.registry.errors import ValidationFailed
 from laosp.rules.pack import Pack
-from tests.operations.conftest import AT, CHECKER, register
+from tests.operations.conftest import AT, CHECKER, add_officers, register
 
 TODAY = dt.date(2025, 6, 15)
 DAY = dt.timedelta(days=1)
@@ -263,6 +263,8 @@ def test_enrolment_and_grievance_dates_out_of_range_are_refused(
 # The CLI: today comes from the clock at the edge --------------------------------------
 
 runner = CliRunner()
+#: The CLI environment of a central officer of ``seeded``'s database.
+CENTRAL: dict[str, str] = {}
 
 
 @pytest.fixture
@@ -274,11 +276,13 @@ def seeded(engine: Engine, db_url: str, pack: Pack) -> str:
         service.set_status(session, enrolment.id, "active", on=AT)
         cycles.create_cycle(session, pack, scheme="mecg", period=AT)
         cycles.approve_cycle(session, 1, checker=CHECKER)
+    CENTRAL.clear()
+    CENTRAL.update(add_officers(engine)["central"])
     return db_url
 
 
 def _run(db: str, *args: str) -> tuple[int, str]:
-    result = runner.invoke(build_app(), [*args, "--db", db])
+    result = runner.invoke(build_app(), [*args, "--db", db], env=CENTRAL)
     return result.exit_code, result.output
 
 

@@ -5,6 +5,7 @@ XLSX with Lao headers and the CLI. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sqlite3
 import subprocess
 import sys
@@ -21,15 +22,24 @@ from sqlalchemy import Engine, func, make_url, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from laosp.access.roles import Principal, Role
 from laosp.cli import build_app
 from laosp.db import unit_of_work
-from laosp.enrolment import service
+from laosp.enrolment import import_requests, service
 from laosp.enrolment.importer import EnrolmentImportReport, import_enrolments
 from laosp.enrolment.transitions import ENROLMENT
 from laosp.models import AuditEvent, Enrolment
 from laosp.registry.import_limits import ImportLimits, UnreadableFile
 from laosp.rules.pack import Pack, load_pack
-from tests.operations.conftest import AT, HOUSEHOLDS, audit_count, person, register
+from tests.operations.conftest import (
+    AT,
+    HOUSEHOLDS,
+    add_officers,
+    audit_count,
+    cli_import,
+    person,
+    register,
+)
 from tests.registry.workbooks import row_xml, write_workbook
 
 TODAY = dt.date(2025, 6, 1)
@@ -609,9 +619,10 @@ def test_xlsx_with_lao_headers_through_the_cli(engine: Engine, db_url: str, tmp_
                     sheet.write_datetime(number, column, dt.datetime(2025, 3, 1), dates)
                 else:
                     sheet.write(number, column, value)
-    runner = CliRunner()
-    args = ["enrolment", "import", str(path), "--db", db_url, "--report", str(tmp_path / "r.csv")]
-    result = runner.invoke(build_app(), args)
+    env = add_officers(engine)
+    two = {"maker": env["central"], "checker": env["central2"]}
+    options = ["--report", str(tmp_path / "r.csv")]
+    result, approved = cli_import(db_url, path, *options, **two)
     assert result.exit_code == 0, result.output
     assert "enrolments / ການລົງທະບຽນ: 3 read, 2 imported" in result.output
     assert "enrolments row 4: person_id: is not a registered person" in result.output
@@ -619,21 +630,26 @@ def test_xlsx_with_lao_headers_through_the_cli(engine: Engine, db_url: str, tmp_
     assert "Note" in result.output
     report = pl.read_csv(tmp_path / "r.csv")
     assert report.filter(pl.col("kind") == "rejected")["row"].to_list() == [4]
-    again = runner.invoke(build_app(), [*args, "--all-or-nothing"])
-    assert again.exit_code == 1  # row 4 still refused: nothing written
+    assert approved is not None
+    assert approved.exit_code == 0, approved.output
+    assert "imported: 2" in approved.output
+    again, none = cli_import(db_url, path, *options, "--all-or-nothing", **two)
+    assert (again.exit_code, none) == (1, None)  # row 4 still refused: nothing submitted
     good = tmp_path / "good.csv"
     write_csv(good, [row(person_id="P2", scheme="mecg", status="active", start_date="2025-03-01")])
-    rerun = runner.invoke(build_app(), ["enrolment", "import", str(good), "--db", db_url])
-    assert rerun.exit_code == 0, rerun.output
+    rerun, none = cli_import(db_url, good, **two)
+    assert (rerun.exit_code, none) == (0, None), rerun.output
     assert "Nothing changed (ບໍ່ມີຫຍັງປ່ຽນແປງ): 1 rows" in rerun.output
     with unit_of_work(engine) as session:
         assert len(enrolments(session)) == 2
 
 
-def test_an_unreadable_file_is_refused(db_url: str, tmp_path: Path) -> None:
+def test_an_unreadable_file_is_refused(engine: Engine, db_url: str, tmp_path: Path) -> None:
     path = tmp_path / "list.csv"
     path.write_text("person_id,ລະຫັດບຸກຄົນ,scheme\nP1,P1,nhi\n", "utf-8")
-    result = CliRunner().invoke(build_app(), ["enrolment", "import", str(path), "--db", db_url])
+    env = add_officers(engine)["central"]
+    command = ["enrolment", "import", str(path), "--db", db_url]
+    result = CliRunner().invoke(build_app(), command, env=env)
     assert result.exit_code == 1
     assert "both give person_id" in result.output
 
@@ -650,12 +666,14 @@ def test_a_list_over_the_byte_limit_is_refused_through_the_cli(
 ) -> None:
     with unit_of_work(engine) as session:
         register(session, HOUSEHOLDS)
+    env = add_officers(engine)
+    with unit_of_work(engine) as session:
         before = _state(session)
     path = write_csv(tmp_path / "list.csv", [GOOD])
     size = path.stat().st_size
     monkeypatch.delenv("LAOSP_CONFIG_FILE", raising=False)
     monkeypatch.setenv("LAOSP_IMPORT_MAX_BYTES", str(size - 1))
-    result = CliRunner().invoke(build_app(), ["enrolment", "import", str(path), "--db", db_url])
+    result, _ = cli_import(db_url, path, maker=env["central"], checker=env["central2"])
     assert result.exit_code == 1, result.output
     assert isinstance(result.exception, SystemExit)  # a clean error, not an escaped one
     assert (
@@ -665,7 +683,8 @@ def test_a_list_over_the_byte_limit_is_refused_through_the_cli(
     with unit_of_work(engine) as session:
         assert _state(session) == before
     monkeypatch.setenv("LAOSP_IMPORT_MAX_BYTES", str(size))
-    accepted = CliRunner().invoke(build_app(), ["enrolment", "import", str(path), "--db", db_url])
+    prepared, accepted = cli_import(db_url, path, maker=env["central"], checker=env["central2"])
+    assert accepted is not None, prepared.output
     assert accepted.exit_code == 0, accepted.output
     with unit_of_work(engine) as session:
         assert len(enrolments(session)) == 1
@@ -774,23 +793,36 @@ SQLITE_HOLD_SECONDS = 12.0
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_concurrent_imports_of_one_file_on_sqlite(
-    engine: Engine, db_url: str, tmp_path: Path
+    engine: Engine, db_url: str, tmp_path: Path, pack: Pack
 ) -> None:
-    """Three ``laosp enrolment import`` of one new list read while the write lock is
-    held, then meet at their insert: one enrols, the others are refused cleanly (exit 1,
-    nothing written, "run the import again") or, had they read after it, change
-    nothing; a re-run changes nothing. (PostgreSQL: ``test_concurrent_cli``.)"""
+    """Three approvals (``laosp requests approve``) of three requests importing one new
+    list read while the write lock is held, then meet at their insert: one enrols, the
+    others are refused cleanly (exit 1, nothing written, "run the import again") or, had
+    they read after it, change nothing; a re-run changes nothing. (PostgreSQL:
+    ``test_concurrent_cli``.)"""
     with unit_of_work(engine) as session:
         register(session)
+    env = add_officers(engine)
     listing = write_csv(tmp_path / "list.csv", [GOOD])
+    maker = Principal("central", Role.central_officer)
+    with unit_of_work(engine) as session:
+        requests = [import_requests.prepare(session, pack, maker, listing) for _ in range(3)]
+        ids = [str(r.request.id) for r in requests if r.request is not None]
+    assert ids == ["1", "2", "3"]
     laosp = str(Path(sys.executable).parent / "laosp")
-    command = [laosp, "enrolment", "import", str(listing), "--db", db_url]
+    checker = {**os.environ, **env["central2"]}
     writer = sqlite3.connect(str(make_url(db_url).database), isolation_level=None)
     writer.execute("BEGIN IMMEDIATE")
     try:
         runs = [
-            subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            for _ in range(3)
+            subprocess.Popen(
+                [laosp, "requests", "approve", request, "--db", db_url],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=checker,
+            )  # fmt: skip
+            for request in ids
         ]
         time.sleep(SQLITE_HOLD_SECONDS)
     finally:
@@ -807,6 +839,10 @@ def test_concurrent_imports_of_one_file_on_sqlite(
     with Session(engine) as session:
         assert enrolments(session) == [("mecg", "P2", None, "active", AT, None)]
         assert audit_count(session, "enrolment") == 1
-    again = subprocess.run(command, capture_output=True, text=True, check=False, timeout=120)
+    command = [laosp, "enrolment", "import", str(listing), "--db", db_url]
+    again = subprocess.run(
+        command, capture_output=True, text=True, check=False, timeout=120,
+        env={**os.environ, **env["central"]},
+    )  # fmt: skip
     assert again.returncode == 0, again.stderr
     assert "Nothing changed" in again.stdout

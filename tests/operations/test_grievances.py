@@ -21,7 +21,7 @@ from laosp.grievances.service import (
 )
 from laosp.models import Grievance
 from laosp.registry.errors import ValidationFailed
-from tests.operations.conftest import AT, audit_count, register
+from tests.operations.conftest import AT, add_officers, audit_count, register
 
 CONTROL_REASON = "must not contain control characters (such as NUL) or lone surrogates"
 
@@ -135,7 +135,7 @@ def test_an_id_with_a_nul_is_refused_not_looked_up(people: Session, field: str) 
 def test_the_cli_refuses_a_terminal_escape_in_a_grievance(engine: Engine, db_url: str) -> None:
     with unit_of_work(engine) as session:
         register(session)
-    app, runner = build_app(), CliRunner()
+    app, runner = build_app(), CliRunner(env=add_officers(engine)["central"])
     opened = ["grievance", "open", "--category", "payment", "--person", "P2", "--db", db_url]
     result = runner.invoke(app, [*opened, "--description", "a\x01\x1b[31mb"])
     assert result.exit_code == 1, result.output

@@ -79,10 +79,11 @@ class EnrolmentImportReport(ImportReport):
                 "Checked, not written: the counts are what approval will write "
                 "(ກວດແລ້ວ, ຍັງບໍ່ໄດ້ບັນທຶກ: ລໍຖ້າການອະນຸມັດ)",
             )
-        if self.written and not self.changed:
-            unchanged = self.counts[TABLE].unchanged
+        counts = self.counts.get(TABLE, Counts())
+        would_change = bool(counts.imported or counts.updated)
+        if (self.written and not self.changed) or (self.checked_only and not would_change):
             lines.append(
-                f"Nothing changed (ບໍ່ມີຫຍັງປ່ຽນແປງ): {unchanged} rows are registered "
+                f"Nothing changed (ບໍ່ມີຫຍັງປ່ຽນແປງ): {counts.unchanged} rows are registered "
                 "already as the file gives them."
             )
         return lines
@@ -173,7 +174,9 @@ def import_enrolments(
         households_in(session, lookable["household_id"]),
     )
     frame = frame.join(
-        household_districts(session, frame[UNIT_HOUSEHOLD]),
+        household_districts(  # of registered units only: never an id with a NUL
+            session, frame.filter(pl.col(UNIT).is_not_null())[UNIT_HOUSEHOLD]
+        ),
         on=UNIT_HOUSEHOLD,
         how="left",
         maintain_order="left",
