@@ -821,7 +821,7 @@ def test_concurrent_imports_of_one_file_on_sqlite(
                 stderr=subprocess.PIPE,
                 text=True,
                 env=checker,
-            )  # fmt: skip
+            )
             for request in ids
         ]
         time.sleep(SQLITE_HOLD_SECONDS)
