@@ -390,9 +390,11 @@ def _decide(request_id: int, approve: bool, reason: str | None, db: str | None) 
         )
     request = decided.request
     typer.echo(f"change request {request.id} {request.status} ({request.summary})")
-    result = {k: v for k, v in decided.result.items() if k != "password"}
+    result = {k: v for k, v in decided.result.items() if k not in ("password", "problems")}
     if result:
         typer.echo("  " + ", ".join(f"{k}: {v}" for k, v in result.items()))
+    for problem in decided.result.get("problems", []):
+        typer.echo(f"  {problem}")
     if "password" in decided.result:
         typer.echo(
             f"one-time password of {decided.result.get('username')}: "

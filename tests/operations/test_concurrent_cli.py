@@ -10,6 +10,7 @@ be refused on re-check, with exit 1 and a message in English and Lao.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -21,14 +22,15 @@ import pytest
 from sqlalchemy import Connection, Engine, func, select, text
 from sqlalchemy.orm import Session
 
+from laosp.access.roles import Principal, Role
 from laosp.db import unit_of_work
-from laosp.enrolment import service
+from laosp.enrolment import import_requests, service
 from laosp.ledger import cycles
 from laosp.ledger.reconciliation import reconcile
 from laosp.models import AuditEvent, BenefitPayment, Enrolment
 from laosp.rules.pack import Pack
 from tests.locks import wait_for_lock_waiters
-from tests.operations.conftest import AT, CHECKER, register
+from tests.operations.conftest import AT, CHECKER, add_officers, register
 
 pytestmark = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 LAOSP = str(Path(sys.executable).parent / "laosp")
@@ -43,13 +45,27 @@ def row_held(engine: Engine, table: str, row_id: int) -> Iterator[Connection]:
         holder.rollback()
 
 
-def start(db_url: str, *args: str) -> subprocess.Popen[str]:
+#: The CLI environment of each officer of the ``cycle`` fixture's database.
+AS: dict[str, dict[str, str]] = {}
+
+
+def start(db_url: str, *args: str, user: str = "central2") -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [LAOSP, *args, "--db", db_url, "--actor", "officer"],
+        [LAOSP, *args, "--db", db_url],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        env={**os.environ, **AS[user]},
     )
+
+
+def prepared(engine: Engine, pack: Pack, listing: Path, times: int = 1) -> list[str]:
+    """The ids of ``times`` change requests importing ``listing``, prepared by
+    ``central`` (``start`` approves as ``central2``)."""
+    maker = Principal("central", Role.central_officer)
+    with unit_of_work(engine) as session:
+        requests = [import_requests.prepare(session, pack, maker, listing) for _ in range(times)]
+        return [str(r.request.id) for r in requests if r.request is not None]
 
 
 def finish(process: subprocess.Popen[str]) -> tuple[int, str]:
@@ -76,7 +92,10 @@ def cycle(engine: Engine, db_url: str, pack: Pack) -> int:
         for unit in ("P2", "P4"):
             enrolment = service.enrol(session, pack, scheme="mecg", unit_id=unit, on=AT)
             service.set_status(session, enrolment.id, "active", on=AT)
-        return cycles.create_cycle(session, pack, scheme="mecg", period=AT).cycle_id
+        cycle_id = cycles.create_cycle(session, pack, scheme="mecg", period=AT).cycle_id
+    AS.clear()
+    AS.update(add_officers(engine))
+    return cycle_id
 
 
 def _statuses(engine: Engine, entity: str, entity_id: int) -> list[Any]:
@@ -184,7 +203,7 @@ def test_an_exited_enrolment_is_not_turned_suspended(
 
 
 def test_an_import_does_not_overwrite_an_exit_made_while_it_ran(
-    engine: Engine, db_url: str, cycle: int, tmp_path: Path
+    engine: Engine, db_url: str, cycle: int, tmp_path: Path, pack: Pack
 ) -> None:
     """The agency's list suspends P2's enrolment; an officer exits it after the import
     read it and before it writes: the import is refused as a whole (exit 1)."""
@@ -195,12 +214,13 @@ def test_an_import_does_not_overwrite_an_exit_made_while_it_ran(
     listing.write_text(
         "person_id,scheme,status,start_date\nP2,mecg,suspended,2025-03-01\n", encoding="utf-8"
     )
+    (request,) = prepared(engine, pack, listing)
     with row_held(engine, "enrolments", enrolment) as officer:
         officer.execute(
             text("UPDATE enrolments SET status = 'exited', end_date = :end WHERE id = :id"),
             {"end": dt.date(2025, 4, 1), "id": enrolment},
         )
-        importer = start(db_url, "enrolment", "import", str(listing))
+        importer = start(db_url, "requests", "approve", request)
         wait_for_lock_waiters(engine, 1)
         officer.commit()
     code, out = finish(importer)
@@ -241,23 +261,23 @@ def _nhi_of(engine: Engine, person_id: str) -> list[tuple[Any, ...]]:
 
 
 def test_three_imports_of_one_file_at_once_enrol_once(
-    engine: Engine, db_url: str, cycle: int, tmp_path: Path
+    engine: Engine, db_url: str, cycle: int, tmp_path: Path, pack: Pack
 ) -> None:
     """The QA's three concurrent ``enrolment import`` of one new list: each waits for
     the one before; the first enrols P1, the others find it registered (no
     UniqueViolation traceback), one audit event."""
     listing = tmp_path / "members.csv"
     listing.write_text("scheme,person_id,status,start_date\nnhi,P1,active,2025-03-01\n")
-    command = ["enrolment", "import", str(listing)]
+    requests = prepared(engine, pack, listing, 3)
     with person_held(engine, "P1"):
         processes = []
-        for k in range(1, 4):
-            processes.append(start(db_url, *command))
+        for k, request in enumerate(requests, start=1):
+            processes.append(start(db_url, "requests", "approve", request))
             wait_for_lock_waiters(engine, k, timeout=30)
     outcomes = [finish(process) for process in processes]
     assert [code for code, _ in outcomes] == [0, 0, 0], outcomes
     assert all("Traceback" not in out for _, out in outcomes)
-    assert sum("Nothing changed" in out for _, out in outcomes) == 2, outcomes
+    assert sum("imported: 0, updated: 0, unchanged: 1" in out for _, out in outcomes) == 2
     assert _nhi_of(engine, "P1") == [("active", AT)]
     with Session(engine) as session:
         created = session.scalar(
@@ -272,7 +292,7 @@ def test_three_imports_of_one_file_at_once_enrol_once(
 
 
 def test_an_import_racing_an_officers_enrol_leaves_one_open_enrolment(
-    engine: Engine, db_url: str, cycle: int, tmp_path: Path
+    engine: Engine, db_url: str, cycle: int, tmp_path: Path, pack: Pack
 ) -> None:
     """The QA's race: ``enrol P1 --activate`` and an import of a list that enrols P1
     from another date. The officer's enrolment is first; the import must then see it
@@ -280,10 +300,11 @@ def test_an_import_racing_an_officers_enrol_leaves_one_open_enrolment(
     listing = tmp_path / "members.csv"
     listing.write_text("scheme,person_id,status,start_date\nnhi,P1,active,2025-03-10\n")
     enrol = ["enrol", "P1", "--scheme", "nhi", "--activate", "--date", "2025-03-01"]
+    (request,) = prepared(engine, pack, listing)
     with person_held(engine, "P1"):
-        officer = start(db_url, *enrol, "--no-check-eligibility")
+        officer = start(db_url, *enrol, "--no-check-eligibility", user="sanamxay")
         wait_for_lock_waiters(engine, 1, timeout=30)
-        importer = start(db_url, "enrolment", "import", str(listing))
+        importer = start(db_url, "requests", "approve", request)
         wait_for_lock_waiters(engine, 2, timeout=30)
     (enrolled, enrolled_out), (imported, imported_out) = finish(officer), finish(importer)
     assert (enrolled, imported) == (0, 0), (enrolled_out, imported_out)

@@ -29,6 +29,9 @@ from laosp.registry.import_limits import ImportLimits, UnreadableFile
 from laosp.rules.pack import Pack
 
 KIND = "enrolment_import"
+#: Refused rows named in the result of an approval (the whole report: prepare again
+#: with ``--report``).
+SHOWN_PROBLEMS = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,10 +139,15 @@ def apply(
             "ການນຳເຂົ້າມີແຖວຖືກປະຕິເສດ: ບໍ່ໄດ້ບັນທຶກຫຍັງ"
         )
     counts = report.counts.get("enrolments")
+    refused = report.problems.filter(report.problems["kind"] != "note").head(SHOWN_PROBLEMS)
     return {
         "file": name,
         "imported": counts.imported if counts else 0,
         "updated": counts.updated if counts else 0,
         "unchanged": counts.unchanged if counts else 0,
         "rejected": counts.rejected if counts else 0,
+        "conflicts": counts.conflicts if counts else 0,
+        "problems": [
+            f"row {p['row']}: {p['field']}: {p['reason']}" for p in refused.iter_rows(named=True)
+        ],
     }
