@@ -31,6 +31,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import insert, select
 from typer.testing import CliRunner
 
+from laosp.access import sessions
 from laosp.access.roles import Role
 from laosp.access.users import create_user
 from laosp.cli import build_app
@@ -225,7 +226,17 @@ def registry_url(db_url: str) -> str:
 
 @pytest.fixture
 def env(changed_dir: Path, registry_url: str) -> dict[str, str]:
-    return {"LAOSP_PACK_DIR": str(changed_dir), "LAOSP_DATABASE_URL": registry_url}
+    """The settings of a changed pack, signed in as a central officer."""
+    engine = make_engine(registry_url)
+    with unit_of_work(engine) as session:
+        create_user(session, "officer", PASSWORD, Role.central_officer)
+        token = sessions.issue(session, "officer", "cli", dt.timedelta(hours=1))
+    engine.dispose()
+    return {
+        "LAOSP_PACK_DIR": str(changed_dir),
+        "LAOSP_DATABASE_URL": registry_url,
+        "LAOSP_TOKEN": token,
+    }
 
 
 def laosp(env: dict[str, str], *args: str, code: int = 0) -> str:
