@@ -15,6 +15,9 @@ from sqlalchemy.orm import Session
 from laosp.access import approvals, user_admin
 from laosp.access.approvals import RequestRead
 from laosp.access.roles import Principal
+from laosp.config import load_settings
+from laosp.enrolment import import_requests
+from laosp.registry.import_limits import ImportLimits
 from laosp.rules.pack import Pack
 
 
@@ -36,11 +39,15 @@ def decide_and_apply(
 ) -> Decided:
     """Decide a pending request (never by its maker) and, when approved, apply it in
     the same transaction: both happen or neither."""
+    import_requests.require_reach(checker, approvals.get(session, request_id))
     request = approvals.decide(session, checker, request_id, approve=approve, reason=reason)
     result: dict[str, Any] = {}
     if approve:
         if request.kind == "user_admin":
             result = user_admin.apply(session, request, checker)
+        elif request.kind == import_requests.KIND:
+            limits = ImportLimits.of(load_settings())
+            result = import_requests.apply(session, pack, request, checker, limits=limits)
         else:
             raise approvals.RequestError(f"no way to apply a {request.kind} request yet")
     return Decided(approvals.to_read(request), result)
