@@ -108,3 +108,15 @@ def test_bearer_wins_over_a_cookie_without_token(client: TestClient) -> None:
 
 def test_a_post_signed_in_by_nothing_is_still_asked_to_sign_in(client: TestClient) -> None:
     assert client.post(REFRESH).status_code == 401
+
+
+def test_signing_in_and_out_renews_the_token(client: TestClient) -> None:
+    before = csrf_token(client)
+    _sign_in_by_cookie(client, "admin")
+    signed_in = client.cookies.get(CSRF_COOKIE)
+    assert signed_in is not None
+    assert signed_in != before
+    _refused(client.post(REFRESH, headers={CSRF_HEADER: before}))
+    assert client.post(REFRESH, headers={CSRF_HEADER: signed_in}).status_code == 204
+    client.post("/logout", data={CSRF_FIELD: signed_in}, follow_redirects=False)
+    assert client.cookies.get(CSRF_COOKIE) not in (None, before, signed_in)

@@ -4,6 +4,7 @@ answers that name persons; pages that a strict Content-Security-Policy lets work
 from __future__ import annotations
 
 import re
+from importlib import resources
 
 import httpx
 import pytest
@@ -110,18 +111,22 @@ def test_pages_need_no_inline_script_or_style(client: TestClient, username: str)
 
 
 def test_every_post_form_carries_the_token(client: TestClient) -> None:
-    client.get("/login")
-    token = client.cookies.get(CSRF_COOKIE)
-    pages = [client.get("/login").text]
+    """Each page's forms carry the token of the cookie the client holds (a new one after
+    the sign-in)."""
+    pages = [(client.get("/login").text, client.cookies.get(CSRF_COOKIE))]
     _sign_in(client, "admin")
-    pages += [client.get(path).text for path in ("/overview", "/province/01", "/gaps")]
+    pages += [
+        (client.get(path).text, client.cookies.get(CSRF_COOKIE))
+        for path in ("/overview", "/province/01", "/gaps")
+    ]
+    assert pages[0][1] != pages[1][1]
     forms = [
-        form
-        for html in pages
+        (form, token)
+        for html, token in pages
         for form in re.findall(r"<form[^>]*method=\"post\".*?</form>", html, re.S)
     ]
     assert len(forms) == 1 + 3 + 2  # sign-in; sign-out on each page; refresh on two
-    for form in forms:
+    for form, token in forms:
         assert f'<input type="hidden" name="{CSRF_FIELD}" value="{token}">' in form
 
 
@@ -131,3 +136,17 @@ def test_the_refresh_button_is_shown_to_admins_only(client: TestClient) -> None:
     client.cookies.clear()
     _sign_in(client, "admin")
     assert 'id="refresh"' in client.get("/overview").text
+
+
+def test_every_post_form_of_the_templates_has_the_hidden_field() -> None:
+    """Also the forms of pages this module does not render."""
+    templates = resources.files("laosp.web").joinpath("templates")
+    posted = 0
+    for template in templates.iterdir():
+        text = template.read_text(encoding="utf-8")
+        for form in re.findall(r"<form[^>]*method=\"post\".*?</form>", text, re.S):
+            posted += 1
+            assert (
+                '<input type="hidden" name="{{ csrf_field }}" value="{{ csrf_token }}">' in form
+            ), template.name
+    assert posted == 3  # sign-in, sign-out, refresh

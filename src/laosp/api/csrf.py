@@ -11,8 +11,10 @@ page can make the browser send the cookie but cannot read it. A request signed i
 the exchange of a password for a bearer token (``/api/auth/token``), whose answer a
 foreign page cannot read.
 
-Every answer to a client without the cookie sets one (a random token); the token of the
-request is ``csrf_token_of(request)`` for the forms a page renders.
+Every answer to a client without the cookie sets one (a random token), and every answer
+that signs in or out sets a new one (a token known before the sign-in, e.g. planted by
+another site, is worth nothing after it); the token of the request is
+``csrf_token_of(request)`` for the forms a page renders.
 """
 
 from __future__ import annotations
@@ -106,20 +108,25 @@ class CsrfGuard:
                 refusal = JSONResponse({"detail": REFUSED}, status.HTTP_403_FORBIDDEN)
                 await refusal(scope, receive, send)
                 return
-        if known is not None:
-            await self.app(scope, receive, send)
-            return
         secure = scope.get("scheme") == "https"
 
         async def with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start":
-                cookie_header = f"{CSRF_COOKIE}={token}; Path=/; SameSite=strict"
-                MutableHeaders(scope=message).append(
-                    "set-cookie", cookie_header + ("; Secure" if secure else "")
+                headers = MutableHeaders(scope=message)
+                session_changes = any(
+                    value.startswith(f"{self.session_cookie}=")
+                    for value in headers.getlist("set-cookie")
                 )
+                if known is None or session_changes:
+                    fresh = new_token() if session_changes else token
+                    headers.append("set-cookie", _cookie(fresh, secure=secure))
             await send(message)
 
         await self.app(scope, receive, with_cookie)
+
+
+def _cookie(token: str, *, secure: bool) -> str:
+    return f"{CSRF_COOKIE}={token}; Path=/; SameSite=strict" + ("; Secure" if secure else "")
 
 
 async def _read_body(receive: Receive) -> bytes:
