@@ -84,7 +84,10 @@ def conditions(filters: AuditFilters) -> list[ColumnElement[bool]]:
 
 
 def _page_query(filters: AuditFilters, limit: int, offset: int) -> Select[Any]:
-    total = func.count().over().label("total")
+    """The page, each row carrying the total: a subquery counted once (a window count
+    would carry every matching row, ``changes`` and all, through the sort)."""
+    where = conditions(filters)
+    total = select(func.count()).select_from(AuditEvent).where(*where).scalar_subquery()
     return (
         select(
             AuditEvent.id,
@@ -96,9 +99,9 @@ def _page_query(filters: AuditFilters, limit: int, offset: int) -> Select[Any]:
             AuditEvent.district_code,
             AuditEvent.changes,
             AuditEvent.txn,
-            total,
+            total.label("total"),
         )
-        .where(*conditions(filters))
+        .where(*where)
         .order_by(AuditEvent.id.desc())  # ids grow with time; the primary key's index
         .limit(limit)
         .offset(offset)
