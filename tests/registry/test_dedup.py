@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session
@@ -89,6 +90,7 @@ MOVED = {"household_id": "D4", "district_code": "0102", "members": [
 ]}  # fmt: skip
 
 
+@pytest.mark.usefixtures("cli_signed_in")
 def test_cli(engine: Any, db_url: str, tmp_path: Path) -> None:
     """The CLI reads a batch of districts at a time, then the national ids held in
     several districts: B3 re-registered in another district (E1) is found."""

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select
@@ -223,6 +224,7 @@ def test_conflicts_then_update(engine: Engine, tmp_path: Path) -> None:
         assert (child.given_name, child.name_key) == ("Somphong", "somphong phommasone")
 
 
+@pytest.mark.usefixtures("cli_signed_in")
 def test_xlsx_and_cli(db_url: str, tmp_path: Path) -> None:
     households = tmp_path / "h.xlsx"
     persons = tmp_path / "p.xlsx"

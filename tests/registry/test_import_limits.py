@@ -59,6 +59,8 @@ WITH_PEAK_MEMORY = (
 #: interpreter with Polars and SQLAlchemy); the code before the checks read it to 2.2 GB
 PEAK_KIB = 600_000
 
+pytestmark = pytest.mark.usefixtures("cli_signed_in_on_a_database")
+
 
 def person(number: int, given_name: str = "Somphone") -> list[str]:
     relationship = "head" if number == 1 else "child"

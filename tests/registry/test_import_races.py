@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
@@ -33,6 +34,8 @@ PERSONS = (
 SHOWN = "\ufffd"
 #: how long SQLite's write lock is held while the imports start (they wait for it)
 SQLITE_HOLD_SECONDS = 12.0
+
+pytestmark = pytest.mark.usefixtures("cli_signed_in_on_a_database")
 
 
 def _write(tmp_path: Path, name: str, content: str) -> Path:

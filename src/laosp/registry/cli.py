@@ -1,4 +1,10 @@
-"""``laosp registry``: add, show and search households and persons; list districts."""
+"""``laosp registry``: add, show and search households and persons; list districts.
+
+Every command on named persons acts as the signed-in user (``laosp login`` or
+``$LAOSP_TOKEN``) within their area: writing takes ``register`` there, reading
+``read_persons`` (identifiers masked without ``read_identifiers``, every read audited).
+An ``--update`` that changes who a person is becomes a change request for another user
+to approve (``laosp requests``)."""
 
 from __future__ import annotations
 
@@ -10,9 +16,12 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from sqlalchemy.orm import Session
 from rich.table import Table
 
-from laosp.cli_common import DbOption, engine_for, fail, settings_for
+from laosp.access.permissions import Action, Forbidden, area_of, reach, require
+from laosp.access.roles import OutsideArea, Principal, scoped_filters
+from laosp.cli_common import DbOption, engine_for, fail, settings_for, signed_in
 from laosp.db import unit_of_work
 from laosp.presentation.cells import inert_text
 from laosp.reference.admin_units import DistrictRow, districts, provinces
@@ -29,6 +38,7 @@ from laosp.registry.import_limits import over_limit
 from laosp.registry.import_outcome import show_import_outcome
 from laosp.registry.names import normalise, roman_fold
 from laosp.registry.schemas import AddOutcome, HouseholdDetail, PersonHit
+from laosp.registry.service import IdentityCorrection
 from laosp.registry.validation import InputLimits
 
 registry_app = typer.Typer(
@@ -36,9 +46,7 @@ registry_app = typer.Typer(
     no_args_is_help=True,
 )
 
-ActorOption = Annotated[
-    str, typer.Option("--actor", help="Who makes the change (recorded in the audit trail).")
-]
+OUTSIDE = "outside your area / ຢູ່ນອກເຂດຂອງທ່ານ"
 
 
 class ShowFormat(StrEnum):
@@ -102,33 +110,44 @@ def add_household(
         Path, typer.Argument(help="JSON file: one household with its members, or a list.")
     ],
     db: DbOption = None,
-    actor: ActorOption = "cli",
     update: Annotated[
         bool, typer.Option("--update", help="Change households already registered.")
     ] = False,
 ) -> None:
-    """Register households with their members, all or nothing.
+    """Register households with their members in your area, all or nothing.
 
     Adding a household already registered with the same data changes nothing; with
-    different data it is an error unless --update is given.
+    different data it is an error unless --update is given. An update changing a
+    person's names, birth date, sex or national id waits for another user's approval.
     """
     settings = settings_for(db)
     data = _load_json(file, settings.import_max_bytes)
     items = data if isinstance(data, list) else [data]
     many = isinstance(data, list)
     errors: list[FieldError] = []
-    outcomes: list[AddOutcome] = []
+    outcomes: list[str] = []
     limits = InputLimits.of(settings)
     engine = engine_for(db)
     try:
         with unit_of_work(engine) as session:
+            principal = _may(signed_in(settings, session), Action.register)
+            area = reach(principal, Action.register)
             for index, item in enumerate(items):
+                district = item.get("district_code") if isinstance(item, dict) else None
+                if isinstance(district, str) and not area.contains(district):
+                    errors.append(FieldError(f"[{index}].district_code", district, OUTSIDE))
+                    continue
                 try:
                     outcomes.append(
-                        service.add_household(
-                            session, item, actor=actor, update=update, limits=limits
+                        _added(
+                            service.add_household(
+                                session, item, actor=principal.username, update=update,
+                                limits=limits, area=area, hold_identity=True,
+                            )
                         )
-                    )
+                    )  # fmt: skip
+                except IdentityCorrection as correction:
+                    outcomes.append(_held(session, principal, item, correction))
                 except ValidationFailed as error:
                     errors.extend(_prefixed(error.errors, f"[{index}]") if many else error.errors)
                 except RegisteredMeanwhile as error:  # the transaction cannot go on
@@ -140,8 +159,35 @@ def add_household(
                 raise _errors_exit(errors)  # rolls back the households already added
     finally:
         engine.dispose()
-    for outcome in outcomes:
-        typer.echo(f"{outcome.household_id}: {outcome.action} ({outcome.members} members)")
+    for line in outcomes:
+        typer.echo(line)
+
+
+def _may(principal: Principal, action: Action) -> Principal:
+    """``principal`` when their role may do ``action`` somewhere; exit 1 otherwise."""
+    try:
+        require(principal, action)
+    except Forbidden as error:
+        raise fail(str(error)) from None
+    return principal
+
+
+def _added(outcome: AddOutcome) -> str:
+    return f"{outcome.household_id}: {outcome.action} ({outcome.members} members)"
+
+
+def _held(
+    session: Session, principal: Principal, item: dict[str, Any], correction: IdentityCorrection
+) -> str:
+    """Submit an identity correction; the line that says it waits."""
+    try:
+        request = service.submit_correction(session, principal, item, correction)
+    except Forbidden as error:
+        raise fail(str(error)) from None
+    return (
+        f"{correction.household_id}: identity correction waits for approval, request "
+        f"{request.id} (ການແກ້ໄຂຂໍ້ມູນບຸກຄົນລໍຖ້າການອະນຸມັດ)"
+    )
 
 
 @registry_app.command("show")
@@ -152,10 +198,14 @@ def show(
         ShowFormat.text
     ),
 ) -> None:
-    """Show a household with its members, or a person with their household."""
+    """Show a household with its members, or a person with their household (in your
+    area; national ids and phones masked unless your role reads them there)."""
+    settings = settings_for(db)
+    missing = f"no household or person with id {identifier!r} (ບໍ່ພົບຄົວເຮືອນ ຫຼື ບຸກຄົນ)"
     engine = engine_for(db)
     try:
         with unit_of_work(engine) as session:
+            principal = _may(signed_in(settings, session), Action.read_persons)
             person = None
             try:
                 household = service.get_household(session, identifier)
@@ -163,10 +213,16 @@ def show(
                 try:
                     person = service.get_person(session, identifier)
                 except NotFoundError:
-                    raise fail(
-                        f"no household or person with id {identifier!r} (ບໍ່ພົບຄົວເຮືອນ ຫຼື ບຸກຄົນ)"
-                    ) from None
+                    raise fail(missing) from None
                 household = service.get_household(session, person.household_id)
+            district = household.district_code
+            if not area_of(principal).contains(district):
+                raise fail(missing)
+            entity = "person" if person is not None else "household"
+            service.record_read(session, principal, entity, identifier, district)
+            household = service.household_shown_to(principal, household)
+            if person is not None:
+                person = service.person_shown_to(principal, person, district)
     finally:
         engine.dispose()
     if output is ShowFormat.json:
@@ -239,13 +295,22 @@ def search(
         ListFormat.table
     ),
 ) -> None:
-    """Find persons by name (tone marks, case and accents ignored), district, province."""
+    """Find persons by name (tone marks, case and accents ignored), district, province,
+    in your area; audited."""
+    settings = settings_for(db)
     engine = engine_for(db)
     try:
         with unit_of_work(engine) as session:
+            principal = _may(signed_in(settings, session), Action.read_persons)
+            try:
+                district, province = scoped_filters(area_of(principal), district, province)
+            except OutsideArea:
+                raise fail(OUTSIDE) from None
             hits = service.search(
                 session, name=name, district_code=district, province_code=province, limit=limit
             )
+            ids = [hit.person_id for hit in hits]
+            service.record_read(session, principal, "search", ids, district)
     except ValidationFailed as error:
         raise _errors_exit(error.errors) from None
     finally:
@@ -353,14 +418,15 @@ def import_files(
     report: Annotated[
         Path | None, typer.Option("--report", help="Write the report: .csv or .json.")
     ] = None,
-    actor: ActorOption = "cli",
     db: DbOption = None,
 ) -> None:
     """Import households and persons from the lists agencies keep (ນຳເຂົ້າ CSV / Excel).
 
     Valid rows are imported (a household with a refused member is refused whole);
     each refused row is reported with its row number, field, value and reason.
-    Importing the same files twice changes nothing the second time.
+    Importing the same files twice changes nothing the second time. Files may hold any
+    district: importing takes ``register`` nationally (a central officer); officers of
+    a district or province register with add-household.
     """
     from laosp.registry.import_limits import ImportLimits, UnreadableFile
     from laosp.registry.importer import import_files as run_import
@@ -372,13 +438,20 @@ def import_files(
     engine = engine_for(db)
     try:
         with unit_of_work(engine) as session:
+            principal = _may(signed_in(settings, session), Action.register)
+            if not reach(principal, Action.register).everywhere:
+                raise fail(
+                    "importing files takes a national reach: register households of your "
+                    "area with `laosp registry add-household` / ການນຳເຂົ້າໄຟລ໌ສະເພາະ"
+                    "ພະນັກງານສູນກາງ"
+                )
             outcome = run_import(
                 session,
                 households=households,
                 persons=persons,
                 all_or_nothing=all_or_nothing,
                 update=update,
-                actor=actor,
+                actor=principal.username,
                 limits=limits,
                 record_limits=record_limits,
             )
@@ -410,10 +483,19 @@ def duplicates(
     """Probable duplicate persons (ບຸກຄົນທີ່ອາດຊ້ຳກັນ), with a score and the reasons."""
     from laosp.registry.dedup import deduplicate_registry
 
+    settings = settings_for(db)
     engine = engine_for(db)
     try:
         with unit_of_work(engine) as session:
+            principal = _may(signed_in(settings, session), Action.read_persons)
+            area = area_of(principal)
+            district = district or area.district_code
+            if not (area.everywhere or (district is not None and area.contains(district))):
+                raise fail(f"--district: give a district of your area / {OUTSIDE}")
             result = deduplicate_registry(session, threshold, district)
+            ids = result.pairs.get_column("person_id").to_list()
+            service.record_read(session, principal, "duplicates", ids, district,
+                                action="read" if output is None else "export")  # fmt: skip
     finally:
         engine.dispose()
     pairs, stats = result.pairs, result.stats
