@@ -151,3 +151,14 @@ def test_verify(audited: TestClient, settings: Settings) -> None:
     assert body["events"] == count
     assert body["seals"] >= 2  # the seed's transaction and this test's
     assert len(body["head_hash"]) == 64
+
+
+def test_reading_the_trail_is_audited(audited: TestClient) -> None:
+    listed(audited, "auditor", actor="t-ana", province="17", limit=1)
+    body = listed(audited, "admin", actor="auditor", action="read")
+    assert body["total"] == 1
+    event = body["events"][0]
+    assert (event["entity"], event["entity_id"]) == ("audit_events", None)
+    assert event["changes"] == {
+        "filters": {"actor": "t-ana", "province_code": "17"}, "offset": 0, "shown": 1,
+    }  # fmt: skip

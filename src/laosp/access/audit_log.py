@@ -4,12 +4,13 @@ first, a page at a time with the total count (one SQL query a page)."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
+from laosp.access.audit_trail import record
 from laosp.access.permissions import Action, require
 from laosp.access.roles import Principal
 from laosp.models import AuditEvent
@@ -108,6 +109,11 @@ def _page_query(filters: AuditFilters, limit: int, offset: int) -> Select[Any]:
     )
 
 
+def described(filters: AuditFilters) -> dict[str, str]:
+    """The filters given, as text (for the audit event of a reading)."""
+    return {name: str(value) for name, value in asdict(filters).items() if value is not None}
+
+
 def browse(
     session: Session,
     principal: Principal,
@@ -117,7 +123,8 @@ def browse(
     offset: int = 0,
 ) -> AuditPage:
     """A page of the events matching ``filters``, newest first, with how many match in
-    all; ``Forbidden`` unless the principal may read the audit trail."""
+    all; ``Forbidden`` unless the principal may read the audit trail. The reading is
+    audited too: events can hold personal data (the changes of an identity)."""
     require(principal, Action.read_audit)
     limit = max(1, min(limit, MAX_LIMIT))
     offset = max(0, offset)
@@ -130,4 +137,12 @@ def browse(
         count = select(func.count()).select_from(AuditEvent).where(*conditions(filters))
         total = session.execute(count).scalar_one()
     events = [AuditEntry(*row[:-1]) for row in rows]
+    record(
+        session,
+        actor=principal.username,
+        action="read",
+        entity="audit_events",
+        entity_id=None,
+        changes={"filters": described(filters), "offset": offset, "shown": len(events)},
+    )
     return AuditPage(total=total, limit=limit, offset=offset, events=events)
