@@ -293,3 +293,19 @@ def test_an_import_across_districts_needs_a_national_checker(
     code, out = _invoke(db_url, world["central2"], "requests", "approve", "3")
     assert code == 0, out
     assert _enrolments(engine, "nhi") == [("C1", "active"), ("P1", "active")]
+
+
+def test_an_id_that_is_not_plain_text_is_refused_cleanly(
+    engine: Engine, db_url: str, world: dict[str, dict[str, str]]
+) -> None:
+    before = _writes(engine)
+    central = world["central"]
+    for args in (
+        ["grievance", "open", "--person", "P\x002", "--category", "payment",
+         "--description", "late"],
+        ["enrol", "P\ud8002", "--scheme", "nhi"],
+    ):  # fmt: skip
+        code, out = _invoke(db_url, central, *args)
+        assert code == 1, out
+        assert "Traceback" not in out
+    assert _writes(engine) == before

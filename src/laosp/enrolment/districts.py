@@ -1,7 +1,8 @@
 """The district a command's unit lives in, for the permission check of the officer who
 acts on it (``access.permissions.require(principal, action, district)``).
 
-``None`` when the unit is not registered: the service then refuses it as unknown.
+``None`` when the unit is not registered, or its id is not plain text (a NUL, a lone
+surrogate: PostgreSQL cannot even compare it): the service then refuses it.
 """
 
 from __future__ import annotations
@@ -10,10 +11,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from laosp.models import Enrolment, Household, Person
+from laosp.registry.schemas import plain_text
+
+
+def _lookable(unit_id: str | None) -> bool:
+    if unit_id is None:
+        return False
+    try:
+        plain_text(unit_id)
+    except ValueError:
+        return False
+    return True
 
 
 def of_household(session: Session, household_id: str | None) -> str | None:
-    if household_id is None:
+    if household_id is None or not _lookable(household_id):
         return None
     return session.scalar(
         select(Household.district_code).where(Household.household_id == household_id)
@@ -21,7 +33,7 @@ def of_household(session: Session, household_id: str | None) -> str | None:
 
 
 def of_person(session: Session, person_id: str | None) -> str | None:
-    if person_id is None:
+    if person_id is None or not _lookable(person_id):
         return None
     return session.scalar(
         select(Household.district_code)
