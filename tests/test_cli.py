@@ -36,3 +36,20 @@ def test_build_app_is_idempotent() -> None:
     assert build_app() is build_app()
     names = [info.name for info in build_app().registered_groups]
     assert names.count("registry") == 1
+
+
+def test_no_operations_command_takes_an_actor() -> None:
+    """Who acts is the signed-in user, never a free-text option (#12)."""
+    root = typer.main.get_command(build_app())
+    mine = ("enrol", "enrolment", "cycle", "contributions", "grievance", "users", "requests")
+    found = []
+    for path in _command_paths(root):
+        if not path or path[0] not in mine:
+            continue
+        command: Any = root
+        for name in path:
+            command = command.commands[name]
+        found += [path for p in command.params if "--actor" in getattr(p, "opts", [])]
+    assert found == []
+    for name in ("login", "logout", "whoami", "password", "requests"):
+        assert name in root.commands  # type: ignore[attr-defined]
