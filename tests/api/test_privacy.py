@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import polars as pl
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from laosp.api.aggregates import suppress_small_cells, suppress_small_frame
 from laosp.config import Settings
 from laosp.db import make_engine, unit_of_work
 from laosp.models import AuditEvent
@@ -252,9 +254,11 @@ def test_small_cells_are_suppressed_for_analysts_and_auditors(client: TestClient
         small = [row for row in counts if row["district"] == "0102"]
         assert small
         assert all(row["count"] is None and row["suppressed"] for row in small)
+        assert "&lt; 3" in client.get("/gaps", headers=bearer(client, username)).text
         page = client.get("/province/01.json", headers=bearer(client, username)).json()
         [place] = [place for place in page["places"] if place["code"] == "0102"]
         assert place["indicators"]["sdg131.at_least_one"]["denominator"] is None
+    assert "&lt; 3" not in client.get("/gaps", headers=bearer(client, "central")).text
     officer = client.get("/api/gaps", headers=bearer(client, "central")).json()["rows"]
     assert [row["count"] for row in officer if row["district"] == "0102"]
     assert all(
@@ -298,3 +302,39 @@ def test_reads_and_exports_of_named_data_are_audited(
     rows = listed.content.decode("utf-8-sig").splitlines()[1:]
     assert export.changes["count"] == len(rows)
     assert export.changes["format"] == "csv"
+
+
+def test_suppression_of_indicator_rows_and_counts_worked_by_hand() -> None:
+    rows: list[dict[str, Any]] = [
+        {"indicator": "a", "numerator": 1, "denominator": 10, "ratio": 0.1},
+        {"indicator": "b", "numerator": 0, "denominator": 2, "ratio": 0.0},
+        {"indicator": "c", "numerator": 0, "denominator": 10, "ratio": 0.0},
+        {"indicator": "d", "numerator": 3, "denominator": 3, "ratio": 1.0},
+        {"indicator": "gini", "numerator": None, "denominator": 2, "ratio": 0.3},
+        {"gap": "uncovered", "count": 2},
+        {"gap": "uncovered", "count": 0},
+    ]
+    assert suppress_small_cells(rows, 3) == [
+        {"indicator": "a", "numerator": None, "denominator": 10, "ratio": None, "suppressed": True},
+        {"indicator": "b", "numerator": None, "denominator": None, "ratio": None,
+         "suppressed": True},
+        {"indicator": "c", "numerator": 0, "denominator": 10, "ratio": 0.0, "suppressed": False},
+        {"indicator": "d", "numerator": 3, "denominator": 3, "ratio": 1.0, "suppressed": False},
+        {"indicator": "gini", "numerator": None, "denominator": None, "ratio": None,
+         "suppressed": True},
+        {"gap": "uncovered", "count": None, "suppressed": True},
+        {"gap": "uncovered", "count": 0, "suppressed": False},
+    ]  # fmt: skip
+    table = pl.DataFrame(rows[:5])
+    assert suppress_small_frame(table, 3).to_dicts() == [
+        {k: v for k, v in row.items() if k != "suppressed"}
+        for row in suppress_small_cells(rows[:5], 3)
+    ]
+    counts = pl.DataFrame({"gap": ["uncovered", "uncovered"], "count": [2, 0]})
+    assert suppress_small_frame(counts, 3)["count"].to_list() == [None, 0]
+
+
+def test_the_brief_an_analyst_downloads_has_its_small_cells_blank(client: TestClient) -> None:
+    for username in ("analyst", "central"):
+        brief = client.get("/reports/coverage.xlsx?lang=en", headers=bearer(client, username))
+        assert brief.status_code == 200, (username, brief.text)

@@ -78,6 +78,29 @@ def shown_to(
     return suppress_small_cells(rows, threshold)
 
 
+def suppress_small_frame(frame: pl.DataFrame, threshold: int) -> pl.DataFrame:
+    """``suppress_small_cells`` on a whole frame (a report's tables): the same cells
+    null, without the flag column, so that the renderers' columns stay as they are."""
+
+    def small(name: str) -> pl.Expr:
+        return (pl.col(name) > 0) & (pl.col(name) < threshold)
+
+    if "count" in frame.columns:
+        return frame.with_columns(
+            pl.when(small("count")).then(None).otherwise(pl.col("count")).alias("count")
+        )
+    if not set(INDICATOR_COUNTS) <= set(frame.columns):
+        return frame
+    small_denominator = small("denominator").fill_null(False)
+    hidden = small("numerator").fill_null(False) | small_denominator
+    return frame.with_columns(
+        pl.when(hidden).then(None).otherwise(pl.col(name)).alias(name)
+        for name in ("numerator", "ratio")
+    ).with_columns(
+        pl.when(small_denominator).then(None).otherwise(pl.col("denominator")).alias("denominator")
+    )
+
+
 def reference_date(date: dt.date | None) -> dt.date:
     return date or dt.date.today()
 

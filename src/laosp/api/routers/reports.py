@@ -1,20 +1,23 @@
 """Ministerial briefs for download: the coverage brief as PDF or Excel, in Lao or English.
 
 Aggregates only (no names), open to every signed-in role like the indicators; a
-provincial or district officer gets the brief of their own province.
+provincial or district officer gets the brief of their own province. A role without
+``read_small_cells`` gets the small cells blank (``laosp.api.aggregates``).
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import dataclasses
+from typing import Annotated, Literal, TypeVar
 
+import polars as pl
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import Response
 from pydantic import StringConstraints
 
-from laosp.access.permissions import area_of
+from laosp.access.permissions import Action, allows, area_of
 from laosp.access.roles import Principal
-from laosp.api.aggregates import reference_date
+from laosp.api.aggregates import reference_date, suppress_small_frame
 from laosp.api.deps import PrincipalDep, StateDep
 from laosp.api.downloads import XLSX, attachment, downloads
 from laosp.api.errors import documented
@@ -41,6 +44,22 @@ def brief_province(principal: Principal, asked: str | None) -> str | None:
     if asked is not None and asked not in place_names("province"):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no province {asked}")
     return asked
+
+
+Brief = TypeVar("Brief")
+
+
+def shown_to(principal: Principal, brief: Brief, threshold: int) -> Brief:
+    """``brief`` with every table's small cells blank unless ``principal`` may read
+    small cells (the cached brief itself is left whole)."""
+    if allows(principal, Action.read_small_cells):
+        return brief
+    tables = {
+        field.name: suppress_small_frame(value, threshold)
+        for field in dataclasses.fields(brief)  # type: ignore[arg-type]
+        if isinstance(value := getattr(brief, field.name), pl.DataFrame)
+    }
+    return dataclasses.replace(brief, **tables)  # type: ignore[type-var]
 
 
 BRIEF_CONTENT = downloads("The brief as PDF or Excel (``fmt``)", "application/pdf", XLSX)
@@ -72,6 +91,7 @@ def coverage(
         ("report-coverage", at, scope),
         lambda: load_coverage_brief(state.engine, state.pack, at, scope),
     )
+    brief = shown_to(principal, brief, state.settings.small_cell_threshold)
     language = pick_lang(lang or request.cookies.get(LANG_COOKIE))
     try:
         content = coverage_report(brief, language, fmt)
