@@ -16,6 +16,7 @@ def test_auditor_reads_the_trail_and_others_are_refused(client: TestClient) -> N
     assert page.text.count('<tr data-id="') == 2
     assert 'id="audit-next"' in page.text
     assert 'id="audit-previous"' not in page.text
+    assert 'id="nav-audit"' in page.text  # the menu shows the page to those who may read it
 
     client.cookies.set("laosp_lang", "en")
     english = client.get("/audit", params={"actor": "system", "offset": 50}, headers=auditor)
@@ -30,4 +31,5 @@ def test_auditor_reads_the_trail_and_others_are_refused(client: TestClient) -> N
     analyst = client.get("/audit", headers=bearer(client, "analyst"))
     assert analyst.status_code == 403
     assert "Only an auditor or an administrator" in analyst.text
+    assert 'id="nav-audit"' not in analyst.text
     assert client.get("/audit.json", headers=bearer(client, "analyst")).status_code == 403
