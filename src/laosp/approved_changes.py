@@ -17,7 +17,9 @@ from laosp.access.approvals import RequestRead
 from laosp.access.roles import Principal
 from laosp.config import load_settings
 from laosp.enrolment import import_requests
+from laosp.registry import service as registry
 from laosp.registry.import_limits import ImportLimits
+from laosp.registry.validation import InputLimits
 from laosp.rules.pack import Pack
 
 
@@ -48,6 +50,10 @@ def decide_and_apply(
         elif request.kind == import_requests.KIND:
             limits = ImportLimits.of(load_settings())
             result = import_requests.apply(session, pack, request, checker, limits=limits)
+        elif request.kind == "identity_correction":
+            within = InputLimits.of(load_settings())
+            outcome = registry.apply_correction(session, request.payload, checker, within)
+            result = outcome.model_dump(mode="json")
         else:
             raise approvals.RequestError(f"no way to apply a {request.kind} request yet")
     return Decided(approvals.to_read(request), result)
