@@ -16,6 +16,7 @@ from laosp.api.aggregates import (
     left_behind,
     named_gap_list,
     projection_view,
+    shown_to,
     with_scheme_names,
 )
 from laosp.api.analytics import Coverage, shipped_scenarios
@@ -62,37 +63,46 @@ def _stamp(coverage: Coverage) -> dict[str, Any]:
     return {"date": coverage.at.isoformat(), "computed_at": coverage.computed_at.isoformat()}
 
 
-def overview(state: AppState, at: dt.date) -> dict[str, Any]:
+def overview(state: AppState, at: dt.date, principal: Principal) -> dict[str, Any]:
     coverage = state.analytics.coverage(at)
+    cells = state.settings.small_cell_threshold
     return {
         **_stamp(coverage),
         "headline": _headline(),
-        "national": indicator_rows(coverage.national, OVERVIEW),
+        "small_cell_threshold": cells,
+        "national": shown_to(principal, indicator_rows(coverage.national, OVERVIEW), cells),
         "places": _places(
-            indicator_rows(coverage.by_province, HEADLINE), "province", province_names()
+            shown_to(principal, indicator_rows(coverage.by_province, HEADLINE), cells),
+            "province",
+            province_names(),
         ),
-        "left_behind": left_behind(coverage),
+        "left_behind": shown_to(principal, left_behind(coverage), cells),
     }
 
 
-def province(state: AppState, at: dt.date, code: str) -> dict[str, Any] | None:
+def province(
+    state: AppState, at: dt.date, code: str, principal: Principal
+) -> dict[str, Any] | None:
     names = province_names()
     if code not in names:
         return None
     coverage = state.analytics.coverage(at)
+    cells = state.settings.small_cell_threshold
     in_province = coverage.by_district.filter(
         coverage.by_district["district"].str.slice(0, 2) == code
     )
     national = [
         row for row in indicator_rows(coverage.by_province, OVERVIEW) if row["province"] == code
     ]
+    places = shown_to(principal, indicator_rows(in_province, HEADLINE), cells)
     return {
         **_stamp(coverage),
         "province": {"code": code, "name_en": names[code][0], "name_lo": names[code][1]},
         "headline": _headline(),
-        "national": national,
-        "places": _places(indicator_rows(in_province, HEADLINE), "district", district_names()),
-        "left_behind": left_behind(coverage, code),
+        "small_cell_threshold": cells,
+        "national": shown_to(principal, national, cells),
+        "places": _places(places, "district", district_names()),
+        "left_behind": shown_to(principal, left_behind(coverage, code), cells),
     }
 
 
@@ -107,7 +117,8 @@ def gaps(
     coverage = state.analytics.coverage(at)
     area = area_of(principal)
     names = district_names()
-    counts = gap_counts(coverage)
+    cells = state.settings.small_cell_threshold
+    counts = shown_to(principal, gap_counts(coverage), cells)
     for row in counts:
         row["district_name_en"], row["district_name_lo"] = names.get(row["district"], ("", ""))
     named: dict[str, Any] | None = None
@@ -122,6 +133,7 @@ def gaps(
         "district": district,
         "scheme": scheme,
         "may_see_names": not area.nowhere,
+        "small_cell_threshold": cells,
         "counts": counts,
         "named": named,
     }
