@@ -72,10 +72,10 @@ def problems(response: Any) -> list[dict[str, Any]]:
 def test_a_future_birth_date_is_a_422_with_the_date_as_text(
     client: TestClient, settings: Settings
 ) -> None:
-    admin = bearer(client, "admin")
+    officer = bearer(client, "central")
     before = counts(settings)
     tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
-    answer = client.post(HOUSEHOLDS, json=household(head={"birth_date": tomorrow}), headers=admin)
+    answer = client.post(HOUSEHOLDS, json=household(head={"birth_date": tomorrow}), headers=officer)
     assert {
         "field": "members[0].birth_date",
         "value": tomorrow,
@@ -100,9 +100,9 @@ def test_a_future_birth_date_is_a_422_with_the_date_as_text(
 def test_text_a_database_cannot_store_is_a_422_naming_the_field(
     client: TestClient, settings: Settings, head: dict[str, Any], field: str, reason: str
 ) -> None:
-    admin = bearer(client, "admin")
+    officer = bearer(client, "central")
     before = counts(settings)
-    answer = client.post(HOUSEHOLDS, json=household(head=head), headers=admin)
+    answer = client.post(HOUSEHOLDS, json=household(head=head), headers=officer)
     assert [(p["field"], p["reason"]) for p in problems(answer)] == [(field, reason)]
     assert counts(settings) == before
 
@@ -110,11 +110,11 @@ def test_text_a_database_cannot_store_is_a_422_naming_the_field(
 def test_a_lone_surrogate_in_a_name_is_a_422_and_echoed_escaped(
     client: TestClient, settings: Settings
 ) -> None:
-    admin = bearer(client, "admin")
+    officer = bearer(client, "central")
     before = counts(settings)
     text = json.dumps(household()).replace("Bounmy", "Boun\\ud800my")  # JSON may say so
     answer = client.post(
-        HOUSEHOLDS, content=text, headers={**admin, "Content-Type": "application/json"}
+        HOUSEHOLDS, content=text, headers={**officer, "Content-Type": "application/json"}
     )
     [problem] = problems(answer)
     assert (problem["field"], problem["reason"]) == ("members[0].given_name", NUL)
@@ -123,9 +123,9 @@ def test_a_lone_surrogate_in_a_name_is_a_422_and_echoed_escaped(
 
 
 def test_the_household_post_is_typed(client: TestClient, settings: Settings) -> None:
-    admin = bearer(client, "admin")
+    officer = bearer(client, "central")
     before = counts(settings)
-    answer = client.post(HOUSEHOLDS, json=household(colour="red"), headers=admin)
+    answer = client.post(HOUSEHOLDS, json=household(colour="red"), headers=officer)
     assert ("colour", "unknown field (put additional data under 'extra')") in [
         (p["field"], p["reason"]) for p in problems(answer)
     ]
@@ -133,7 +133,7 @@ def test_the_household_post_is_typed(client: TestClient, settings: Settings) -> 
     body = schema["paths"][HOUSEHOLDS]["post"]["requestBody"]["content"]["application/json"]
     assert body["schema"]["$ref"] == "#/components/schemas/HouseholdWithMembers"
     assert counts(settings) == before
-    created = client.post(HOUSEHOLDS, json=household(), headers=admin)
+    created = client.post(HOUSEHOLDS, json=household(), headers=officer)
     assert created.status_code == 201, created.text
     assert created.json() == {"household_id": "T1", "action": "created", "members": 1}
 
@@ -141,25 +141,25 @@ def test_the_household_post_is_typed(client: TestClient, settings: Settings) -> 
 def test_members_and_extra_are_bounded_by_the_settings(
     client: TestClient, settings: Settings
 ) -> None:
-    admin = bearer(client, "admin")
+    officer = bearer(client, "central")
     before = counts(settings)
     members = [
         {**household()["members"][0], "person_id": f"T1-{i}", "relationship": "child"}
         for i in range(51)
     ]
     members[0]["relationship"] = "head"
-    too_many = client.post(HOUSEHOLDS, json=household(members=members), headers=admin)
+    too_many = client.post(HOUSEHOLDS, json=household(members=members), headers=officer)
     [problem] = problems(too_many)
     assert (problem["field"], problem["value"]) == ("members", 51)
     assert "at most 50 members (setting max_members_per_household)" in problem["reason"]
     # a 50 MB extra was stored twice (row and audit event); now 8192 bytes of JSON at most:
     # {"note":"<8183 x>"} is 9 + 8183 + 2 = 8194 bytes
-    big = client.post(HOUSEHOLDS, json=household(extra={"note": "x" * 8183}), headers=admin)
+    big = client.post(HOUSEHOLDS, json=household(extra={"note": "x" * 8183}), headers=officer)
     [problem] = problems(big)
     assert (problem["field"], problem["value"]) == ("extra", "8194 bytes")
     assert "at most 8192 bytes as JSON (setting max_extra_bytes)" in problem["reason"]
     assert counts(settings) == before
-    fits = client.post(HOUSEHOLDS, json=household(extra={"note": "x" * 8181}), headers=admin)
+    fits = client.post(HOUSEHOLDS, json=household(extra={"note": "x" * 8181}), headers=officer)
     assert fits.status_code == 201, fits.text
 
 

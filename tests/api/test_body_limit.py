@@ -42,7 +42,7 @@ def _refused(answer: httpx.Response) -> None:
 
 def test_bodies_over_the_limit_are_refused_with_413(server_url: str, seeded_url: str) -> None:
     settings = Settings(database_url=seeded_url, secret_key=SECRET)
-    headers = {**sign_in(server_url, "admin", PASSWORD), "Content-Type": "application/json"}
+    headers = {**sign_in(server_url, "central", PASSWORD), "Content-Type": "application/json"}
     url = f"{server_url}/api/registry/households"
     before = counts(settings)
 

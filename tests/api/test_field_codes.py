@@ -13,9 +13,9 @@ from tests.api.test_bad_input import HOUSEHOLDS, counts, household, problems
 def test_posting_sex_x_is_a_422_naming_the_field_and_its_labels(
     client: TestClient, settings: Settings
 ) -> None:
-    admin = bearer(client, "admin")
+    officer = bearer(client, "central")
     before = counts(settings)
-    answer = client.post(HOUSEHOLDS, json=household(head={"sex": "X"}), headers=admin)
+    answer = client.post(HOUSEHOLDS, json=household(head={"sex": "X"}), headers=officer)
     assert problems(answer) == [
         {"field": "members[0].sex", "value": "X", "reason": "must be one of F, M (Sex / ເພດ)"}
     ]
@@ -23,11 +23,11 @@ def test_posting_sex_x_is_a_422_naming_the_field_and_its_labels(
 
 
 def test_a_missing_sex_is_a_422_not_a_default(client: TestClient, settings: Settings) -> None:
-    admin = bearer(client, "admin")
+    officer = bearer(client, "central")
     before = counts(settings)
     body = household()
     del body["members"][0]["sex"]
-    answer = client.post(HOUSEHOLDS, json=body, headers=admin)
+    answer = client.post(HOUSEHOLDS, json=body, headers=officer)
     assert [(p["field"], p["reason"]) for p in problems(answer)] == [("members[0].sex", "required")]
     assert counts(settings) == before
 

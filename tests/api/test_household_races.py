@@ -40,7 +40,7 @@ def server(seeded_url: str) -> Iterator[LiveServer]:
 def _post_at_once(
     server: LiveServer, db_url: str, bodies: list[dict[str, Any]], update: bool
 ) -> list[httpx.Response]:
-    headers = sign_in(server.base_url, "admin", PASSWORD)
+    headers = sign_in(server.base_url, "central", PASSWORD)
     url = f"{server.base_url}/api/registry/households"
     params = {"update": "true"} if update else {}
     with (
@@ -108,7 +108,7 @@ def test_concurrent_updates_of_one_household_chain_in_the_audit_trail(
     first = httpx.post(
         f"{server.base_url}/api/registry/households",
         json=household(village_name="Ban Origin"),
-        headers=sign_in(server.base_url, "admin", PASSWORD),
+        headers=sign_in(server.base_url, "central", PASSWORD),
     )
     assert first.status_code == 201, first.text
     bodies = [household(village_name=f"Ban {n}") for n in range(3)]

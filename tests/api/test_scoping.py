@@ -71,7 +71,8 @@ def test_analyst_gets_aggregates_but_no_names(client: TestClient) -> None:
     counts = client.get("/api/gaps", headers=headers).json()["rows"]
     assert counts
     assert all(
-        set(row) == {"gap", "scheme", "scheme_name_en", "scheme_name_lo", "district", "count"}
+        set(row)
+        == {"gap", "scheme", "scheme_name_en", "scheme_name_lo", "district", "count", "suppressed"}
         for row in counts
     )
     page = client.get("/gaps.json?district=0101", headers=headers).json()
