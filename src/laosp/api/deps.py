@@ -48,7 +48,7 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client is not None else "unknown"
 
 
-def _session_of(request: Request, session: Session) -> tuple[Principal, bool] | None:
+def live_session(request: Request, session: Session) -> tuple[Principal, bool] | None:
     token = token_of(request)
     return sessions.principal_of(session, token) if token is not None else None
 
@@ -56,7 +56,7 @@ def _session_of(request: Request, session: Session) -> tuple[Principal, bool] | 
 def optional_principal(request: Request, session: SessionDep) -> Principal | None:
     """The signed-in principal, or ``None``; a user who must change their password is
     not signed in for anything else."""
-    found = _session_of(request, session)
+    found = live_session(request, session)
     if found is None or found[1]:
         return None
     return found[0]
@@ -71,7 +71,7 @@ def current_principal(
     request: Request, session: SessionDep, principal: MaybePrincipal
 ) -> Principal:
     if principal is None:
-        found = _session_of(request, session)
+        found = live_session(request, session)
         detail = (
             "change your password first (POST /api/auth/password) / ກະລຸນາປ່ຽນລະຫັດຜ່ານກ່ອນ"
             if found is not None
@@ -89,7 +89,7 @@ PrincipalDep = Annotated[Principal, Depends(current_principal)]
 def signed_in_even_to_change_password(request: Request, session: SessionDep) -> Principal:
     """The principal of a live session, also one who must change their password (the
     password route and sign-out take it)."""
-    found = _session_of(request, session)
+    found = live_session(request, session)
     if found is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, UNAUTHORIZED, headers={"WWW-Authenticate": "Bearer"}

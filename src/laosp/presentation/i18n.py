@@ -34,6 +34,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "logout": ("Sign out", "ອອກຈາກລະບົບ"),
     "username": ("Username", "ຊື່ຜູ້ໃຊ້"),
     "password": ("Password", "ລະຫັດຜ່ານ"),
+    "change_password": ("Change password", "ປ່ຽນລະຫັດຜ່ານ"),
+    "old_password": ("Current password", "ລະຫັດຜ່ານປັດຈຸບັນ"),
+    "new_password": ("New password (at least 8 characters)", "ລະຫັດຜ່ານໃໝ່ (ຢ່າງໜ້ອຍ 8 ຕົວອັກສອນ)"),
+    "must_change_password": (
+        "Your password was set by an administrator: choose your own before going on.",
+        "ລະຫັດຜ່ານຂອງທ່ານຖືກຕັ້ງໂດຍຜູ້ດູແລລະບົບ: ກະລຸນາຕັ້ງລະຫັດຂອງທ່ານເອງກ່ອນ.",
+    ),
     "province": ("Province", "ແຂວງ"),
     "district": ("District", "ເມືອງ"),
     "indicator": ("Indicator", "ຕົວຊີ້ວັດ"),

@@ -27,6 +27,7 @@ from laosp.api.deps import (
     SessionDep,
     StateDep,
     client_address,
+    live_session,
     token_of,
 )
 from laosp.api.params import (
@@ -39,6 +40,7 @@ from laosp.api.params import (
 )
 from laosp.api.routers.projection import DEFAULT_POLICY, checked_policy
 from laosp.api.routers.registry import household_in_area, search_persons
+from laosp.db import unit_of_work
 from laosp.presentation.i18n import LANGS, Formatter, pick_lang
 from laosp.registry.schemas import PlainText
 from laosp.registry.service import record_read
@@ -144,7 +146,8 @@ def login(
     if signed is None:
         data = {"error": True, "next": _local(next)}
         return render(request, "login.html", data, None, status.HTTP_401_UNAUTHORIZED)
-    response = RedirectResponse(_local(next), status.HTTP_303_SEE_OTHER)
+    target = "/password" if signed.must_change_password else _local(next)
+    response = RedirectResponse(target, status.HTTP_303_SEE_OTHER)
     response.set_cookie(
         SESSION_COOKIE,
         signed.token,
@@ -338,6 +341,12 @@ def mount_web(app: FastAPI) -> None:
     """Add the dashboard's pages, static files and login redirect to ``app``."""
 
     def to_login(request: Request, _error: Exception) -> Response:
+        """To the sign-in page, or to the password page for a user who must change
+        their password first."""
+        with unit_of_work(request.app.state.laosp.engine) as session:
+            found = live_session(request, session)
+        if found is not None and found[1]:
+            return RedirectResponse("/password", status.HTTP_303_SEE_OTHER)
         return RedirectResponse(f"/login?next={request.url.path}", status.HTTP_303_SEE_OTHER)
 
     static = resources.files("laosp.web").joinpath("static")
