@@ -26,7 +26,6 @@ USERS: dict[str, tuple[Role, str | None, str | None]] = {
     "vientiane": (Role.district_officer, None, "0101"),
     "savannakhet": (Role.provincial_officer, "13", None),
     "analyst": (Role.analyst, None, None),
-    "capital": (Role.provincial_officer, "01", None),
 }
 
 

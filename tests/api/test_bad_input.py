@@ -164,11 +164,11 @@ def test_members_and_extra_are_bounded_by_the_settings(
 
 
 def test_a_date_outside_the_range_is_a_422_naming_it_and_the_range(client: TestClient) -> None:
-    admin = bearer(client, "admin")
+    officer = bearer(client, "central")
     for date in ("0001-01-01", "1899-12-31", "2101-01-01", "9999-12-31"):
         for path in DATED:
             joiner = "&" if "?" in path else "?"
-            [problem] = problems(client.get(f"{path}{joiner}date={date}", headers=admin))
+            [problem] = problems(client.get(f"{path}{joiner}date={date}", headers=officer))
             assert (problem["field"], problem["value"]) == ("date", date), path
             assert problem["reason"].startswith(RANGE), path
 
@@ -191,11 +191,11 @@ def test_the_edges_of_the_date_range_are_served(client: TestClient) -> None:
 
 
 def test_an_unknown_district_is_a_422_on_the_gap_list(client: TestClient) -> None:
-    admin = bearer(client, "admin")
+    officer = bearer(client, "central")
     for district in ("ວຽງຈັນ", '0101"; filename="evil.exe', "01", "9999", "0101\x00"):
         for fmt in ("json", "csv"):
             answer = client.get(
-                "/api/gaps/list", params={"district": district, "format": fmt}, headers=admin
+                "/api/gaps/list", params={"district": district, "format": fmt}, headers=officer
             )
             [problem] = problems(answer)
             assert problem["field"] == "district"
@@ -203,14 +203,14 @@ def test_an_unknown_district_is_a_422_on_the_gap_list(client: TestClient) -> Non
 
 
 def test_downloads_name_one_file(client: TestClient) -> None:
-    admin = bearer(client, "admin")
-    listed = client.get("/api/gaps/list?district=0101&format=csv&date=2025-01-01", headers=admin)
+    officer = bearer(client, "central")
+    listed = client.get("/api/gaps/list?district=0101&format=csv&date=2025-01-01", headers=officer)
     assert listed.status_code == 200
     assert listed.headers["content-disposition"] == (
         'attachment; filename="gaps-0101-2025-01-01.csv"; '
         "filename*=UTF-8''gaps-0101-2025-01-01.csv"
     )
-    brief = client.get("/reports/coverage.xlsx?date=2025-01-01&lang=en", headers=admin)
+    brief = client.get("/reports/coverage.xlsx?date=2025-01-01&lang=en", headers=officer)
     assert brief.status_code == 200
     assert brief.headers["content-disposition"].count("filename=") == 1
 
@@ -243,9 +243,9 @@ UNSERVABLE = (
 
 
 def test_path_and_query_parameters_are_checked(client: TestClient) -> None:
-    admin = bearer(client, "admin")
+    officer = bearer(client, "central")
     for path, field in UNSERVABLE:
-        assert [p["field"] for p in problems(client.get(path, headers=admin))] == [field], path
+        assert [p["field"] for p in problems(client.get(path, headers=officer))] == [field], path
 
 
 def test_sign_in_refuses_a_nul_in_the_username(client: TestClient, settings: Settings) -> None:

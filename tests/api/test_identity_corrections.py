@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -15,6 +16,7 @@ from laosp.db import make_engine, unit_of_work
 from laosp.demo import example_households
 from laosp.models import AuditEvent, ChangeRequest
 from tests.api.conftest import bearer
+from tests.api.more_users import add_capital
 
 HOUSEHOLDS = "/api/registry/households"
 UPDATE = f"{HOUSEHOLDS}?update=true"
@@ -31,6 +33,11 @@ def renamed(given_name: str) -> dict[str, Any]:
     body = example("EX-VT-0001")
     body["members"][0]["given_name"] = given_name
     return body
+
+
+@pytest.fixture(autouse=True)
+def capital(settings: Settings) -> str:
+    return add_capital(settings)
 
 
 def person_events(settings: Settings, person_id: str) -> list[tuple[str, str, Any]]:

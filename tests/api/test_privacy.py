@@ -16,6 +16,7 @@ from laosp.config import Settings
 from laosp.db import make_engine, unit_of_work
 from laosp.models import AuditEvent
 from tests.api.conftest import bearer
+from tests.api.more_users import add_capital
 
 HOUSEHOLDS = "/api/registry/households"
 HEAD = "/api/registry/persons/EX-VT-0001-1"
@@ -42,6 +43,11 @@ def household(household_id: str = "VT-NEW", district: str = "0101", **head: Any)
         **head,
     }
     return {"household_id": household_id, "district_code": district, "members": [member]}
+
+
+@pytest.fixture(autouse=True)
+def capital(settings: Settings) -> str:
+    return add_capital(settings)
 
 
 def events(settings: Settings, action: str) -> list[AuditEvent]:

@@ -10,9 +10,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Query, status
 from fastapi.responses import Response
 
-from laosp.access.permissions import area_of
+from laosp.access.permissions import Action, reach
+from laosp.access.roles import Principal
 from laosp.api.aggregates import gap_counts, named_gap_list, reference_date, shown_to
-from laosp.api.deps import PersonViewerDep, PrincipalDep, SessionDep, StateDep
+from laosp.api.deps import PrincipalDep, SessionDep, StateDep, allowed_to
 from laosp.api.downloads import XLSX, attachment, downloads
 from laosp.api.errors import documented
 from laosp.api.params import DistrictCode, ReferenceDate
@@ -47,6 +48,9 @@ def xlsx_bytes(frame: Any) -> bytes:
         return path.read_bytes()
 
 
+#: The named list is an export of personal data: ``export_named`` (officers, in their area).
+ExporterDep = Annotated[Principal, allowed_to(Action.export_named)]
+
 LIST_CONTENT = downloads(
     "The list as JSON, CSV or Excel (``format``)", "text/csv", XLSX, or_json=True
 )
@@ -56,14 +60,14 @@ LIST_CONTENT = downloads(
 def named_list(
     state: StateDep,
     session: SessionDep,
-    principal: PersonViewerDep,
+    principal: ExporterDep,
     date: ReferenceDate = None,
     district: DistrictCode = None,
     scheme: SchemeQuery = None,
     format: Literal["json", "csv", "xlsx"] = "json",
 ) -> dict[str, Any] | Response:
     """The named list of persons left behind, inside your area (personal data)."""
-    area = area_of(principal)
+    area = reach(principal, Action.export_named)
     if district is not None and not area.contains(district):
         raise HTTPException(status.HTTP_403_FORBIDDEN, OUTSIDE)
     coverage = state.analytics.coverage(reference_date(date))
