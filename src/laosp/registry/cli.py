@@ -16,8 +16,8 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from sqlalchemy.orm import Session
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from laosp.access.permissions import Action, Forbidden, area_of, reach, require
 from laosp.access.roles import OutsideArea, Principal, scoped_filters
