@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from laosp.access import approvals, user_admin
 from laosp.access.approvals import RequestRead
 from laosp.access.roles import Principal
-from laosp.config import load_settings
+from laosp.config import Settings
 from laosp.enrolment import import_requests
 from laosp.registry import service as registry
 from laosp.registry.import_limits import ImportLimits
@@ -37,10 +37,12 @@ def decide_and_apply(
     *,
     approve: bool,
     pack: Pack,
+    settings: Settings,
     reason: str | None = None,
 ) -> Decided:
     """Decide a pending request (never by its maker) and, when approved, apply it in
-    the same transaction: both happen or neither."""
+    the same transaction: both happen or neither. ``pack`` and ``settings`` (its input
+    limits) are the caller's, resolved once at its edge."""
     import_requests.require_reach(checker, approvals.get(session, request_id))
     request = approvals.decide(session, checker, request_id, approve=approve, reason=reason)
     result: dict[str, Any] = {}
@@ -48,10 +50,10 @@ def decide_and_apply(
         if request.kind == "user_admin":
             result = user_admin.apply(session, request, checker)
         elif request.kind == import_requests.KIND:
-            limits = ImportLimits.of(load_settings())
+            limits = ImportLimits.of(settings)
             result = import_requests.apply(session, pack, request, checker, limits=limits)
         elif request.kind == "identity_correction":
-            within = InputLimits.of(load_settings())
+            within = InputLimits.of(settings)
             outcome = registry.apply_correction(session, request.payload, checker, within)
             result = outcome.model_dump(mode="json")
         else:

@@ -383,11 +383,13 @@ def _decide(request_id: int, approve: bool, reason: str | None, db: str | None) 
     from laosp.rules.configured import pack_for
 
     pack = pack_for(db)
+    settings = settings_for(db)
     with _refusals(), unit_of_work(engine_for(db)) as session:
-        checker = signed_in(settings_for(db), session)
+        checker = signed_in(settings, session)
         decided = decide_and_apply(
-            session, checker, request_id, approve=approve, pack=pack, reason=reason
-        )
+            session, checker, request_id, approve=approve, pack=pack, settings=settings,
+            reason=reason,
+        )  # fmt: skip
     request = decided.request
     typer.echo(f"change request {request.id} {request.status} ({request.summary})")
     result = {k: v for k, v in decided.result.items() if k not in ("password", "problems")}

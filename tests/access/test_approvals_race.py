@@ -19,8 +19,13 @@ MAKER = Principal("maker", Role.admin)
 CHECKERS = (Principal("checker-a", Role.admin), Principal("checker-b", Role.admin))
 
 
-def _decide_and_apply(engine: Engine, checker: Principal, request_id: int, barrier: threading.Barrier,
-                      outcomes: list[Any]) -> None:  # fmt: skip
+def _decide_and_apply(
+    engine: Engine,
+    checker: Principal,
+    request_id: int,
+    barrier: threading.Barrier,
+    outcomes: list[Any],
+) -> None:
     barrier.wait()
     try:
         with unit_of_work(engine) as session:

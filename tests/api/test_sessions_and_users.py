@@ -127,7 +127,8 @@ def test_user_administration_needs_a_second_admin(client: TestClient, seeded_url
         )  # fmt: skip
         stored = session.scalar(select(User.password_hash).where(User.username == "new-officer"))
     engine.dispose()
-    assert stored is not None and password not in stored
+    assert stored is not None
+    assert password not in stored
 
 
 def test_a_password_reset_is_approved_by_another_admin(client: TestClient) -> None:

@@ -207,13 +207,13 @@ def test_conflicts_then_update(engine: Engine, tmp_path: Path) -> None:
     persons = _csv(tmp_path, "p.csv", PERSONS[:3])
     with unit_of_work(engine) as session:
         import_files(session, households=households, persons=persons, today=TODAY)
-    changed = [dict(PERSONS[2], given_name="Somphong")]
+    changed = [dict(PERSONS[2], pregnant="no", mother_id="", relationship="grandchild")]
     persons2 = _csv(tmp_path, "p2.csv", changed)
     with unit_of_work(engine) as session:
         report = import_files(session, persons=persons2, today=TODAY)
     conflict = report.problems.filter(pl.col("kind") == "conflict").row(0, named=True)
     assert conflict["row"] == 2
-    assert "given_name" in conflict["reason"]
+    assert "relationship" in conflict["reason"]
     assert report.counts["persons"].conflicts == 1
     with unit_of_work(engine) as session:
         report = import_files(session, persons=persons2, today=TODAY, update=True)
@@ -221,7 +221,30 @@ def test_conflicts_then_update(engine: Engine, tmp_path: Path) -> None:
     with unit_of_work(engine) as session:
         child = session.get(Person, "P3")
         assert child is not None
-        assert (child.given_name, child.name_key) == ("Somphong", "somphong phommasone")
+        assert (child.relationship, child.mother_id) == ("grandchild", None)
+
+
+def test_an_update_never_imports_an_identity_correction(engine: Engine, tmp_path: Path) -> None:
+    """Who a person is (names, birth date, sex, national id) changes only through a
+    correction that a second person approves, never through a bulk import."""
+    households = _csv(tmp_path, "h.csv", HOUSEHOLDS[:1])
+    persons = _csv(tmp_path, "p.csv", PERSONS[:3])
+    with unit_of_work(engine) as session:
+        import_files(session, households=households, persons=persons, today=TODAY)
+    renamed = dict(PERSONS[2], given_name="Somphong")
+    moved_on = dict(PERSONS[1], relationship="other")
+    persons2 = _csv(tmp_path, "p2.csv", [moved_on, renamed])
+    with unit_of_work(engine) as session:
+        report = import_files(session, persons=persons2, today=TODAY, update=True)
+    held = report.problems.filter(pl.col("kind") == "conflict").rows(named=True)
+    assert [(r["row"], r["record_id"]) for r in held] == [(3, "P3")]
+    assert held[0]["reason"].startswith("would change who this person is (given_name)")
+    assert (report.counts["persons"].updated, report.counts["persons"].conflicts) == (1, 1)
+    with unit_of_work(engine) as session:
+        child, mother = session.get(Person, "P3"), session.get(Person, "P2")
+        assert child is not None
+        assert mother is not None
+        assert (child.given_name, mother.relationship) == ("Somphone", "other")
 
 
 @pytest.mark.usefixtures("cli_signed_in")

@@ -149,4 +149,4 @@ def test_every_post_form_of_the_templates_has_the_hidden_field() -> None:
             assert (
                 '<input type="hidden" name="{{ csrf_field }}" value="{{ csrf_token }}">' in form
             ), template.name
-    assert posted == 3  # sign-in, sign-out, refresh
+    assert posted == 4  # sign-in, sign-out, refresh, password change

@@ -58,7 +58,7 @@ def link_problems(
         _problems(
             moved.with_columns(
                 value=pl.col("person_id"),
-                reason=pl.format("is already registered in household {}", "household_id_db"),
+                reason=pl.lit("is already registered in another household"),
             ),
             "persons",
             "person_id",

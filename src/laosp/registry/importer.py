@@ -55,6 +55,7 @@ from laosp.registry.import_store import (
     update_rows,
     with_name_keys,
 )
+from laosp.registry.service import IDENTITY_FIELDS
 from laosp.registry.validation import InputLimits
 
 
@@ -191,6 +192,30 @@ def _conflicts(changed: pl.DataFrame, table: str, key: str) -> pl.DataFrame:
     )
 
 
+def _identity_held(changed: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``(held, other)`` rows of ``changed`` persons: an update that would change who a
+    person is (``IDENTITY_FIELDS``) is never applied by a bulk import; it goes through an
+    identity correction, which a second person approves."""
+    touches_identity = pl.col("differs").list.set_intersection(list(IDENTITY_FIELDS)).list.len() > 0
+    return changed.filter(touches_identity), changed.filter(~touches_identity)
+
+
+def _held_identity(held: pl.DataFrame) -> pl.DataFrame:
+    return held.select(
+        pl.lit("persons").alias("table"),
+        pl.col(ROW).cast(pl.Int64).alias("row"),
+        pl.col("person_id").alias("record_id"),
+        pl.lit("person_id").alias("field"),
+        pl.col("person_id").alias("value"),
+        pl.format(
+            "would change who this person is ({}): an identity correction is approved by a "
+            "second person (`laosp registry add-household --update`), never imported / "
+            "ການແກ້ໄຂຂໍ້ມູນຕົວຕົນຕ້ອງມີຜູ້ອະນຸມັດຄົນທີສອງ",
+            pl.col("differs").list.set_intersection(list(IDENTITY_FIELDS)).list.join(", "),
+        ).alias("reason"),
+    )
+
+
 def import_files(
     session: Session,
     *,
@@ -266,6 +291,10 @@ def import_files(
         rejected_rows = found.filter(pl.col("table") == table)["row"].unique()
         accepted = loaded.typed.filter(~pl.col(ROW).is_in(rejected_rows.implode()))
         new, unchanged, changed = _compare(accepted, registered, key)
+        held = changed.clear()
+        if update and table == "persons":
+            held, changed = _identity_held(changed)
+            conflicts.append(_held_identity(held))
         outcomes[table] = (new, unchanged, changed)
         if not update:
             conflicts.append(_conflicts(changed, table, key))
@@ -275,7 +304,7 @@ def import_files(
             unchanged=unchanged.height,
             updated=changed.height if update else 0,
             rejected=rejected_rows.len(),
-            conflicts=0 if update else changed.height,
+            conflicts=held.height if update else changed.height,
         )
         report.extra_columns[table] = loaded.extras
     report.problems = pl.concat(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from laosp.access.permissions import area_of
+from laosp.access.permissions import Action, reach
 from laosp.access.roles import Principal
 from laosp.api.aggregates import (
     HEADLINE,
@@ -113,9 +113,10 @@ def gaps(
     district: str | None,
     scheme: str | None,
 ) -> dict[str, Any]:
-    """Counts for every role; the named list only for a district inside the area."""
+    """Counts for every role; the named list, as the API's, only for a district where
+    the principal may list named persons (``export_named``)."""
     coverage = state.analytics.coverage(at)
-    area = area_of(principal)
+    area = reach(principal, Action.export_named)
     names = district_names()
     cells = state.settings.small_cell_threshold
     counts = shown_to(principal, gap_counts(coverage), cells)

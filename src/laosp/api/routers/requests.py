@@ -43,6 +43,7 @@ def _decide(
     try:
         decided = decide_and_apply(
             session, principal, request_id, approve=approve, pack=state.pack,
+            settings=state.settings,
             reason=body.reason if body else None,
         )  # fmt: skip
     except Forbidden as error:
