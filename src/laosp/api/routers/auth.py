@@ -143,7 +143,7 @@ def logout(request: Request, principal: AnyPrincipalDep, session: SessionDep) ->
     "/password",
     status_code=status.HTTP_204_NO_CONTENT,
     response_model=None,
-    responses=documented(401, 413, 422),
+    responses=documented(400, 401, 413, 422),
 )
 def password(
     request: Request, body: PasswordChange, principal: AnyPrincipalDep, session: SessionDep
@@ -221,7 +221,7 @@ def add_user(body: UserRequestBody, admin: AdminDep, session: SessionDep) -> Any
     "/users/{username}/role",
     response_model=ChangeRequestOut,
     status_code=status.HTTP_202_ACCEPTED,
-    responses=documented(401, 403, 413, 422),
+    responses=documented(400, 401, 403, 413, 422),
 )
 def set_role(username: str, body: UserRequestBody, admin: AdminDep, session: SessionDep) -> Any:
     """Prepare a change of role or area (another admin approves)."""

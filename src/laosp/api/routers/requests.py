@@ -53,7 +53,9 @@ def _decide(
     return Decided(request=ChangeRequestOut.of(decided.request), result=decided.result)
 
 
-@router.post("/{request_id}/approve", response_model=Decided, responses=documented(403, 409))
+@router.post(
+    "/{request_id}/approve", response_model=Decided, responses=documented(400, 403, 409, 413, 422)
+)
 def approve(
     request_id: int, principal: PrincipalDep, session: SessionDep, state: StateDep,
     body: Annotated[Decision | None, Body()] = None,
@@ -62,7 +64,9 @@ def approve(
     return _decide(request_id, True, body, principal, session, state)
 
 
-@router.post("/{request_id}/reject", response_model=Decided, responses=documented(403, 409))
+@router.post(
+    "/{request_id}/reject", response_model=Decided, responses=documented(400, 403, 409, 413, 422)
+)
 def reject(
     request_id: int, principal: PrincipalDep, session: SessionDep, state: StateDep,
     body: Annotated[Decision | None, Body()] = None,
