@@ -14,12 +14,14 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
+from laosp.access.roles import Principal, Role
 from laosp.db import unit_of_work
 from laosp.models import Person
 from laosp.registry import changes, repository, service
 from laosp.registry.importer import import_files
 from laosp.registry.names import NameQuery, latin_key, name_latin, search_tokens
 from laosp.registry.transliteration import transliterate
+from laosp.registry.validation import InputLimits
 from laosp.rules.pack import load_pack
 from laosp.synth.build import synthesise
 from laosp.synth.names import FAMILY, FEMALE, MALE
@@ -241,10 +243,11 @@ def test_import_sets_and_updates_the_key(engine: Engine, backend: str, tmp_path:
         found = service.search(session, name="Souksavanh Phommachanh")
         assert [hit.person_id for hit in found] == ["I1"]
         assert {hit.person_id for hit in service.search(session, name="ພົມມະຈັນ")} == {"I1", "I2"}
-    rows[0]["given_name"] = "ບຸນມີ"
-    pl.DataFrame(rows).write_csv(persons)
-    with unit_of_work(engine) as session:
-        import_files(session, persons=persons, today=TODAY, update=True)
+    corrected = {"household_id": "HI", "district_code": "0101",
+                 "members": [{**rows[0], "given_name": "ບຸນມີ"}]}  # fmt: skip
+    with unit_of_work(engine) as session:  # an approved identity correction
+        checker = Principal("checker", Role.central_officer)
+        service.apply_correction(session, corrected, checker, InputLimits())
     with unit_of_work(engine) as session:
         assert session.scalar(select(Person.name_latin).where(Person.person_id == "I1")) == (
             "bunmi pomachan"

@@ -142,7 +142,7 @@ def add_household(
                         _added(
                             service.add_household(
                                 session, item, actor=principal.username, update=update,
-                                limits=limits, area=area, hold_identity=True,
+                                limits=limits, area=area,
                             )
                         )
                     )  # fmt: skip

@@ -146,7 +146,10 @@ def apply_correction(
 ) -> AddOutcome:
     """Apply an approved identity correction (in the approval's transaction): the
     household as posted, as an update; applying it again changes nothing."""
-    return add_household(session, payload, actor=checker.username, update=True, limits=limits)
+    return add_household(
+        session, payload, actor=checker.username, update=True, limits=limits,
+        hold_identity=False,
+    )  # fmt: skip
 
 
 # --- who sees what ---------------------------------------------------------------------
@@ -368,7 +371,7 @@ def add_household(
     today: dt.date | None = None,
     limits: InputLimits = InputLimits(),
     area: Area = EVERYWHERE,
-    hold_identity: bool = False,
+    hold_identity: bool = True,
 ) -> AddOutcome:
     """Register a household with its members.
 
@@ -380,9 +383,9 @@ def add_household(
 
     ``area`` is where the actor may see persons: a household id registered outside it
     is refused with ``TAKEN`` whatever its data, and messages name nothing outside it.
-    With ``hold_identity`` an update that changes a registered person's
-    ``IDENTITY_FIELDS`` raises ``IdentityCorrection`` (after every other check) instead
-    of applying, for a change request.
+    An update that changes a registered person's ``IDENTITY_FIELDS`` raises
+    ``IdentityCorrection`` (after every other check) instead of applying, for a change
+    request; only an approved correction passes ``hold_identity=False``.
     """
     household, members, errors, all_parsed = _parse_input(data, _today(today), limits)
     if household is None:

@@ -141,7 +141,7 @@ def add_household(
     try:
         return service.add_household(
             session, body, actor=principal.username, update=update, limits=state.limits,
-            area=reach(principal, Action.register), hold_identity=True,
+            area=reach(principal, Action.register),
         )  # fmt: skip
     except IdentityCorrection as correction:
         payload = body.model_dump(mode="json", exclude_unset=True)
