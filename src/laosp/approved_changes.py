@@ -43,7 +43,6 @@ def decide_and_apply(
     """Decide a pending request (never by its maker) and, when approved, apply it in
     the same transaction: both happen or neither. ``pack`` and ``settings`` (its input
     limits) are the caller's, resolved once at its edge."""
-    import_requests.require_reach(checker, approvals.get(session, request_id))
     request = approvals.decide(session, checker, request_id, approve=approve, reason=reason)
     result: dict[str, Any] = {}
     if approve:

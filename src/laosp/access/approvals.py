@@ -17,7 +17,14 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from laosp.access import sessions
-from laosp.access.permissions import CHECKED_BY, Action, Forbidden, require, require_checker
+from laosp.access.permissions import (
+    CHECKED_BY,
+    Action,
+    Forbidden,
+    reach,
+    require,
+    require_checker,
+)
 from laosp.access.roles import Principal
 from laosp.access.users import audit
 from laosp.models import ChangeRequest
@@ -100,8 +107,7 @@ def decide(
     """Approve or reject a pending request (never by its maker); the request, now
     decided, is returned for the caller to apply when approved."""
     request = get(session, request_id)
-    action = CHECKED_BY[PREPARED_BY[request.kind]]
-    require_checker(checker, action, request.made_by, request.district_code)
+    require_decider(checker, request)
     status = "approved" if approve else "rejected"
     moved = session.execute(
         update(ChangeRequest)
@@ -122,6 +128,19 @@ def decide(
     return request
 
 
+def require_decider(checker: Principal, request: ChangeRequest) -> None:
+    """The checker holds the approving action where the request applies (a request
+    naming no district applies everywhere: a national checker) and is not its maker."""
+    action = CHECKED_BY[PREPARED_BY[request.kind]]
+    require_checker(checker, action, request.made_by, request.district_code)
+    if request.district_code is None and not reach(checker, action).everywhere:
+        raise Forbidden(
+            action,
+            "this request is not limited to one district: a checker with national reach "
+            "must decide it / ຄຳຮ້ອງນີ້ກວມຫຼາຍເມືອງ: ຕ້ອງມີສິດທົ່ວປະເທດ",
+        )
+
+
 def pending(session: Session, viewer: Principal) -> list[RequestRead]:
     """Pending requests ``viewer`` could decide (within their reach), oldest first."""
     rows = session.scalars(
@@ -130,8 +149,7 @@ def pending(session: Session, viewer: Principal) -> list[RequestRead]:
     out = []
     for request in rows:
         try:
-            require_checker(viewer, CHECKED_BY[PREPARED_BY[request.kind]], None,
-                            request.district_code)  # fmt: skip
+            require_decider(viewer, request)
         except Forbidden:
             continue
         out.append(to_read(request))

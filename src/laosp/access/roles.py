@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from laosp.models import User
+
 
 class Role(StrEnum):
     admin = "admin"
@@ -27,6 +29,11 @@ class Principal:
     role: Role
     province_code: str | None = None
     district_code: str | None = None
+
+
+def user_principal(user: User) -> Principal:
+    """The principal a user row signs in as."""
+    return Principal(user.username, Role(user.role), user.province_code, user.district_code)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ import secrets
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from laosp.access.roles import Principal, Role
+from laosp.access.roles import Principal, user_principal
 from laosp.models import User, UserSession
 
 
@@ -63,7 +63,7 @@ def principal_of(session: Session, token: str) -> tuple[Principal, bool] | None:
     if row is None or _aware(row[0]) <= now():
         return None
     user: User = row[1]
-    principal = Principal(user.username, Role(user.role), user.province_code, user.district_code)
+    principal = user_principal(user)
     return principal, user.must_change_password
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from laosp.access import sessions
 from laosp.access.passwords import verify_password, waste_time
-from laosp.access.roles import Principal, Role
+from laosp.access.roles import Principal, user_principal
 from laosp.access.users import audit
 from laosp.models import SignInAttempt, User
 
@@ -113,5 +113,5 @@ def sign_in(
         return None
     audit(session, username, "login", "user", username, {"address": address, "kind": kind})
     token = sessions.issue(session, username, kind, dt.timedelta(hours=policy.session_hours))
-    principal = Principal(user.username, Role(user.role), user.province_code, user.district_code)
+    principal = user_principal(user)
     return SignedIn(principal, token, user.must_change_password)

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from laosp.access import approvals
-from laosp.access.permissions import Action, Forbidden, reach, require
+from laosp.access.permissions import Action, reach, require
 from laosp.access.roles import Area, Principal
 from laosp.enrolment.importer import EnrolmentImportReport, import_enrolments
 from laosp.models import ChangeRequest
@@ -92,17 +92,6 @@ def prepare(
         attachment=path.read_bytes(),
     )  # fmt: skip
     return Prepared(report, request)
-
-
-def require_reach(checker: Principal, request: ChangeRequest) -> None:
-    """A request spanning several districts (none named) needs a national checker."""
-    national = reach(checker, Action.approve_enrolment_import).everywhere
-    if request.kind == KIND and request.district_code is None and not national:
-        raise Forbidden(
-            Action.approve_enrolment_import,
-            "this import spans several districts: a checker with national reach must "
-            "decide it / ການນຳເຂົ້ານີ້ກວມຫຼາຍເມືອງ: ຕ້ອງມີສິດທົ່ວປະເທດ",
-        )
 
 
 def apply(
