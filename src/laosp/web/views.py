@@ -98,6 +98,7 @@ def render(
             may_see_persons=principal is not None and allows(principal, Action.read_persons),
             may_clear_cache=principal is not None and allows(principal, Action.clear_cache),
             may_read_audit=principal is not None and allows(principal, Action.read_audit),
+            may=lambda action: principal is not None and allows(principal, Action(action)),
             csrf_field=CSRF_FIELD,
             csrf_token=csrf_token_of(request),
             path=request.url.path,
