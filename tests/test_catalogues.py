@@ -10,6 +10,7 @@ import pytest
 
 from laosp.presentation import catalogues
 from laosp.presentation.i18n import Formatter, words
+from laosp.reference import codes
 
 LAO_LETTER = re.compile(r"[\u0e80-\u0eff]")
 #: Keys whose Lao text is rightly written in Latin letters (an acronym, a file format).
@@ -57,3 +58,21 @@ def test_a_word_reads_in_the_chosen_language() -> None:
     assert Formatter("en")("overview") == "Overview"
     assert Formatter("lo")("overview") == "ພາບລວມ"
     assert Formatter("lo")("sex") == "ເພດ"
+
+
+@pytest.mark.parametrize("lang", catalogues.LANGS)
+def test_every_code_a_user_sees_has_a_name(lang: catalogues.Lang) -> None:
+    known = catalogues.messages(lang)
+    missing = {
+        f"{code_list}.{code}"
+        for code_list, code_values in codes.LABELLED.items()
+        for code in code_values
+        if f"{code_list}.{code}" not in known
+    }
+    assert missing == set()
+
+
+def test_a_code_reads_as_its_name() -> None:
+    assert Formatter("en").label("enrolment_status", "pending") == "Waiting for approval"
+    assert Formatter("lo").label("grievance_status", "resolved") == "ແກ້ໄຂແລ້ວ"
+    assert Formatter("lo").label("role", "district_officer") == "ພະນັກງານເມືອງ"

@@ -37,7 +37,7 @@ class Contribution(Base):
 class PaymentCycle(Base):
     __tablename__ = "payment_cycles"
     __table_args__ = (
-        one_of("status", ("open", "approved", "paid", "closed")),
+        one_of("status", codes.CYCLE_STATUSES),
         Index("uq_payment_cycles_scheme_code", "scheme", "code", unique=True),
     )
 

@@ -55,6 +55,11 @@ class Formatter:
         """The label of registry code ``value`` of ``field`` (``sex`` ``F`` → ຍິງ)."""
         return "—" if value is None else dictionary.code_label(field, value, self.lang)
 
+    def label(self, code_list: str, code: str | None) -> str:
+        """The name of ``code`` of a code list of ``laosp.reference.codes.LABELLED``
+        (``label("enrolment_status", "active")`` → Active / ກຳລັງໄດ້ຮັບ)."""
+        return "—" if code is None else words(self.lang).get(f"{code_list}.{code}", code)
+
     def pair(self, english: str | None, lao: str | None) -> str:
         return (lao if self.lang == "lo" else english) or english or lao or ""
 

@@ -15,6 +15,7 @@ SECTORS = ("agriculture", "industry", "services")
 FACILITY_LEVELS = ("health_centre", "district", "provincial", "central")
 ENROLMENT_STATUSES = ("pending", "active", "suspended", "exited")
 PAYMENT_STATUSES = ("scheduled", "paid", "failed", "cancelled")
+CYCLE_STATUSES = ("open", "approved", "paid", "closed")
 GRIEVANCE_STATUSES = ("open", "in_review", "resolved", "rejected")
 SP_FUNCTIONS = (
     "old_age",
@@ -37,3 +38,16 @@ SESSION_KINDS = ("web", "api", "cli", "service")
 #: Changes that wait for a second person (maker–checker).
 CHANGE_KINDS = ("enrolment_import", "identity_correction", "user_admin")
 CHANGE_STATUSES = ("pending", "approved", "rejected")
+
+#: The code lists outside the registry's fields whose codes a user sees, by the prefix of
+#: their labels' keys in the ``codes`` message catalogue (``enrolment_status.active``).
+LABELLED: dict[str, tuple[str, ...]] = {
+    "enrolment_status": ENROLMENT_STATUSES,
+    "payment_status": PAYMENT_STATUSES,
+    "cycle_status": CYCLE_STATUSES,
+    "grievance_status": GRIEVANCE_STATUSES,
+    "sp_function": SP_FUNCTIONS,
+    "role": ROLES,
+    "change_kind": CHANGE_KINDS,
+    "change_status": CHANGE_STATUSES,
+}
