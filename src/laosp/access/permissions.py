@@ -23,6 +23,7 @@ class Action(StrEnum):
     correct_identity = "correct_identity"
     approve_identity = "approve_identity"
     enrol = "enrol"
+    approve_enrolment = "approve_enrolment"
     import_enrolments = "import_enrolments"
     approve_enrolment_import = "approve_enrolment_import"
     prepare_cycle = "prepare_cycle"
@@ -59,6 +60,7 @@ PERMISSIONS: dict[Action, dict[Role, Reach]] = {
     Action.correct_identity: {central: N, provincial: A, district: A},
     Action.approve_identity: {central: N, provincial: A},
     Action.enrol: {central: N, provincial: A, district: A},
+    Action.approve_enrolment: {central: N, provincial: A},
     Action.import_enrolments: {central: N, provincial: A, district: A},
     Action.approve_enrolment_import: {central: N, provincial: A},
     Action.prepare_cycle: {central: N},
@@ -78,6 +80,7 @@ PERMISSIONS: dict[Action, dict[Role, Reach]] = {
 #: Work prepared under the first action is approved under the second, by another user.
 CHECKED_BY: dict[Action, Action] = {
     Action.prepare_cycle: Action.approve_cycle,
+    Action.enrol: Action.approve_enrolment,
     Action.import_enrolments: Action.approve_enrolment_import,
     Action.correct_identity: Action.approve_identity,
     Action.manage_users: Action.approve_users,
