@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text
+from sqlalchemy import Date, ForeignKey, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from laosp.models.base import Base, one_of
@@ -27,3 +27,10 @@ class Grievance(Base):
     opened_on: Mapped[dt.date] = mapped_column(Date)
     closed_on: Mapped[dt.date | None] = mapped_column(Date)
     resolution: Mapped[str | None] = mapped_column(Text)
+    #: ``opened_on`` plus the days of its category in the pack in force then (migration
+    #: 0008; ``None`` for a grievance opened before: never overdue).
+    due_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    assigned_to: Mapped[str | None] = mapped_column(ForeignKey("users.username"), index=True)
+    #: The index of its level in the pack's escalation levels (0: the first).
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    escalated_on: Mapped[dt.date | None] = mapped_column(Date)
