@@ -78,7 +78,7 @@ def world(engine: Engine, pack: Pack) -> World:
             session.scalars(select(BenefitPayment.id).where(BenefitPayment.cycle_id == cycle))
         )
         grievance = grievances.open_grievance(
-            session, category="payment", description="not paid", on=AT, person_id="P2"
+            session, pack, category="payment", description="not paid", on=AT, person_id="P2"
         )
         grievances.set_status(session, grievance.id, "in_review", on=AT)
         record_dues(session, pack, scheme="nssf_private", period=AT)

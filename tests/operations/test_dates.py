@@ -237,6 +237,7 @@ def test_enrolment_and_grievance_dates_out_of_range_are_refused(
     refused(
         lambda: grievances.open_grievance(
             people,
+            pack,
             category="payment",
             description="late",
             on=TODAY + DAY,
@@ -248,7 +249,7 @@ def test_enrolment_and_grievance_dates_out_of_range_are_refused(
         "is in the future",
     )
     grievance = grievances.open_grievance(
-        people, category="payment", description="late", on=AT, person_id="P2", today=TODAY
+        people, pack, category="payment", description="late", on=AT, person_id="P2", today=TODAY
     )
     refused(
         lambda: grievances.set_status(

@@ -21,22 +21,24 @@ from laosp.grievances.service import (
 )
 from laosp.models import Grievance
 from laosp.registry.errors import ValidationFailed
+from laosp.rules.pack import load_pack
 from tests.operations.conftest import AT, add_officers, audit_count, register
 
 CONTROL_REASON = "must not contain control characters (such as NUL) or lone surrogates"
 
+PACK = load_pack()
 PATH_TO = {
     "open": [],
     "in_review": ["in_review"],
-    "resolved": ["in_review", "resolved"],
+    "resolved": ["resolved"],
     "rejected": ["rejected"],
 }
 
 
 def _open(session: Session) -> int:
     return open_grievance(
-        session, category="payment", description="not paid in March", on=AT, person_id="P2",
-        scheme="mecg", schemes={"mecg"},
+        session, PACK, category="payment", description="not paid in March", on=AT,
+        person_id="P2", scheme="mecg",
     ).id  # fmt: skip
 
 
@@ -58,8 +60,8 @@ def test_open_review_resolve(people: Session) -> None:
 def test_bad_grievances_name_each_field(people: Session) -> None:
     with pytest.raises(ValidationFailed) as refused:
         open_grievance(
-            people, category="noise", description=" ", on=AT, person_id="nobody",
-            scheme="lottery", schemes={"mecg"},
+            people, PACK, category="noise", description=" ", on=AT, person_id="nobody",
+            scheme="lottery",
         )  # fmt: skip
     fields = {error.field for error in refused.value.errors}
     assert fields == {"person_id", "category", "description", "scheme"}
@@ -102,7 +104,7 @@ def test_every_illegal_transition_is_refused(people: Session, current: str, requ
 def test_control_characters_in_a_text_are_refused(people: Session, text: str, shown: str) -> None:
     """The registry's text rule, for the description and the resolution; nothing written."""
     with pytest.raises(ValidationFailed) as refused:
-        open_grievance(people, category="payment", description=text, on=AT, person_id="P2")
+        open_grievance(people, PACK, category="payment", description=text, on=AT, person_id="P2")
     [error] = refused.value.errors
     assert (error.field, error.value) == ("description", shown)
     assert error.reason.startswith(CONTROL_REASON)
@@ -120,7 +122,9 @@ def test_control_characters_in_a_text_are_refused(people: Session, text: str, sh
 
 def test_tabs_and_line_breaks_are_kept(people: Session) -> None:
     text = "line one\n\tline two\r\nພາສາລາວ"
-    grievance = open_grievance(people, category="payment", description=text, on=AT, person_id="P2")
+    grievance = open_grievance(
+        people, PACK, category="payment", description=text, on=AT, person_id="P2"
+    )
     assert grievance.description == text
 
 
@@ -128,7 +132,9 @@ def test_tabs_and_line_breaks_are_kept(people: Session) -> None:
 def test_an_id_with_a_nul_is_refused_not_looked_up(people: Session, field: str) -> None:
     """PostgreSQL cannot compare a NUL: the id is refused before any lookup."""
     with pytest.raises(ValidationFailed) as refused:
-        open_grievance(people, category="payment", description="late", on=AT, **{field: "P\x002"})
+        open_grievance(
+            people, PACK, category="payment", description="late", on=AT, **{field: "P\x002"}
+        )
     assert [(e.field, e.value) for e in refused.value.errors] == [(field, "P\ufffd2")]
 
 

@@ -1,4 +1,4 @@
-"""``laosp grievance``: open, review, resolve or reject, list."""
+"""``laosp grievance``: open, assign, escalate, review, resolve or reject, list, overdue."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ GrievanceArgument = Annotated[int, typer.Argument(help="Grievance id")]
 @grievance_app.command("open")
 def open_command(
     category: Annotated[
-        str, typer.Option("--category", help="eligibility, payment, registration, service, other")
+        str, typer.Option("--category", help="A category of the policy pack (grievances.yaml).")
     ],
     description: Annotated[str, typer.Option("--description", help="What the complaint is.")],
     person: Annotated[str | None, typer.Option("--person", help="person_id")] = None,
@@ -33,19 +33,18 @@ def open_command(
     from laosp.grievances import service
 
     on = parse_date(date)
-    schemes = set(pack_for(db).schemes) if scheme is not None else None
+    pack = pack_for(db)
     with reported(), unit_of_work(engine_for(db)) as session:
         district = districts.of_person(session, person) or districts.of_household(
             session, household
         )
         actor = officer(session, db, Action.open_grievance, district).username
         grievance = service.open_grievance(
-            session, category=category, description=description, on=on, person_id=person,
-            household_id=household, scheme=scheme, schemes=schemes, actor=actor,
-            today=dt.date.today(),
+            session, pack, category=category, description=description, on=on, person_id=person,
+            household_id=household, scheme=scheme, actor=actor, today=dt.date.today(),
         )  # fmt: skip
-        grievance_id = grievance.id
-    typer.echo(f"grievance {grievance_id} opened (ເປີດຄຳຮ້ອງທຸກແລ້ວ)")
+        grievance_id, due_on = grievance.id, grievance.due_on
+    typer.echo(f"grievance {grievance_id} opened, due {due_on} (ເປີດຄຳຮ້ອງທຸກແລ້ວ)")
 
 
 def _move(grievance_id: int, status: str, date: str | None, resolution: str | None,
@@ -109,6 +108,69 @@ def list_command(
             for g in rows
         ]
     typer.echo("\n".join(lines) if lines else "no grievances (ບໍ່ມີຄຳຮ້ອງທຸກ)")
+
+
+@grievance_app.command("assign")
+def assign_command(
+    grievance_id: GrievanceArgument,
+    to: Annotated[str, typer.Option("--to", help="The user who handles it.")],
+    date: DateOption = None,
+    db: DbOption = None,
+) -> None:
+    """Assign a grievance to a user who may handle grievances in its district."""
+    from laosp.db import unit_of_work
+    from laosp.grievances import service
+
+    on = parse_date(date)
+    with reported(), unit_of_work(engine_for(db)) as session:
+        district = service.district_of(session, grievance_id)
+        principal = officer(session, db, Action.handle_grievance, district)
+        service.assign(session, principal, grievance_id, to, on=on, today=dt.date.today())
+    typer.echo(f"grievance {grievance_id}: assigned to {to} (ມອບໝາຍໃຫ້ {to})")
+
+
+@grievance_app.command("escalate")
+def escalate_command(
+    grievance_id: GrievanceArgument, date: DateOption = None, db: DbOption = None
+) -> None:
+    """Escalate a grievance to the next level (district → province → central)."""
+    from laosp.db import unit_of_work
+    from laosp.grievances import service
+
+    on = parse_date(date)
+    pack = pack_for(db)
+    with reported(), unit_of_work(engine_for(db)) as session:
+        district = service.district_of(session, grievance_id)
+        principal = officer(session, db, Action.handle_grievance, district)
+        grievance = service.escalate(
+            session, pack, principal, grievance_id, on=on, today=dt.date.today()
+        )
+        level = pack.grievances.levels[grievance.escalation_level]
+    typer.echo(f"grievance {grievance_id}: escalated to {level.name} ({level.name_lo})")
+
+
+@grievance_app.command("overdue")
+def overdue_command(
+    limit: Annotated[int, typer.Option("--limit")] = 100,
+    db: DbOption = None,
+) -> None:
+    """The grievances of your area past their due date and not closed, most overdue first."""
+    from laosp.db import unit_of_work
+    from laosp.grievances import service
+
+    today = dt.date.today()
+    with reported(), unit_of_work(engine_for(db)) as session:
+        viewer = officer(session, db, Action.open_grievance)
+        rows, total = service.queue(
+            session, viewer, service.Filters(overdue_on=today), limit=limit, offset=0
+        )
+        lines = [
+            f"{g.id:>6}  due {g.due_on}  {service.days_overdue(g, today):>4} days over  "
+            f"{g.status:<10} {g.category:<13} {district or '-'}  {g.assigned_to or '-'}"
+            for g, district in rows
+        ]
+    shown = f"{len(lines)} of {total} overdue" if lines else "no overdue grievances"
+    typer.echo("\n".join([*lines, f"{shown} (ຄຳຮ້ອງທຸກເກີນກຳນົດ)"]))
 
 
 def register(app: typer.Typer) -> None:

@@ -19,6 +19,7 @@ from laosp.rules.checker import OUTPUT_KINDS, Checker, FormulaError, OutputType
 from laosp.rules.errors import PackError
 from laosp.rules.fields import HOUSEHOLD, PERSON
 from laosp.rules.grammar import FormulaSyntaxError, parse
+from laosp.rules.grievance_policy import GrievancePolicy, load_grievance_policy
 from laosp.rules.params import Parameter, parse_parameter
 from laosp.rules.yamlio import LineDict, LineList, load_yaml
 
@@ -125,6 +126,8 @@ class Pack:
     parameters: dict[str, Parameter]
     outputs: dict[Key, Output]
     periods: dict[str, Period] = field(default_factory=dict)
+    #: Grievance categories, their time limits and the escalation levels.
+    grievances: GrievancePolicy = field(default_factory=GrievancePolicy)
 
     @cached_property
     def order(self) -> list[Key]:
@@ -197,6 +200,7 @@ def load_pack(path: Path | None = None) -> Pack:
     _check_scheme_outputs(pack, root / "schemes.yaml")
     _check_graph(pack)
     pack.periods = _periods(pack)
+    pack.grievances = load_grievance_policy(root)
     return pack
 
 
