@@ -100,11 +100,10 @@ def test_assign_escalate_resolve_are_audited_with_the_actor(people: Session, pac
     service.assign(people, ATTAPEU, grievance.id, "attapeu", on=AT)
     assert grievance.assigned_to == "attapeu"
     service.escalate(people, pack, ATTAPEU, grievance.id, on=AT + DAY)
-    assert (grievance.escalation_level, grievance.escalated_on, grievance.assigned_to) == (
-        1,
-        AT + DAY,
-        None,
-    )
+    escalated: tuple[object, ...] = (
+        grievance.escalation_level, grievance.escalated_on, grievance.assigned_to,
+    )  # fmt: skip
+    assert escalated == (1, AT + DAY, None)
     service.escalate(people, pack, CENTRAL, grievance.id, on=AT + DAY)
     with pytest.raises(ConflictError, match="highest level"):
         service.escalate(people, pack, CENTRAL, grievance.id, on=AT + DAY)

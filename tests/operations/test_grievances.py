@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -131,10 +132,9 @@ def test_tabs_and_line_breaks_are_kept(people: Session) -> None:
 @pytest.mark.parametrize("field", ["person_id", "household_id"])
 def test_an_id_with_a_nul_is_refused_not_looked_up(people: Session, field: str) -> None:
     """PostgreSQL cannot compare a NUL: the id is refused before any lookup."""
+    ids: dict[str, Any] = {field: "P\x002"}
     with pytest.raises(ValidationFailed) as refused:
-        open_grievance(
-            people, PACK, category="payment", description="late", on=AT, **{field: "P\x002"}
-        )
+        open_grievance(people, PACK, category="payment", description="late", on=AT, **ids)
     assert [(e.field, e.value) for e in refused.value.errors] == [(field, "P\ufffd2")]
 
 
