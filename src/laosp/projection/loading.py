@@ -17,7 +17,7 @@ import yaml
 from pydantic import ValidationError
 
 from laosp.projection.pack_link import PackLinkError, with_pack
-from laosp.projection.scenario import Scenario
+from laosp.projection.scenario import Scenario, ScenarioInfo
 from laosp.rules.pack import Pack
 
 Raw = dict[str, Any]
@@ -29,6 +29,17 @@ class ScenarioError(ValueError):
 
 def shipped_scenarios_dir() -> Path:
     return Path(str(resources.files("laosp.projection").joinpath("scenarios")))
+
+
+def shipped_scenario_infos() -> dict[str, ScenarioInfo]:
+    """The shipped scenarios' ids, titles and years, by id (the file's stem)."""
+    found = {}
+    for path in sorted(shipped_scenarios_dir().glob("*.yaml")):
+        try:
+            found[path.stem] = ScenarioInfo.model_validate(load_raw(path)["scenario"])
+        except (KeyError, ValidationError) as error:
+            raise ScenarioError(f"{path}: field scenario: {error}") from None
+    return found
 
 
 def resolve(name: str | Path, relative_to: Path | None = None) -> Path:

@@ -57,7 +57,14 @@ class Share(Value):
         return value
 
 
+#: Between the English and the Lao of a scenario's title: ``"English / ລາວ"``.
+TITLE_SEPARATOR = " / "
+
+
 class ScenarioInfo(Strict):
+    """``name`` is the scenario's id (the file's stem for a shipped one); ``title`` its
+    name for readers, ``"English / Lao"`` (one of the two alone reads in both)."""
+
     name: str
     title: str = ""
     description: str = ""
@@ -69,6 +76,17 @@ class ScenarioInfo(Strict):
         if self.end_year < self.base_year:
             raise ValueError("end_year must not precede base_year")
         return self
+
+    @property
+    def titles(self) -> tuple[str, str]:
+        """The title in English and in Lao; the id where there is no title."""
+        english, _, lao = (self.title or self.name).rpartition(TITLE_SEPARATOR)
+        return (english or lao).strip(), lao.strip()
+
+    def label(self, lang: str) -> str:
+        """The title in ``lang`` ("lo" or "en")."""
+        english, lao = self.titles
+        return lao if lang == "lo" else english
 
 
 class IllustrativeBase(Sourced):

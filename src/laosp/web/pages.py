@@ -23,6 +23,7 @@ from laosp.api.analytics import Coverage, shipped_scenarios
 from laosp.api.state import AppState
 from laosp.indicators.definitions import LABELS
 from laosp.indicators.export import records
+from laosp.projection.loading import shipped_scenario_infos
 from laosp.reference.admin_units import districts, provinces
 
 NAMED_ROWS_SHOWN = 200
@@ -141,5 +142,19 @@ def gaps(
 
 
 def projection(state: AppState, policy: str) -> dict[str, Any]:
+    """The default scenario and the chosen one, each with its title in both languages,
+    and the shipped scenarios to choose from."""
     view = projection_view(state.analytics.projections(policy))
-    return {**view, "policy_key": policy, "scenarios": shipped_scenarios()}
+    infos = shipped_scenario_infos()
+
+    def titled(name: str) -> dict[str, str]:
+        english, lao = infos[name].titles if name in infos else (name, name)
+        return {"name": name, "title_en": english, "title_lo": lao}
+
+    for key in ("default", "policy"):
+        view[key] |= titled(view[key]["name"])
+    return {
+        **view,
+        "policy_key": policy,
+        "scenarios": [titled(name) for name in shipped_scenarios()],
+    }
