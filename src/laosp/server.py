@@ -26,6 +26,7 @@ from laosp.api.routers import audit as audit_api
 from laosp.api.routers import (
     auth,
     gaps,
+    grievances,
     indicators,
     projection,
     registry,
@@ -91,6 +92,7 @@ def create_app(settings: Settings, pack: Pack | None = None) -> FastAPI:
     for module in (auth, registry, indicators, gaps, projection, reports, rules_diff, requests):
         app.include_router(module.router)
     app.include_router(audit_api.router)
+    app.include_router(grievances.router)
     mount_web(app)
     app.include_router(reform.router)
     app.include_router(audit_page.router)
