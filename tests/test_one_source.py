@@ -230,13 +230,22 @@ def env(changed_dir: Path, registry_url: str) -> dict[str, str]:
     engine = make_engine(registry_url)
     with unit_of_work(engine) as session:
         create_user(session, "officer", PASSWORD, Role.central_officer)
+        create_user(session, "approver", PASSWORD, Role.central_officer)
         token = sessions.issue(session, "officer", "cli", dt.timedelta(hours=1))
+        approver = sessions.issue(session, "approver", "cli", dt.timedelta(hours=1))
     engine.dispose()
     return {
         "LAOSP_PACK_DIR": str(changed_dir),
         "LAOSP_DATABASE_URL": registry_url,
         "LAOSP_TOKEN": token,
+        "APPROVER_TOKEN": approver,  # a second officer: makes enrolments active
     }
+
+
+def approved(env: dict[str, str], enrolment_id: int, on: str) -> None:
+    """The second officer makes the pending enrolment active (maker–checker)."""
+    as_approver = {**env, "LAOSP_TOKEN": env["APPROVER_TOKEN"]}
+    laosp(as_approver, "enrolment", "set-status", str(enrolment_id), "active", "--date", on)
 
 
 def laosp(env: dict[str, str], *args: str, code: int = 0) -> str:
@@ -300,12 +309,14 @@ def test_the_operations_commands_use_the_pack_of_the_setting(
     env: dict[str, str], registry_url: str
 ) -> None:
     # C1 (15 months) qualifies only under the copy (children under 18 months)
-    laosp(env, "enrol", "C1", "--scheme", "mecg", "--date", "2025-06-30", "--activate")
+    laosp(env, "enrol", "C1", "--scheme", "mecg", "--date", "2025-06-30")
+    approved(env, 1, "2025-06-30")
     bundled = {**env, "LAOSP_PACK_DIR": str(BUNDLED)}
     refused = laosp(bundled, "enrol", "C2", "--scheme", "bogus", "--date", "2025-06-30", code=1)
     assert "is not a scheme of the pack" in refused
     assert "mecg" in refused
-    laosp(env, "enrol", "H1", "--scheme", "cct", "--date", "2025-06-30", "--activate")
+    laosp(env, "enrol", "H1", "--scheme", "cct", "--date", "2025-06-30")
+    approved(env, 2, "2025-06-30")
     laosp(env, "cycle", "create", "--scheme", "cct", "--period", "2025-04")
     engine = make_engine(registry_url)
     with unit_of_work(engine) as session:

@@ -278,7 +278,7 @@ def test_three_imports_of_one_file_at_once_enrol_once(
     assert [code for code, _ in outcomes] == [0, 0, 0], outcomes
     assert all("Traceback" not in out for _, out in outcomes)
     assert sum("imported: 0, updated: 0, unchanged: 1" in out for _, out in outcomes) == 2
-    assert _nhi_of(engine, "P1") == [("active", AT)]
+    assert _nhi_of(engine, "P1") == [("pending", AT)]
     with Session(engine) as session:
         created = session.scalar(
             select(func.count()).where(
@@ -294,12 +294,12 @@ def test_three_imports_of_one_file_at_once_enrol_once(
 def test_an_import_racing_an_officers_enrol_leaves_one_open_enrolment(
     engine: Engine, db_url: str, cycle: int, tmp_path: Path, pack: Pack
 ) -> None:
-    """The QA's race: ``enrol P1 --activate`` and an import of a list that enrols P1
+    """The QA's race: ``enrol P1`` and an import of a list that enrols P1
     from another date. The officer's enrolment is first; the import must then see it
     and report the row as a conflict, not enrol P1 a second time."""
     listing = tmp_path / "members.csv"
     listing.write_text("scheme,person_id,status,start_date\nnhi,P1,active,2025-03-10\n")
-    enrol = ["enrol", "P1", "--scheme", "nhi", "--activate", "--date", "2025-03-01"]
+    enrol = ["enrol", "P1", "--scheme", "nhi", "--date", "2025-03-01"]
     (request,) = prepared(engine, pack, listing)
     with person_held(engine, "P1"):
         officer = start(db_url, *enrol, "--no-check-eligibility", user="sanamxay")
@@ -310,4 +310,4 @@ def test_an_import_racing_an_officers_enrol_leaves_one_open_enrolment(
     assert (enrolled, imported) == (0, 0), (enrolled_out, imported_out)
     assert "P1 already has an open enrolment in nhi" in imported_out
     assert "Traceback" not in imported_out
-    assert _nhi_of(engine, "P1") == [("active", AT)]
+    assert _nhi_of(engine, "P1") == [("pending", AT)]

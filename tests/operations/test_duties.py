@@ -54,7 +54,7 @@ def world(engine: Engine, db_url: str, pack: Pack) -> dict[str, dict[str, str]]:
         for unit, scheme in (("P2", "mecg"), ("PW", "nssf_private")):
             enrolment = service.enrol(session, pack, scheme=scheme, unit_id=unit, on=AT,
                                       actor="central")  # fmt: skip
-            service.set_status(session, enrolment.id, "active", on=AT, actor="central")
+            service.set_status(session, enrolment.id, "active", on=AT, actor="central2")
         contributions.record_dues(session, pack, scheme="nssf_private", period=AT)
         cycles.create_cycle(session, pack, scheme="mecg", period=AT, actor="central")
         session.add(

@@ -8,10 +8,11 @@ import itertools
 import pytest
 from sqlalchemy.orm import Session
 
+from laosp.access.permissions import Action, SameUser
 from laosp.enrolment import service
 from laosp.enrolment.errors import NotEligible
 from laosp.enrolment.transitions import ENROLMENT, TransitionRefused
-from laosp.registry.errors import ConflictError, ValidationFailed
+from laosp.registry.errors import ConcurrentChange, ConflictError, ValidationFailed
 from laosp.rules.pack import Pack
 from tests.operations.conftest import AT, audit_count
 
@@ -114,3 +115,27 @@ def test_status_date_before_start_is_refused(people: Session, pack: Pack) -> Non
     enrolment = service.enrol(people, pack, scheme="mecg", unit_id="P2", on=AT)
     with pytest.raises(ValidationFailed, match="before the enrolment's start date"):
         service.set_status(people, enrolment.id, "active", on=AT - dt.timedelta(days=1))
+
+
+def test_the_enrolling_user_never_makes_the_enrolment_active(people: Session, pack: Pack) -> None:
+    """Making a pending enrolment active is an approval (money follows): another user."""
+    enrolment = service.enrol(people, pack, scheme="mecg", unit_id="P2", on=AT, actor="somsak")
+    assert service.enrolled_by(people, enrolment.id) == "somsak"
+    before = audit_count(people, "enrolment", str(enrolment.id))
+    with pytest.raises(SameUser):
+        service.set_status(people, enrolment.id, "active", on=AT, actor="somsak")
+    assert service.get_enrolment(people, enrolment.id).status == "pending"
+    assert audit_count(people, "enrolment", str(enrolment.id)) == before
+    # other moves are not approvals: the maker may close their own pending enrolment
+    assert service.action_for("pending", "exited") is Action.enrol
+    assert service.action_for("pending", "active") is Action.approve_enrolment
+    done = service.set_status(people, enrolment.id, "active", on=AT, actor="noy")
+    assert done.status == "active"
+
+
+def test_a_change_decided_on_another_status_is_refused(people: Session, pack: Pack) -> None:
+    enrolment = service.enrol(people, pack, scheme="mecg", unit_id="P2", on=AT, actor="somsak")
+    service.set_status(people, enrolment.id, "exited", on=AT, actor="somsak")
+    with pytest.raises(ConcurrentChange) as refused:
+        service.set_status(people, enrolment.id, "active", on=AT, actor="noy", expected="pending")
+    assert "expected 'pending', found 'exited'" in str(refused.value)

@@ -39,8 +39,12 @@ def test_commands_are_wired() -> None:
 
 def test_enrol_pay_a_cycle_and_handle_a_grievance(seeded: str) -> None:
     db = seeded
-    out = _run(db, "enrol", "P2", "--scheme", "mecg", "--date", "2025-03-01", "--activate")
-    assert "enrolment 1: P2 in mecg, active" in out
+    out = _run(db, "enrol", "P2", "--scheme", "mecg", "--date", "2025-03-01", user="attapeu")
+    assert "enrolment 1: P2 in mecg, pending" in out
+    approve = ("enrolment", "set-status", "1", "active", "--date", "2025-03-01")
+    assert "another user must approve" in _run(db, *approve, code=1, user="attapeu")
+    assert "may not approve enrolment" in _run(db, *approve, code=1, user="sanamxay")
+    assert "now active" in _run(db, *approve, user="central")
     refused = _run(db, "enrol", "PX", "--scheme", "mecg", "--date", "2025-03-01", code=1)
     assert "Not eligible" in refused
     assert "mecg.eligible" in refused
@@ -72,7 +76,8 @@ def test_enrol_pay_a_cycle_and_handle_a_grievance(seeded: str) -> None:
 
 def test_contributions_commands(seeded: str) -> None:
     db = seeded
-    _run(db, "enrol", "PW", "--scheme", "nssf_private", "--date", "2025-03-01", "--activate")
+    _run(db, "enrol", "PW", "--scheme", "nssf_private", "--date", "2025-03-01")
+    _run(db, "enrolment", "set-status", "1", "active", "--date", "2025-03-01", user="central2")
     out = _run(db, "contributions", "record", "--scheme", "nssf_private", "--period", "2025-03")
     assert "1 dues recorded, 345,000 ກີບ (LAK)" in out
     out = _run(

@@ -39,12 +39,10 @@ def enrol_command(
             help="Refuse when the rules engine finds the unit not eligible at the date.",
         ),
     ] = True,
-    activate: Annotated[
-        bool, typer.Option("--activate", help="Make the enrolment active at once.")
-    ] = False,
     db: DbOption = None,
 ) -> None:
-    """Enrol a person or a household in a scheme (status pending, or active with --activate)."""
+    """Enrol a person or a household in a scheme (status pending: another user with
+    approve_enrolment makes it active with ``laosp enrolment set-status ID active``)."""
     from laosp.db import unit_of_work
     from laosp.enrolment import districts, service
 
@@ -62,10 +60,6 @@ def enrol_command(
             check_eligibility=check_eligibility,
             today=dt.date.today(),
         )
-        if activate:
-            enrolment = service.set_status(
-                session, enrolment.id, "active", on=on, actor=actor, today=dt.date.today()
-            )
     typer.echo(
         f"enrolment {enrolment.id}: {enrolment.unit_id} in {enrolment.scheme}, "
         f"{enrolment.status} from {enrolment.start_date} "
@@ -83,14 +77,16 @@ def set_status_command(
     ] = None,
     db: DbOption = None,
 ) -> None:
-    """Change an enrolment's status (legal transitions only)."""
+    """Change an enrolment's status (legal transitions only). Making a pending
+    enrolment active is an approval (approve_enrolment), never by the user who enrolled."""
     from laosp.db import unit_of_work
     from laosp.enrolment import districts, service
 
     on = parse_date(date)
     with reported(), unit_of_work(engine_for(db)) as session:
         district = districts.of_enrolment(session, enrolment_id)
-        actor = officer(session, db, Action.enrol, district).username
+        current = service.get_enrolment(session, enrolment_id).status
+        actor = officer(session, db, service.action_for(current, status), district).username
         enrolment = service.set_status(
             session, enrolment_id, status, on=on, reason=reason, actor=actor, today=dt.date.today()
         )

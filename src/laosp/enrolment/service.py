@@ -15,14 +15,21 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from laosp.access.permissions import Action, SameUser
 from laosp.enrolment.dates import check_date
 from laosp.enrolment.eligibility import check
 from laosp.enrolment.errors import NotEligible
 from laosp.enrolment.schemas import EnrolmentRead
 from laosp.enrolment.transitions import ENROLMENT, OPEN_ENROLMENT
 from laosp.enrolment.units import read_units
-from laosp.models import Enrolment, Household, Person
-from laosp.registry.errors import ConflictError, FieldError, NotFoundError, ValidationFailed
+from laosp.models import AuditEvent, Enrolment, Household, Person
+from laosp.registry.errors import (
+    ConcurrentChange,
+    ConflictError,
+    FieldError,
+    NotFoundError,
+    ValidationFailed,
+)
 from laosp.registry.history import check_status_date, move_status, open_status
 from laosp.registry.repository import add_audit
 from laosp.rules.fields import HOUSEHOLD
@@ -30,6 +37,29 @@ from laosp.rules.pack import Pack, Scheme
 from laosp.rules.receipts import enrolment_detail, write_enrolment_receipt
 
 DEFAULT_ACTOR = "system"
+#: The move that is an approval (money follows): never by the user who enrolled.
+APPROVAL = ("pending", "active")
+
+
+def action_for(current: str, requested: str) -> Action:
+    """The permission a status change needs: ``approve_enrolment`` to make a pending
+    enrolment active, ``enrol`` for the others."""
+    return Action.approve_enrolment if (current, requested) == APPROVAL else Action.enrol
+
+
+def enrolled_by(session: Session, enrolment_id: int) -> str | None:
+    """The user who enrolled: the actor of the enrolment's ``create`` audit event (the
+    service's and the imports' alike)."""
+    return session.scalar(
+        select(AuditEvent.actor)
+        .where(
+            AuditEvent.entity == "enrolment",
+            AuditEvent.entity_id == str(enrolment_id),
+            AuditEvent.action == "create",
+        )
+        .order_by(AuditEvent.id)
+        .limit(1)
+    )
 
 
 def operational_scheme(pack: Pack, code: str) -> Scheme:
@@ -213,13 +243,23 @@ def set_status(
     reason: str | None = None,
     actor: str = DEFAULT_ACTOR,
     today: dt.date | None = None,
+    expected: str | None = None,
 ) -> EnrolmentRead:
     """Move the enrolment to ``status`` on ``on`` (not after ``today``): a legal
     transition only (``TransitionRefused`` otherwise), written only if no one changed the
-    status meanwhile (``ConcurrentChange`` otherwise). Exiting sets ``end_date``."""
+    status meanwhile (``ConcurrentChange`` otherwise). Exiting sets ``end_date``.
+    ``expected``: the status the caller saw (a form, an API client); when the enrolment
+    has another one now, ``ConcurrentChange`` and nothing is written. Making a pending
+    enrolment active is an approval: ``SameUser`` when ``actor`` enrolled it (the
+    service's own ``DEFAULT_ACTOR``, used by internal callers and tests, is no user)."""
     enrolment = _load(session, enrolment_id)
     current = enrolment.status
+    if expected is not None and expected != current:
+        raise ConcurrentChange("enrolment", enrolment_id, expected, current)
     ENROLMENT.check(enrolment_id, current, status)
+    approval = (current, status) == APPROVAL and actor != DEFAULT_ACTOR
+    if approval and enrolled_by(session, enrolment_id) == actor:
+        raise SameUser(Action.approve_enrolment)
     check_date("date", on, today)
     if on < enrolment.start_date:
         raise ValidationFailed(
