@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from laosp.presentation.i18n import Formatter
 from laosp.presentation.scales import axis_ticks
+from laosp.web.charts import Series, line_chart
 
 values = st.floats(min_value=-1e13, max_value=1e13, allow_nan=False)
 
@@ -29,3 +30,15 @@ def test_percent_axis_labels_are_distinct() -> None:
     labels = [formatter.percent_points(tick) for tick in axis_ticks(0.0, 2.23, count=6)]
     assert len(set(labels)) == len(labels)
     assert labels[1] == "0,5%"
+
+
+def test_a_line_charts_legend_has_a_line_for_each_series() -> None:
+    # two long titles side by side would overlap: each is on a line of its own, under
+    # the years (the plot ends at 20 + 210, the years' labels take 30, a line 20)
+    names = ["Default scenario: Current schemes, current policy", "Policy: Child grant"]
+    svg = line_chart(
+        [2025, 2026], [Series(names[0], [1.0, 2.0]), Series(names[1], [1.5, None])], "t", str
+    )
+    assert 'height="300"' in svg
+    assert f'<text x="106" y="274">{names[0]}</text>' in svg
+    assert f'<text x="106" y="294">{names[1]}</text>' in svg

@@ -14,6 +14,8 @@ BAR_HEIGHT = 22
 LABEL_WIDTH = 190
 BAR_WIDTH = 420
 PALETTE = ("#1f6f8b", "#d1495b", "#edae49", "#66a182")
+#: Height of one line of a line chart's legend.
+LEGEND_LINE = 20
 
 
 @dataclass(frozen=True)
@@ -54,9 +56,12 @@ class Series:
 def line_chart(
     years: Sequence[int], series: Sequence[Series], title: str, fmt: Callable[[float], str]
 ) -> Markup:
-    """Lines over ``years`` with a y axis labelled by ``fmt`` (zero always shown)."""
-    width, height, left, top, bottom = 640, 280, 90, 20, 50
-    plot_w, plot_h = width - left - 20, height - top - bottom
+    """Lines over ``years`` with a y axis labelled by ``fmt`` (zero always shown), and a
+    legend of the series' names below, one a line (a scenario's title is long)."""
+    width, plot_h, left, top = 640, 210, 90, 20
+    axis = 30  # the years' labels under the plot
+    height = top + plot_h + axis + LEGEND_LINE * len(series)
+    plot_w = width - left - 20
     values = [v for s in series for v in s.values if v is not None]
     ticks = axis_ticks(min([0.0, *values]), max([0.0, *values]), count=6)
     low, high = ticks[0], ticks[-1]
@@ -82,7 +87,7 @@ def line_chart(
     for index, year in enumerate(years):
         if index % 5 == 0 or index == len(years) - 1:
             parts.append(
-                f'<text x="{x(index):.1f}" y="{height - bottom + 18}" text-anchor="middle">'
+                f'<text x="{x(index):.1f}" y="{top + plot_h + 18}" text-anchor="middle">'
                 f"{year}</text>"
             )
     for number, line in enumerate(series):
@@ -90,11 +95,11 @@ def line_chart(
         points = " ".join(
             f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(line.values) if v is not None
         )
+        legend = top + plot_h + axis + LEGEND_LINE * number
         parts.append(
             f'<polyline fill="none" stroke="{color}" stroke-width="2.5" points="{points}"/>'
-            f'<rect x="{left + 200 * number}" y="{height - 18}" width="12" height="12" '
-            f'fill="{color}"/><text x="{left + 200 * number + 16}" y="{height - 8}">'
-            f"{escape(line.name)}</text>"
+            f'<rect x="{left}" y="{legend + 4}" width="12" height="12" fill="{color}"/>'
+            f'<text x="{left + 16}" y="{legend + 14}">{escape(line.name)}</text>'
         )
     parts.append("</svg>")
     return Markup("".join(parts))
@@ -114,3 +119,119 @@ def places_chart(
         ratio = cell.get("ratio")
         bars.append(Bar(label(place["name_en"], place["name_lo"]), ratio, percent(ratio)))
     return bar_chart(bars, title)
+
+
+#: The tile map of the 18 provinces: (column, row) of each province's square, laid out
+#: roughly as the country lies (north at the top, the Mekong on the west), drawn by
+#: the project (no map is downloaded).
+PROVINCE_TILES: dict[str, tuple[int, int]] = {
+    "02": (2, 0),  # Phongsaly
+    "05": (0, 1),  # Bokeo
+    "03": (1, 1),  # Luang Namtha
+    "04": (2, 1),  # Oudomxay
+    "07": (3, 1),  # Houaphanh
+    "08": (1, 2),  # Xayabury
+    "06": (2, 2),  # Luang Prabang
+    "09": (3, 2),  # Xiengkhouang
+    "10": (2, 3),  # Vientiane Province
+    "18": (3, 3),  # Xaisomboun
+    "01": (2, 4),  # Vientiane Capital
+    "11": (3, 4),  # Bolikhamxay
+    "12": (4, 5),  # Khammouane
+    "13": (4, 6),  # Savannakhet
+    "14": (4, 7),  # Salavan
+    "15": (5, 7),  # Sekong
+    "16": (4, 8),  # Champasak
+    "17": (5, 8),  # Attapeu
+}
+#: Five classes of a ratio, 0–20 %, 20–40 %, ... 80–100 %, light to dark (ColorBrewer
+#: "Blues"), and the colour of a province without a value (no data, or a small cell).
+MAP_CLASSES = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
+MAP_NO_DATA = "#d9d9d9"
+TILE_W, TILE_H, TILE_GAP = 118, 58, 4
+
+
+def map_colour(ratio: float | None) -> str:
+    """The colour of ``ratio`` on the map: its fifth of [0, 1] (1 in the last)."""
+    if ratio is None:
+        return MAP_NO_DATA
+    return MAP_CLASSES[max(0, min(len(MAP_CLASSES) - 1, int(ratio * len(MAP_CLASSES))))]
+
+
+def map_legend() -> list[dict[str, Any]]:
+    """The classes of the map: ``from`` and ``to`` (ratios) and their colour."""
+    step = 1 / len(MAP_CLASSES)
+    return [
+        {"from": round(i * step, 2), "to": round((i + 1) * step, 2), "colour": colour}
+        for i, colour in enumerate(MAP_CLASSES)
+    ]
+
+
+def _lines(text: str, width: int) -> list[str]:
+    """``text`` cut at spaces into at most two lines of about ``width`` characters."""
+    words = text.split()
+    if len(text) <= width or len(words) < 2:
+        return [text]
+    first = words[0]
+    for word in words[1:-1]:
+        if len(first) + 1 + len(word) > width:
+            break
+        first = f"{first} {word}"
+    return [first, text[len(first) :].strip()]
+
+
+def tile_map(
+    tiles: Sequence[dict[str, Any]],
+    label: Callable[[str | None, str | None], str],
+    percent: Callable[[float | None], str],
+    title: str,
+    no_data: str,
+) -> Markup:
+    """One square per province (``PROVINCE_TILES``) coloured by its ratio
+    (``map_colour``), named in the reader's language with its value, linking to its
+    page; a legend of the classes below."""
+    columns = 1 + max(column for column, _ in PROVINCE_TILES.values())
+    rows = 1 + max(row for _, row in PROVINCE_TILES.values())
+    width = columns * (TILE_W + TILE_GAP) + 10
+    legend_y = rows * (TILE_H + TILE_GAP) + 16
+    height = legend_y + 40
+    parts = [
+        f'<svg class="chart tile-map" id="province-map" role="img" viewBox="0 0 {width} '
+        f'{height}" width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">',
+        f"<title>{escape(title)}</title>",
+    ]
+    for tile in tiles:
+        column, row = PROVINCE_TILES[tile["code"]]
+        x, y = 5 + column * (TILE_W + TILE_GAP), 5 + row * (TILE_H + TILE_GAP)
+        name = label(tile["name_en"], tile["name_lo"])
+        value = percent(tile["ratio"]) if tile["ratio"] is not None else no_data
+        colour = tile["colour"]
+        ink = "#ffffff" if colour in MAP_CLASSES[3:] else "#1d2a33"
+        lines = _lines(name, 16)
+        texts = "".join(
+            f'<text x="{x + TILE_W / 2:.0f}" y="{y + 18 + 14 * i}" text-anchor="middle" '
+            f'fill="{ink}">{escape(line)}</text>'
+            for i, line in enumerate(lines)
+        )
+        parts.append(
+            f'<a href="/province/{escape(tile["code"])}" class="tile" '
+            f'data-code="{escape(tile["code"])}" data-colour="{colour}">'
+            f'<rect x="{x}" y="{y}" width="{TILE_W}" height="{TILE_H}" rx="4" fill="{colour}" '
+            f'stroke="#5b6b76"><title>{escape(name)}: {escape(value)}</title></rect>{texts}'
+            f'<text x="{x + TILE_W / 2:.0f}" y="{y + TILE_H - 8}" text-anchor="middle" '
+            f'fill="{ink}" font-weight="bold">{escape(value)}</text></a>'
+        )
+    for index, item in enumerate(map_legend()):
+        x = 5 + index * 92
+        parts.append(
+            f'<rect class="legend" x="{x}" y="{legend_y}" width="18" height="14" '
+            f'fill="{item["colour"]}" stroke="#5b6b76"/><text x="{x + 22}" y="{legend_y + 12}">'
+            f"{escape(percent(item['from']))}–{escape(percent(item['to']))}</text>"
+        )
+    x = 5 + len(MAP_CLASSES) * 92
+    parts.append(
+        f'<rect class="legend" x="{x}" y="{legend_y}" width="18" height="14" '
+        f'fill="{MAP_NO_DATA}" stroke="#5b6b76"/><text x="{x + 22}" y="{legend_y + 12}">'
+        f"{escape(no_data)}</text></svg>"
+    )
+    return Markup("".join(parts))
