@@ -8,19 +8,29 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test lint typecheck pytest policy-tests bench clean
+.PHONY: setup setup-runtime demo test lint typecheck pytest policy-tests bench clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
-$(VENV)/.synced: $(UV) pyproject.toml uv.lock
-	$(UV) sync --frozen --all-groups
+# Two environments in one .venv, each with its stamp: the demo needs only the runtime
+# dependencies (`--no-dev`: no pytest, mypy, playwright, ...; about 430 MB instead of
+# 716 MB, docs/PERFORMANCE.md); the tests need every group. `--inexact` keeps what a
+# `make test` installed before, so `make demo` after it removes nothing.
+$(VENV)/.synced-runtime: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --no-dev --inexact
 	touch $@
 
-setup: $(VENV)/.synced
+$(VENV)/.synced-all: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --all-groups
+	touch $@ $(VENV)/.synced-runtime
 
-demo: setup
+setup-runtime: $(VENV)/.synced-runtime
+
+setup: $(VENV)/.synced-all
+
+demo: setup-runtime
 	$(BIN)/laosp demo $(DEMO_ARGS)
 
 lint: setup
