@@ -14,10 +14,23 @@ from laosp.access import audit_log
 from laosp.access.permissions import Action, allows
 from laosp.api.deps import AuditorDep, MaybePrincipal, SessionDep
 from laosp.api.routers.audit import FiltersDep, Limit, Offset, page_of
+from laosp.presentation.i18n import words
+from laosp.reference.admin_units import districts
 from laosp.web.views import page_principal, render
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
+#: The code lists of the events' actions and records: their names are the ``labels``
+#: catalogue's keys ``audit_action.<code>`` and ``audit_entity.<code>``.
+ACTIONS, ENTITIES = "audit_action", "audit_entity"
+
+
+def named(code_list: str, chosen: str | None) -> list[str]:
+    """The codes of ``code_list`` that have a name, for the filter's picker, and the
+    chosen one whatever it is."""
+    prefix = f"{code_list}."
+    found = {key.removeprefix(prefix) for key in words("en") if key.startswith(prefix)}
+    return sorted(found | ({chosen} if chosen else set()))
 
 
 def _query(filters: audit_log.AuditFilters, limit: int, offset: int) -> str:
@@ -41,8 +54,14 @@ def page_data(
     filters: audit_log.AuditFilters, page: dict[str, Any], limit: int, offset: int
 ) -> dict[str, Any]:
     shown = len(page["events"])
+    names = {row.code: (row.name_en, row.name_lo) for row in districts()}
+    for event in page["events"]:
+        code = event["district_code"]
+        event["district_name_en"], event["district_name_lo"] = names.get(code, (code, code))
     return {
         **page,
+        "actions": named(ACTIONS, filters.action),
+        "entities": named(ENTITIES, filters.entity),
         "filters": {
             "actor": filters.actor or "",
             "entity": filters.entity or "",
