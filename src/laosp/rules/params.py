@@ -38,6 +38,13 @@ class Parameter:
     key: str | None = None
     file: str = ""
     line: int = 0
+    description_lo: str = ""
+
+    def label(self, lang: str) -> str:
+        """What the parameter is, in ``lang`` ("lo" or "en"): its description (English
+        where no Lao is written), its name where it has no description."""
+        lao = self.description_lo if lang == "lo" else ""
+        return lao or self.description or self.name
 
     @property
     def first_date(self) -> dt.date:
@@ -202,6 +209,7 @@ def parse_parameter(name: str, spec: Any, file: Path, line: int) -> Parameter:
         kind=_merge(kinds, name, file, spec.line),
         values=tuple(values),
         description=str(spec.get("description", "")),
+        description_lo=str(spec.get("description_lo", "")),
         unit=str(spec.get("unit", "")),
         key=key,
         file=str(file),
