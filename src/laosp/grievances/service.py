@@ -527,3 +527,10 @@ def days_overdue(grievance: Grievance, today: dt.date) -> int:
     if grievance.due_on is None or GRIEVANCE.is_final(grievance.status):
         return 0
     return max(0, (today - grievance.due_on).days)
+
+
+def handlers(session: Session, district: str | None) -> list[str]:
+    """The active users who may handle grievances in ``district`` (the choices of an
+    assignment), by name."""
+    users = session.scalars(select(User).where(User.active.is_(True)).order_by(User.username))
+    return [user.username for user in users if _may_handle(user, district)]
