@@ -25,6 +25,8 @@ from laosp.api.limits import BodySizeLimit
 from laosp.api.routers import audit as audit_api
 from laosp.api.routers import (
     auth,
+    contributions,
+    cycles,
     gaps,
     grievances,
     indicators,
@@ -45,7 +47,6 @@ from laosp.rules.configured import pack_of
 from laosp.rules.errors import PackError
 from laosp.rules.pack import Pack
 from laosp.web import audit as audit_page
-from laosp.web import grievances as grievances_page
 from laosp.web import password as password_page
 from laosp.web import reform
 from laosp.web.views import LOGIN_PATH, mount_web
@@ -92,12 +93,13 @@ def create_app(settings: Settings, pack: Pack | None = None) -> FastAPI:
     )
     for module in (auth, registry, indicators, gaps, projection, reports, rules_diff, requests):
         app.include_router(module.router)
+    app.include_router(cycles.router)
+    app.include_router(contributions.router)
     app.include_router(audit_api.router)
     app.include_router(grievances.router)
     mount_web(app)
     app.include_router(reform.router)
     app.include_router(audit_page.router)
-    app.include_router(grievances_page.router)
     app.include_router(password_page.router)
     install_error_handlers(app)
     # innermost first: the CSRF check reads a form's body only within the size limit;
