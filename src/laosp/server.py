@@ -47,6 +47,7 @@ from laosp.rules.configured import pack_of
 from laosp.rules.errors import PackError
 from laosp.rules.pack import Pack
 from laosp.web import audit as audit_page
+from laosp.web import grievances as grievances_page
 from laosp.web import password as password_page
 from laosp.web import reform
 from laosp.web.views import LOGIN_PATH, mount_web
@@ -100,6 +101,7 @@ def create_app(settings: Settings, pack: Pack | None = None) -> FastAPI:
     mount_web(app)
     app.include_router(reform.router)
     app.include_router(audit_page.router)
+    app.include_router(grievances_page.router)
     app.include_router(password_page.router)
     install_error_handlers(app)
     # innermost first: the CSRF check reads a form's body only within the size limit;
