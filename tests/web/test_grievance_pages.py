@@ -59,18 +59,21 @@ def test_open_see_overdue_escalate_resolve_in_english(client: TestClient) -> Non
     assert "1–1 of 2 grievances" in everything.text
     assert 'id="grievance-next"' in everything.text
     detail = client.get(f"/grievances/{late}")
-    assert "District office" in detail.text and 'id="escalate-submit"' in detail.text
+    assert "District office" in detail.text
+    assert 'id="escalate-submit"' in detail.text
     escalated = _post(client, f"/grievances/{late}/escalate", {})
     assert escalated.status_code == 303  # type: ignore[attr-defined]
     detail = client.get(f"/grievances/{late}")
-    assert 'data-level="province"' in detail.text and "Provincial office" in detail.text
+    assert 'data-level="province"' in detail.text
+    assert "Provincial office" in detail.text
     refused = _post(client, f"/grievances/{late}/resolve", {"resolution": ""})
     assert refused.status_code == 422  # type: ignore[attr-defined]
     assert 'data-field="resolution"' in refused.text  # type: ignore[attr-defined]
     resolved = _post(client, f"/grievances/{late}/resolve", {"resolution": "paid in full"})
     assert resolved.status_code == 303  # type: ignore[attr-defined]
     detail = client.get(f"/grievances/{late}")
-    assert 'data-status="resolved"' in detail.text and "paid in full" in detail.text
+    assert 'data-status="resolved"' in detail.text
+    assert "paid in full" in detail.text
     assert client.get("/grievances.json?overdue=true").json()["total"] == 0
     twin = client.get(f"/grievances/{late}.json").json()
     assert (twin["grievance"]["status"], twin["grievance"]["escalation_level"]) == (
@@ -86,7 +89,8 @@ def test_the_queue_in_lao_shows_names_not_codes(client: TestClient) -> None:
     assert "ການຈ່າຍເງິນຊັກຊ້າ, ບໍ່ໄດ້ຮັບ ຫຼື ບໍ່ຖືກຕ້ອງ" in page.text
     assert "ເກີນກຳນົດ 5 ມື້" in page.text
     assert "ຂັ້ນເມືອງ" in page.text
-    assert ">payment<" not in page.text and ">district<" not in page.text
+    assert ">payment<" not in page.text
+    assert ">district<" not in page.text
 
 
 def test_a_bad_form_is_shown_again_with_the_apis_words(client: TestClient) -> None:
