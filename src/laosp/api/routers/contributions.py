@@ -142,10 +142,12 @@ def pay(
         session, reach(principal, Action.record_contributions), scheme=None, period=row.period,
         district=district, state=None, limit=1, offset=0, contribution_id=contribution_id,
     )  # fmt: skip
-    return _shown(session, principal, page).pop()
+    return shown_rows(session, principal, page).pop()
 
 
-def _shown(session: SessionDep, principal: Principal, page: listing.Page) -> list[ContributionOut]:
+def shown_rows(
+    session: SessionDep, principal: Principal, page: listing.Page
+) -> list[ContributionOut]:
     out, named = [], []
     for row in page.items:
         shown = allows(principal, Action.read_persons, row["district_code"])
@@ -188,7 +190,7 @@ def contribution_list(
         state=state or None, limit=limit, offset=offset,
     )  # fmt: skip
     return ContributionPage(
-        items=_shown(session, principal, page), total=page.total, limit=limit, offset=offset,
+        items=shown_rows(session, principal, page), total=page.total, limit=limit, offset=offset,
         amount_due=due, amount_paid=paid,
     )  # fmt: skip
 
