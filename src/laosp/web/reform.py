@@ -16,8 +16,11 @@ from laosp.api.deps import MaybePrincipal, PrincipalDep, StateDep
 from laosp.api.params import ReferenceDate
 from laosp.api.routers.rules_diff import reform_view
 from laosp.api.state import AppState
+from laosp.presentation.i18n import LANGS, Formatter
+from laosp.reference.admin_units import districts, provinces
 from laosp.registry.errors import ValidationFailed
 from laosp.registry.schemas import PlainText
+from laosp.rules.params import Parameter
 from laosp.web.pages import NAMED_ROWS_SHOWN
 from laosp.web.views import BlankOrDistrict, page_principal, render
 
@@ -26,17 +29,71 @@ ParameterQuery = Annotated[str | None, Query(max_length=120), PlainText]
 ValueQuery = Annotated[str | None, Query(max_length=2000), PlainText]
 
 
+#: How a value of each unit of the pack's parameters reads: the words after the number.
+SHARE_OF = {"share of insured earnings": "labels.of_earnings",
+            "share of declared income": "labels.of_declared_income"}  # fmt: skip
+AFTER_NUMBER = {"months": "labels.months", "years": "labels.years"}
+
+
+def _place_names() -> dict[str, tuple[str, str]]:
+    """Provinces' and districts' names by code (``13``, ``1703``)."""
+    names = {row.code: (row.name_en, row.name_lo) for row in provinces()}
+    return names | {row.code: (row.name_en, row.name_lo) for row in districts()}
+
+
+def _one(value: Any, unit: str, text: Formatter) -> str:
+    """One value of a parameter in words: ``150.000 ກີບ ຕໍ່ເດືອນ``, ``5,5% of insured
+    earnings``, ``60 years``; a place's code by its name."""
+    if isinstance(value, bool):
+        return text("yes") if value else text("no")
+    if isinstance(value, str):
+        names = _place_names().get(value)
+        return value if names is None else text.pair(*names)
+    if unit == "LAK/month":
+        return f"{text.kip(value)} {text('labels.per_month')}"
+    if unit == "LAK":
+        return text.kip(value)
+    if unit in SHARE_OF:
+        decimals = 1 if round(value * 1000, 9).is_integer() else 2
+        return f"{text.percent(value, decimals)} {text(SHARE_OF[unit])}"
+    if unit in AFTER_NUMBER:
+        return f"{text.number(value)} {text(AFTER_NUMBER[unit])}"
+    if unit == "month of pregnancy":
+        return text("labels.month_of_pregnancy").format(n=text.number(value))
+    return f"{text.number(value, 0 if float(value).is_integer() else 2)} {unit}".strip()
+
+
+def value_text(parameter: Parameter, value: Any, text: Formatter) -> str:
+    """A parameter's value in words in ``text``'s language: a lookup's value per code by
+    the code's name (``Female: 60 years``), a list's items by their names."""
+    if value is None:
+        return "—"
+    if isinstance(value, dict):
+        return ", ".join(
+            f"{text.code(parameter.key or '', str(code))}: {_one(each, parameter.unit, text)}"
+            for code, each in value.items()
+        )
+    if isinstance(value, list | tuple):
+        return ", ".join(_one(each, parameter.unit, text) for each in value)
+    return _one(value, parameter.unit, text)
+
+
 def parameters(state: AppState, at: dt.date) -> list[dict[str, Any]]:
-    """The pack's parameters for the form's picker: name, description, unit, value now."""
+    """The pack's parameters for the form's picker: name, what it is and its value now,
+    in words in each language (``label_en``/``label_lo``, ``value_en``/``value_lo``)."""
     found = []
+    texts = {lang: Formatter(lang) for lang in LANGS}
     for name, parameter in sorted(state.pack.parameters.items()):
-        value = parameter.value_at(at)
+        now = parameter.value_at(at)
+        value = None if now is None else now.value
         found.append(
             {
                 "name": name,
                 "description": parameter.description,
                 "unit": parameter.unit,
-                "value": None if value is None else value.value,
+                "value": value,
+                **{f"label_{lang}": parameter.label(lang) for lang in LANGS},
+                **{f"value_{lang}": value_text(parameter, value, texts[lang]) for lang in LANGS},
             }
         )
     return found
