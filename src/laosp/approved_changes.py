@@ -16,7 +16,7 @@ from laosp.access import approvals, user_admin
 from laosp.access.approvals import RequestRead
 from laosp.access.roles import Principal
 from laosp.config import Settings
-from laosp.enrolment import import_requests
+from laosp.enrolment import bulk, import_requests
 from laosp.registry import service as registry
 from laosp.registry.import_limits import ImportLimits
 from laosp.registry.validation import InputLimits
@@ -48,6 +48,8 @@ def decide_and_apply(
     if approve:
         if request.kind == "user_admin":
             result = user_admin.apply(session, request, checker)
+        elif bulk.is_bulk(request):
+            result = bulk.apply(session, pack, request, checker)
         elif request.kind == import_requests.KIND:
             limits = ImportLimits.of(settings)
             result = import_requests.apply(session, pack, request, checker, limits=limits)

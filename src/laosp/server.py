@@ -27,6 +27,7 @@ from laosp.api.routers import (
     auth,
     contributions,
     cycles,
+    enrolments,
     gaps,
     grievances,
     indicators,
@@ -97,6 +98,7 @@ def create_app(settings: Settings, pack: Pack | None = None) -> FastAPI:
     app.include_router(cycles.router)
     app.include_router(contributions.router)
     app.include_router(audit_api.router)
+    app.include_router(enrolments.router)
     app.include_router(grievances.router)
     mount_web(app)
     app.include_router(reform.router)

@@ -64,6 +64,19 @@ ROUTES: list[tuple[str, str, str, dict[str, Any] | None, frozenset[str]]] = [
     ("GET", "/api/requests", "/api/requests", None, EVERYONE),
     ("GET", "/api/audit", "/api/audit", None, AUDIT),
     ("GET", "/api/audit/verify", "/api/audit/verify", None, AUDIT),
+    ("GET", "/api/grievances/categories", "/api/grievances/categories", None, EVERYONE),
+    ("POST", "/api/grievances", "/api/grievances",
+     {"category": "payment", "description": "late", "household_id": "EX-VT-0001"}, OFFICERS),
+    ("GET", "/api/grievances", "/api/grievances", None, OFFICERS),
+    ("GET", "/api/grievances/{grievance_id}", "/api/grievances/1", None, OFFICERS),
+    ("POST", "/api/grievances/{grievance_id}/assign", "/api/grievances/1/assign",
+     {"assigned_to": "central"}, frozenset({"central", "savannakhet"})),
+    ("POST", "/api/grievances/{grievance_id}/escalate", "/api/grievances/1/escalate", None,
+     frozenset({"central", "savannakhet"})),
+    ("POST", "/api/grievances/{grievance_id}/resolve", "/api/grievances/1/resolve",
+     {"resolution": "paid"}, frozenset({"central", "savannakhet"})),
+    ("POST", "/api/grievances/{grievance_id}/reject", "/api/grievances/1/reject",
+     {"resolution": "duplicate"}, frozenset({"central", "savannakhet"})),
 ]  # fmt: skip
 
 #: Routes whose gate is tested elsewhere: signing in and out, one's own password
