@@ -80,7 +80,21 @@ def test_gap_counts_are_the_gap_list(national: CoverageBrief) -> None:
     listed = gap_list(frames, AT, evaluate_eligibility(pack, frames, AT), pack=pack)
     assert gap_total(national, "uncovered") == 4  # P6, P12, P14, P15
     assert gap_total(national, "uncovered") == listed.filter(pl.col("gap") == "uncovered").height
-    assert gap_total(national) == listed.filter(pl.col("gap") == "eligible_not_enrolled").height
+    rows = listed.filter(pl.col("gap") == "eligible_not_enrolled")
+    assert national.gaps.filter(pl.col("gap") == "eligible_not_enrolled")["count"].sum() == (
+        rows.height
+    )
+    # each person once; a household in the CCT list (a household scheme) stands for
+    # every member born by the reference date
+    persons = set(rows.filter(pl.col("scheme") != "cct")["person_id"])
+    households = set(rows.filter(pl.col("scheme") == "cct")["household_id"])
+    persons |= {
+        p["person_id"]
+        for p in frames.persons.to_dicts()
+        if p["household_id"] in households and p["birth_date"] <= AT
+    }
+    assert gap_total(national) == len(persons) < rows.height
+    assert gap_total(national) == national.left_out_by_place["count"].sum()
 
 
 def test_an_empty_province_reports_zero_over_zero() -> None:

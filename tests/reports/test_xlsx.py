@@ -23,6 +23,7 @@ ENGLISH_SHEETS = [
     "Coverage by age group",
     "Formal and informal work",
     "Left behind",
+    "Persons left out, by place",
 ]
 
 
@@ -54,8 +55,8 @@ def test_lao_sheets_carry_the_same_numbers(brief: CoverageBrief) -> None:
 
 def test_gap_sheet_counts(brief: CoverageBrief) -> None:
     gaps = sheets(coverage_report(brief, "en", "xlsx"))["Left behind"]
-    assert gaps["Persons"].sum() == brief.gaps["count"].sum()
-    uncovered = gaps.filter(pl.col("Gap") == "No coverage at all")["Persons"].sum()
+    assert gaps["Number"].sum() == brief.gaps["count"].sum()
+    uncovered = gaps.filter(pl.col("Gap") == "No coverage at all")["Number"].sum()
     assert uncovered == 4
 
 

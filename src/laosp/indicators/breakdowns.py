@@ -34,18 +34,8 @@ BREAKDOWNS: dict[str, pl.Expr] = {
     "disability": pl.col("disability"),
 }
 
-#: Labels for report headings, English and Lao.
-BREAKDOWN_LABELS: dict[str, tuple[str, str]] = {
-    "province": ("Province", "ແຂວງ"),
-    "district": ("District", "ເມືອງ"),
-    "sex": ("Sex", "ເພດ"),
-    "age_group": ("Age group", "ກຸ່ມອາຍຸ"),
-    "urban": ("Urban", "ຕົວເມືອງ"),
-    "poor": ("Poor household", "ຄົວເຮືອນທຸກຍາກ"),
-    "sector": ("Sector", "ຂະແໜງການ"),
-    "formal": ("Formal job", "ວຽກໃນລະບົບ"),
-    "disability": ("Disability", "ຄວາມພິການ"),
-}
+#: Their headings, English and Lao, are the ``indicators`` catalogue's
+#: ``indicators.column.<field>`` (``laosp.indicators.export.heading``).
 
 
 def parse_breakdown(text: str | None) -> tuple[str, ...]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from laosp.indicators import labour
+from laosp.presentation.catalogues import messages
 
 age = pl.col("age")
 is_child = age <= 14
@@ -135,25 +136,19 @@ INDICATORS: tuple[Indicator, ...] = (
 )
 
 #: The SDG 10.4.2 series (``laosp.indicators.inequality``): a Gini index is not a count,
-#: so they are not predicates; ``ratio`` carries the value (English, Lao labels).
-INEQUALITY_LABELS: dict[str, tuple[str, str]] = {
-    "sdg1042.gini_before": (
-        "Gini index of income per adult equivalent, before transfers",
-        "ດັດຊະນີຈີນີ ຂອງລາຍຮັບຕໍ່ຜູ້ໃຫຍ່ທຽບເທົ່າ, ກ່ອນເງິນອຸດໜູນ",
-    ),
-    "sdg1042.gini_after": (
-        "Gini index of income per adult equivalent, after transfers",
-        "ດັດຊະນີຈີນີ ຂອງລາຍຮັບຕໍ່ຜູ້ໃຫຍ່ທຽບເທົ່າ, ຫຼັງເງິນອຸດໜູນ",
-    ),
-    "sdg1042.redistributive_impact": (
-        "Redistributive impact of transfers (Gini before minus after)",
-        "ຜົນກະທົບການແບ່ງປັນລາຍຮັບຄືນ ຂອງເງິນອຸດໜູນ (ຈີນີ ກ່ອນ ລົບ ຫຼັງ)",
-    ),
-}
-INEQUALITY_IDS = tuple(INEQUALITY_LABELS)
+#: so they are not predicates; ``ratio`` carries the value. Their labels are the
+#: ``indicators`` catalogue's ``indicators.<id>``.
+INEQUALITY_IDS = (
+    "sdg1042.gini_before",
+    "sdg1042.gini_after",
+    "sdg1042.redistributive_impact",
+)
 
 #: indicator id → (English, Lao) label
-LABELS = {item.id: (item.label_en, item.label_lo) for item in INDICATORS} | INEQUALITY_LABELS
+LABELS = {item.id: (item.label_en, item.label_lo) for item in INDICATORS} | {
+    key: (messages("en")[f"indicators.{key}"], messages("lo")[f"indicators.{key}"])
+    for key in INEQUALITY_IDS
+}
 
 INDICATOR_IDS = tuple(indicator.id for indicator in INDICATORS)
 

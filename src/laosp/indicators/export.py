@@ -11,22 +11,14 @@ from typing import Any
 import polars as pl
 from rich.table import Table
 
-from laosp.indicators.breakdowns import BREAKDOWN_LABELS
 from laosp.indicators.definitions import INEQUALITY_IDS
 from laosp.indicators.definitions import LABELS as INDICATOR_LABELS
-from laosp.indicators.gaps import LIST_LABELS
+from laosp.presentation.catalogues import messages
 from laosp.presentation.cells import INERT_WORKBOOK, inert_text
 
-VALUE_LABELS: dict[str, tuple[str, str]] = {
-    "indicator": ("Indicator", "ຕົວຊີ້ວັດ"),
-    "label": ("Description", "ຄຳອະທິບາຍ"),
-    "label_lo": ("Description (Lao)", "ຄຳອະທິບາຍ (ລາວ)"),
-    "numerator": ("Numerator", "ຕົວຕັ້ງ"),
-    "denominator": ("Denominator", "ຕົວຫານ"),
-    "ratio": ("Coverage", "ອັດຕາການຄຸ້ມຄອງ"),
-    "count": ("Count", "ຈຳນວນ"),
-}
-LABELS: dict[str, tuple[str, str]] = {**BREAKDOWN_LABELS, **LIST_LABELS, **VALUE_LABELS}
+#: The headings of the columns (breakdown fields, gap list columns, values) are the
+#: ``indicators`` catalogue's ``indicators.column.<column>``, in English and Lao.
+COLUMN = "indicators.column."
 
 
 def records(frame: pl.DataFrame) -> list[dict[str, Any]]:
@@ -53,8 +45,9 @@ def with_labels(result: pl.DataFrame) -> pl.DataFrame:
 
 
 def heading(column: str) -> str:
-    english, lao = LABELS.get(column, (column, column))
-    return f"{english}\n{lao}"
+    """The English title over the Lao title (the column's name if it has none)."""
+    key = COLUMN + column
+    return f"{messages('en').get(key, column)}\n{messages('lo').get(key, column)}"
 
 
 def write_xlsx(sheets: Mapping[str, pl.DataFrame], path: Path) -> None:
@@ -131,11 +124,14 @@ def counts_table(counts: pl.DataFrame, title: str) -> Table:
 def list_table(listed: pl.DataFrame, limit: int) -> Table:
     """The first ``limit`` rows of a gap list: who, where, and why."""
     shown = listed.head(limit)
-    table = Table(title=f"{shown.height} of {listed.height} · {shown.height} ໃນ {listed.height}")
+    of_en, of_lo = messages("en")["indicators.of"], messages("lo")["indicators.of"]
+    table = Table(
+        title=f"{shown.height} {of_en} {listed.height} · {shown.height} {of_lo} {listed.height}"
+    )
     for column in ("scheme", "village_name", "household_id"):
         table.add_column(heading(column))
-    table.add_column("Name\nຊື່")
-    table.add_column("Why\nເຫດຜົນ")
+    table.add_column(heading("name"))
+    table.add_column(heading("why"))
     for row in shown.iter_rows(named=True):
         table.add_row(
             row["scheme"] or row["gap"],

@@ -54,31 +54,8 @@ LIST_COLUMNS = (
     "enrolment_status",
 )
 
-#: Labels of the list columns for exports (English, Lao).
-LIST_LABELS: dict[str, tuple[str, str]] = {
-    "gap": ("Gap", "ຊ່ອງຫວ່າງ"),
-    "scheme": ("Scheme", "ໂຄງການ"),
-    "province": ("Province", "ແຂວງ"),
-    "district": ("District code", "ລະຫັດເມືອງ"),
-    "district_name_en": ("District", "ເມືອງ"),
-    "district_name_lo": ("District (Lao)", "ເມືອງ (ລາວ)"),
-    "village_code": ("Village code", "ລະຫັດບ້ານ"),
-    "village_name": ("Village", "ບ້ານ"),
-    "household_id": ("Household", "ຄົວເຮືອນ"),
-    "person_id": ("Person", "ບຸກຄົນ"),
-    "given_name": ("Given name", "ຊື່"),
-    "family_name": ("Family name", "ນາມສະກຸນ"),
-    "sex": ("Sex", "ເພດ"),
-    "age": ("Age", "ອາຍຸ"),
-    "age_group": ("Age group", "ກຸ່ມອາຍຸ"),
-    "urban": ("Urban", "ຕົວເມືອງ"),
-    "poor": ("Poor household", "ຄົວເຮືອນທຸກຍາກ"),
-    "sector": ("Sector", "ຂະແໜງການ"),
-    "formal": ("Formal job", "ວຽກໃນລະບົບ"),
-    "reason_en": ("Why", "ເຫດຜົນ (ອັງກິດ)"),
-    "reason_lo": ("Why (Lao)", "ເຫດຜົນ"),
-    "enrolment_status": ("Enrolment status", "ສະຖານະການລົງທະບຽນ"),
-}
+#: The list columns' headings, English and Lao, are the ``indicators`` catalogue's
+#: ``indicators.column.<column>`` (``laosp.indicators.export.heading``).
 
 
 class Eligibility(Protocol):

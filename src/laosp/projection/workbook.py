@@ -1,4 +1,10 @@
-"""An XLSX workbook laid out like the ILO RAP: assumptions, one sheet per scheme, summary."""
+"""An XLSX workbook laid out like the ILO RAP: assumptions, one sheet per scheme, summary.
+
+Conventions shared with every workbook laosp writes: a share ("% of GDP", take-up) is
+stored as a ratio (0.016) and shown with Excel's percent format (1.60%), the heading
+saying "%"; a year is a plain integer (2025, never 2,025); sheets are named in words
+in the chosen language (the scheme's name, never its code), at most 31 characters.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +16,13 @@ import polars as pl
 import xlsxwriter
 
 from laosp.presentation.cells import INERT_WORKBOOK
-from laosp.projection.labels import label
+from laosp.presentation.i18n import Formatter, Lang
+from laosp.projection.labels import both, label
 from laosp.projection.result import ProjectionResult
+
+#: Characters a sheet name may not hold, and its longest length (Excel's limits).
+SHEET_FORBIDDEN = "[]:*?/\\"
+SHEET_LENGTH = 31
 
 _INTEGER_SUFFIXES = ("_lak", "population", "eligible", "beneficiaries", "contributors", "members")
 
@@ -70,23 +81,51 @@ class _Book:
         self.title = self.book.add_format({"bold": True, "font_size": 13})
         self.head = self.book.add_format({"bold": True, "text_wrap": True, "bg_color": "#DDEBF7"})
         self.kip = self.book.add_format({"num_format": "#,##0"})
-        self.pct = self.book.add_format({"num_format": "0.000"})
+        self.pct = self.book.add_format({"num_format": "0.00%"})
         self.rate = self.book.add_format({"num_format": "0.0%"})
+        self.year = self.book.add_format({"num_format": "0"})
         self.text = self.book.add_format({"text_wrap": True, "valign": "top"})
+        self.names: set[str] = set()
 
-    def frame_sheet(self, name: str, title: str, frame: pl.DataFrame) -> None:
-        sheet = self.book.add_worksheet(name[:31])
+    def add_sheet(self, name: str) -> Any:
+        return self.book.add_worksheet(self.sheet_name(name))
+
+    def sheet_name(self, text: str) -> str:
+        """``text`` as a valid sheet name not yet used (case aside, as Excel compares)."""
+        cleaned = "".join("-" if char in SHEET_FORBIDDEN else char for char in text).strip()
+        name = cleaned[:SHEET_LENGTH]
+        number = 2
+        while name.casefold() in self.names:
+            suffix = f" ({number})"
+            name = cleaned[: SHEET_LENGTH - len(suffix)] + suffix
+            number += 1
+        self.names.add(name.casefold())
+        return name
+
+    def frame_sheet(
+        self,
+        name: str,
+        title: str,
+        frame: pl.DataFrame,
+        headings: dict[str, str] | None = None,
+    ) -> None:
+        sheet = self.add_sheet(name)
         sheet.write(0, 0, title, self.title)
         for col, column in enumerate(frame.columns):
-            sheet.write(2, col, label(column), self.head)
+            sheet.write(2, col, (headings or {}).get(column) or label(column), self.head)
             fmt = self._format(column)
             sheet.set_column(col, col, 22 if col else 10, fmt)
-            for row, value in enumerate(frame[column].to_list()):
+            values = frame[column].to_list()
+            if "pct" in column:  # percent points in the projection, a ratio here
+                values = [None if value is None else value / 100 for value in values]
+            for row, value in enumerate(values):
                 sheet.write(3 + row, col, value, fmt)
         sheet.set_row(2, 45)
         sheet.freeze_panes(3, 1)
 
     def _format(self, column: str) -> Any:
+        if column == "year":
+            return self.year
         if column == "take_up":
             return self.rate
         if "pct" in column:
@@ -96,9 +135,10 @@ class _Book:
         return None
 
     def assumptions(self, name: str, result: ProjectionResult) -> None:
-        sheet = self.book.add_worksheet(name[:31])
+        sheet = self.add_sheet(name)
         info = result.scenario.scenario
-        sheet.write(0, 0, f"Assumptions / ສົມມຸດຕິຖານ — {info.name}", self.title)
+        title = f"{label('assumption')} — {info.title or info.name} ({info.name})"
+        sheet.write(0, 0, title, self.title)
         for col, heading in enumerate(("assumption", "value", "source")):
             sheet.write(2, col, label(heading), self.head)
         sheet.set_column(0, 0, 55)
@@ -110,23 +150,41 @@ class _Book:
             sheet.write(3 + row, 2, source)
 
 
-def write_workbook(results: Sequence[ProjectionResult], path: Path) -> None:
+def write_workbook(results: Sequence[ProjectionResult], path: Path, lang: Lang = "en") -> None:
+    """The workbook of one or more projections; sheet names in ``lang``, headings in
+    English over Lao."""
+    words = Formatter(lang)
     book = _Book(path)
     several = len(results) > 1
     for n, result in enumerate(results, start=1):
         prefix = f"{n} " if several else ""
-        book.assumptions(f"{prefix}Assumptions", result)
+        book.assumptions(f"{prefix}{words('workbook.sheet.assumptions')}", result)
         schemes = result.schemes_frame()
         for code, scheme in result.schemes.items():
             title = f"{scheme.name} / {scheme.name_lo}".rstrip(" /")
             frame = schemes.filter(pl.col("scheme") == code).drop("scheme")
-            book.frame_sheet(f"{prefix}{code}", title, frame)
+            name = words.pair(scheme.name, scheme.name_lo) or code
+            book.frame_sheet(f"{prefix}{name}", title, frame)
         if result.fund is not None:
-            book.frame_sheet(f"{prefix}NHI fund", "NHI fund / ກອງທຶນປະກັນສຸຂະພາບ", result.fund_frame())
-        book.frame_sheet(f"{prefix}Summary", "Summary / ສັງລວມ", result.summary())
+            title = both("workbook.sheet.nhi_fund")
+            book.frame_sheet(
+                f"{prefix}{words('workbook.sheet.nhi_fund')}", title, result.fund_frame()
+            )
+        book.frame_sheet(
+            f"{prefix}{words('workbook.sheet.summary')}",
+            both("workbook.sheet.summary"),
+            result.summary(),
+        )
     if several:
         comparison = pl.DataFrame({"year": results[0].years}).with_columns(
             pl.Series(f"{r.scenario.scenario.name}_spending_lak", r.spending) for r in results
         )
-        book.frame_sheet("Comparison", "Comparison / ການປຽບທຽບ", comparison)
+        headings = {
+            f"{r.scenario.scenario.name}_spending_lak": (
+                f"{r.scenario.scenario.name}: {label('spending_lak')}"
+            )
+            for r in results
+        }
+        title = both("workbook.sheet.comparison")
+        book.frame_sheet(words("workbook.sheet.comparison"), title, comparison, headings)
     book.book.close()

@@ -19,7 +19,13 @@ from sqlalchemy import Engine
 from laosp.indicators.definitions import INDICATOR_IDS
 from laosp.indicators.engine import compute_indicators
 from laosp.indicators.frames import RegistryFrames
-from laosp.indicators.gaps import NOT_ENROLLED, UNCOVERED, evaluate_eligibility, gap_list
+from laosp.indicators.gaps import (
+    NOT_ENROLLED,
+    UNCOVERED,
+    evaluate_eligibility,
+    gap_list,
+    gap_rules,
+)
 from laosp.reference.admin_units import districts, provinces
 from laosp.rules.pack import Pack, Scheme
 
@@ -42,7 +48,12 @@ class CoverageBrief:
 
     Every frame has ``indicator``, its keys, ``numerator``, ``denominator`` and ``ratio``
     (null when the denominator is 0), except the gap counts (``gap``, ``scheme``,
-    ``count``). ``schemes`` is the pack's catalogue: the names the brief shows."""
+    ``unit``, ``count``: rows of the gap list, persons, or households for a scheme that
+    enrols households) and the persons left out (``left_out``, ``left_out_by_place``:
+    each person once, however many schemes they are eligible for and not enrolled in; a
+    member of an eligible household not enrolled in a household scheme is one of them,
+    as a household enrolment covers every member). ``schemes`` is the pack's catalogue:
+    the names the brief shows."""
 
     at: dt.date
     province: str | None
@@ -56,6 +67,8 @@ class CoverageBrief:
     gaps: pl.DataFrame
     gaps_by_place: pl.DataFrame
     schemes: Mapping[str, Scheme]
+    left_out: int
+    left_out_by_place: pl.DataFrame
 
     def scheme_name(self, code: str, lang: str) -> str:
         """The scheme's name in ``lang``, as the policy pack writes it."""
@@ -120,18 +133,59 @@ def _headline(cells: pl.DataFrame) -> pl.DataFrame:
     return _with_ratio(joined).collect()
 
 
-def _gap_counts(listed: pl.DataFrame, place_field: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+PERSON, HOUSEHOLD = "person", "household"
+
+
+def _gap_counts(
+    listed: pl.DataFrame, place_field: str, units: Mapping[str, str]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Rows of the gap list per gap and scheme (and place), with the unit they count."""
+    unit = (
+        pl.col("scheme")
+        .replace_strict(dict(units), default=PERSON, return_dtype=pl.String)
+        .alias("unit")
+    )
     by_scheme = (
         listed.group_by("gap", "scheme")
         .agg(pl.len().cast(pl.Int64).alias("count"))
+        .with_columns(unit)
+        .select("gap", "scheme", "unit", "count")
         .sort("gap", "scheme", nulls_last=False)
     )
     by_place = (
         listed.group_by("gap", "scheme", place_field)
         .agg(pl.len().cast(pl.Int64).alias("count"))
+        .with_columns(unit)
+        .select("gap", "scheme", "unit", place_field, "count")
         .sort("gap", "scheme", place_field, nulls_last=False)
     )
     return by_scheme, by_place
+
+
+def left_out_persons(
+    listed: pl.DataFrame, frames: RegistryFrames, at: dt.date, units: Mapping[str, str]
+) -> pl.DataFrame:
+    """Each person eligible for at least one scheme they are not enrolled in, once
+    (``person_id``, ``province``, ``district``): the persons of the person schemes' gap
+    lists, and every member born by ``at`` of a household in a household scheme's list
+    (the household's place)."""
+    wanted = listed.filter(pl.col("gap") == NOT_ENROLLED)
+    household_schemes = [code for code, unit in units.items() if unit == HOUSEHOLD]
+    persons = wanted.filter(~pl.col("scheme").is_in(household_schemes)).select(
+        "person_id", "province", "district"
+    )
+    households = (
+        wanted.filter(pl.col("scheme").is_in(household_schemes))
+        .select("household_id", "province", "district")
+        .unique("household_id")
+    )
+    members = (
+        frames.persons.filter((pl.col("birth_date") <= at).fill_null(False))
+        .select("person_id", "household_id")
+        .join(households, on="household_id")
+        .select("person_id", "province", "district")
+    )
+    return pl.concat([persons, members]).unique("person_id").sort("person_id")
 
 
 def coverage_brief(
@@ -147,7 +201,9 @@ def coverage_brief(
         cells = cells.filter(pl.col("province") == province)
         listed = listed.filter(pl.col("province") == province)
     place_field = "district" if province is not None else "province"
-    gaps, gaps_by_place = _gap_counts(listed, place_field)
+    units = {rule.code: rule.unit for rule in gap_rules(pack)}
+    gaps, gaps_by_place = _gap_counts(listed, place_field, units)
+    left_out = left_out_persons(listed, frames, at, units)
     return CoverageBrief(
         at=at,
         province=province,
@@ -161,6 +217,10 @@ def coverage_brief(
         gaps=gaps,
         gaps_by_place=gaps_by_place,
         schemes=dict(pack.schemes),
+        left_out=left_out.height,
+        left_out_by_place=left_out.group_by(place_field)
+        .agg(pl.len().cast(pl.Int64).alias("count"))
+        .sort(place_field),
     )
 
 
@@ -178,7 +238,10 @@ def load_coverage_brief(
 
 
 def gap_total(brief: CoverageBrief, gap: str = NOT_ENROLLED) -> int:
-    """Rows of the gap list of kind ``gap`` in the brief's area."""
+    """Persons of the gap of kind ``gap`` in the brief's area, each once: the uncovered
+    (one row each), or the persons eligible for a scheme they are not enrolled in."""
+    if gap == NOT_ENROLLED:
+        return brief.left_out
     return int(brief.gaps.filter(pl.col("gap") == gap)["count"].sum())
 
 

@@ -70,13 +70,7 @@ def _places(pdf: BriefDocument, brief: CoverageBrief, words: Words) -> None:
     names = place_names(field)
     cells = _cells(brief.by_place, field)
     codes = sorted({code for code, _ in cells})
-    not_enrolled = {
-        row[field]: row["count"]
-        for row in brief.gaps_by_place.filter(pl.col("gap") == NOT_ENROLLED)
-        .group_by(field)
-        .agg(pl.col("count").sum())
-        .to_dicts()
-    }
+    not_enrolled = {row[field]: row["count"] for row in brief.left_out_by_place.to_dicts()}
     chart_height = 7.4 * len(codes) + 20  # keeps the heading with its chart
     pdf.heading(words("by_district" if field == "district" else "by_province"), chart_height)
     series = (words("sdg131_short"), words("health_short"))
@@ -98,7 +92,7 @@ def _places(pdf: BriefDocument, brief: CoverageBrief, words: Words) -> None:
         words(field),
         words("persons"),
         *(words.pair(*INDICATOR_LABELS[item]) for item in PLACE_INDICATORS),
-        words("eligible_not_enrolled"),
+        words("workbook.left_out_short"),
     ]
     rows = [
         [
@@ -140,14 +134,23 @@ def _groups(
 
 
 def _gaps(pdf: BriefDocument, brief: CoverageBrief, words: Words) -> None:
+    """Per scheme, the units eligible and not enrolled (persons, or households for a
+    scheme that enrols households); then each person eligible for at least one scheme
+    they are not in, once, and the persons with no cover at all."""
     pdf.heading(words("gaps_heading"))
     rows = [
-        [brief.scheme_name(row["scheme"], words.lang), words.number(row["count"])]
+        [
+            brief.scheme_name(row["scheme"], words.lang),
+            words(f"workbook.unit.{row['unit']}"),
+            words.number(row["count"]),
+        ]
         for row in brief.gaps.filter(pl.col("gap") == NOT_ENROLLED).to_dicts()
     ]
-    rows.append([words("total"), words.number(gap_total(brief))])
-    rows.append([words(UNCOVERED), words.number(gap_total(brief, UNCOVERED))])
-    pdf.data_table([words("eligible_not_enrolled"), words("count")], rows, widths=(130, 50))
+    persons = words("workbook.unit.person")
+    rows.append([words("workbook.left_out_persons"), persons, words.number(gap_total(brief))])
+    rows.append([words(UNCOVERED), persons, words.number(gap_total(brief, UNCOVERED))])
+    headings = [words("eligible_not_enrolled"), words("workbook.unit"), words("workbook.number")]
+    pdf.data_table(headings, rows, widths=(110, 35, 35), align=("LEFT", "LEFT", "RIGHT"))
     pdf.paragraph(words("gaps_note"), 8)
 
 
@@ -163,7 +166,7 @@ def coverage_pdf(brief: CoverageBrief, words: Words, font: LaoFont) -> bytes:
         [
             (_ratio(headline, None, "sdg131.at_least_one", words), words("sdg131_short")),
             (_ratio(headline, None, "health.covered", words), words("health_short")),
-            (words.number(gap_total(brief)), words("eligible_not_enrolled")),
+            (words.number(gap_total(brief)), words("workbook.left_out_short")),
             (words.number(gap_total(brief, UNCOVERED)), words(UNCOVERED)),
         ]
     )

@@ -68,7 +68,8 @@ def coverage_xlsx(brief: CoverageBrief, words: Words) -> bytes:
         Column(words("scheme"), width=40),
         Column(words("code"), width=10),
         Column(words(field), width=30),
-        Column(words("count"), "int"),
+        Column(words("workbook.unit"), width=14),
+        Column(words("workbook.number"), "int"),
     ]
     gap_rows: list[list[Value]] = [
         [
@@ -76,10 +77,24 @@ def coverage_xlsx(brief: CoverageBrief, words: Words) -> bytes:
             brief.scheme_name(row["scheme"], words.lang) if row["scheme"] else "—",
             row[field],
             place(row[field]),
+            words(f"workbook.unit.{row['unit']}"),
             row["count"],
         ]
         for row in brief.gaps_by_place.to_dicts()
     ]
+    left_out = Sheet(
+        words("workbook.sheet.left_out"),
+        [
+            Column(words("code"), width=10),
+            Column(words(field), width=30),
+            Column(words("workbook.left_out_persons"), "int", 30),
+        ],
+        [
+            [row[field], place(row[field]), row["count"]]
+            for row in brief.left_out_by_place.to_dicts()
+        ]
+        + [["", words("total"), brief.left_out]],
+    )
     return workbook_bytes(
         [
             about,
@@ -91,5 +106,6 @@ def coverage_xlsx(brief: CoverageBrief, words: Words) -> bytes:
             ),
             _grouped(words("by_formal"), brief.by_formal, "formal", formal.get, words),
             Sheet(words("gaps_sheet"), gap_columns, gap_rows),
+            left_out,
         ]
     )

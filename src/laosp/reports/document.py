@@ -8,6 +8,10 @@ The vowel AM (U+0EB3) is written as its two parts, NIGGAHITA and AA (U+0ECD U+0E
 compatibility decomposition): HarfBuzz draws it as those two glyphs, and fpdf2 can map
 only one of them back to a character, so a copied or extracted "ຳ" would otherwise come
 with a stray control character. The two forms look the same; NFKC joins them again.
+
+Lao has no spaces between words: a zero width space between two syllables
+(``laosp.reports.syllables``) is where fpdf2 may end a line, so no line of a table or a
+paragraph ends inside a syllable.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from fpdf.fonts import FontFace
 
 from laosp.reports.fonts import LaoFont
 from laosp.reports.labels import Words
+from laosp.reports.syllables import breakable
 
 FAMILY = "brief"
 INK = (33, 37, 41)
@@ -51,7 +56,7 @@ class BriefDocument(FPDF):
         self.add_page()
 
     def normalize_text(self, text: str) -> str:
-        return super().normalize_text(text.replace(SARA_AM, SARA_AM_PARTS))
+        return super().normalize_text(breakable(text).replace(SARA_AM, SARA_AM_PARTS))
 
     def footer(self) -> None:
         self.set_y(-14)

@@ -214,10 +214,10 @@ def _shown(value: float | None, fmt: Callable[[float], str]) -> str:
 def projection_xlsx(brief: ProjectionBrief, words: Words) -> bytes:
     columns = [
         Column(words("scenario"), width=20),
-        Column(words("year"), "int", 8),
+        Column(words("year"), "year", 8),
         Column(words("population"), "int"),
         Column(f"{words('spending')} (LAK)", "int", 20),
-        Column(words("pct_gdp"), "percent2"),
+        Column(words("pct_gdp"), "percent2"),  # a ratio, as in every workbook
         Column(words("pct_government"), "percent2"),
         Column(f"{words('government_budget')} (LAK)", "int", 20),
         Column(f"{words('nhi_balance')} (LAK)", "int", 20),

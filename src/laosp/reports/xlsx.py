@@ -1,6 +1,8 @@
 """Workbooks of plain tables: one heading row, then values as numbers (not text), so
 that the ministry's analysts can compute with them; Excel shows the separators of the
-reader's locale. Text is a string cell, never a formula or a link (``INERT_WORKBOOK``)."""
+reader's locale. Text is a string cell, never a formula or a link (``INERT_WORKBOOK``).
+A year is a plain integer (``year``: 2025, never 2,025); a share such as "% of GDP" is
+a ratio shown with the percent format (``percent``, ``percent2``), in every workbook."""
 
 from __future__ import annotations
 
@@ -11,10 +13,11 @@ from typing import Literal
 
 from laosp.presentation.cells import INERT_WORKBOOK
 
-Kind = Literal["text", "int", "percent", "percent2", "decimal", "billions"]
+Kind = Literal["text", "int", "year", "percent", "percent2", "decimal", "billions"]
 FORMATS: dict[Kind, str] = {
     "text": "General",
     "int": "#,##0",
+    "year": "0",
     "percent": "0.0%",
     "percent2": "0.00%",
     "decimal": "#,##0.00",
