@@ -19,6 +19,7 @@ ADMINS = frozenset({"admin", "admin2"})
 NAMED = frozenset({"admin", "admin2", "central", "vientiane", "savannakhet"})  # read_persons
 OFFICERS = frozenset({"central", "vientiane", "savannakhet"})  # export_named
 AUDIT = frozenset({"admin", "admin2", "auditor"})
+CENTRAL = frozenset({"central"})  # payment cycles, dues of a month: national work
 
 HOUSEHOLD = {
     "household_id": "PERM-0101-1",
@@ -63,7 +64,30 @@ ROUTES: list[tuple[str, str, str, dict[str, Any] | None, frozenset[str]]] = [
     ("POST", "/api/rules/diff", "/api/rules/diff", {"changes": {}}, EVERYONE),
     ("GET", "/api/requests", "/api/requests", None, EVERYONE),
     ("GET", "/api/audit", "/api/audit", None, AUDIT),
+    ("POST", "/api/enrolments", "/api/enrolments", {"scheme": "nhi", "unit_id": "EX-VT-0001-1"},
+     OFFICERS),
+    ("GET", "/api/enrolments", "/api/enrolments", None, NAMED),
+    ("GET", "/api/enrolments/{enrolment_id}", "/api/enrolments/1", None, NAMED),
+    ("POST", "/api/enrolments/{enrolment_id}/status", "/api/enrolments/1/status",
+     {"status": "exited", "expected": "pending", "reason": "test"}, OFFICERS),
+    ("POST", "/api/enrolments/bulk", "/api/enrolments/bulk",
+     {"scheme": "nhi", "district": "1301"}, frozenset({"central", "savannakhet"})),
+    ("GET", "/api/persons/{person_id}/explanation", "/api/persons/EX-VT-0001-1/explanation",
+     None, NAMED),
+    ("GET", "/api/parameters", "/api/parameters", None, EVERYONE),
     ("GET", "/api/audit/verify", "/api/audit/verify", None, AUDIT),
+    ("POST", "/api/cycles", "/api/cycles", {"scheme": "mecg", "period": "2024-03"}, CENTRAL),
+    ("GET", "/api/cycles", "/api/cycles", None, CENTRAL),
+    ("GET", "/api/cycles/{cycle_id}", "/api/cycles/1", None, CENTRAL),
+    ("GET", "/api/cycles/{cycle_id}/payments", "/api/cycles/1/payments", None, CENTRAL),
+    ("POST", "/api/cycles/{cycle_id}/approve", "/api/cycles/999/approve", None, CENTRAL),
+    ("POST", "/api/cycles/{cycle_id}/pay", "/api/cycles/999/pay", {}, CENTRAL),
+    ("POST", "/api/cycles/{cycle_id}/close", "/api/cycles/999/close", None, CENTRAL),
+    ("POST", "/api/contributions/dues", "/api/contributions/dues",
+     {"scheme": "nssf_private", "period": "2024-04"}, CENTRAL),
+    ("POST", "/api/contributions/{contribution_id}/pay", "/api/contributions/999/pay",
+     {"amount": 1}, OFFICERS),
+    ("GET", "/api/contributions", "/api/contributions", None, OFFICERS),
     ("GET", "/api/grievances/categories", "/api/grievances/categories", None, EVERYONE),
     ("POST", "/api/grievances", "/api/grievances",
      {"category": "payment", "description": "late", "household_id": "EX-VT-0001"}, OFFICERS),
