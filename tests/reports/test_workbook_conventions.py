@@ -4,10 +4,12 @@ says "%", and sheets are named in words (no scheme code), valid for Excel."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
+from laosp.presentation.i18n import Lang
 from laosp.projection.engine import run_projection
 from laosp.projection.loading import load_scenario
 from laosp.projection.result import ProjectionResult
@@ -17,7 +19,7 @@ from laosp.reports.projection import projection_brief
 from laosp.reports.render import coverage_report, projection_report
 from laosp.rules.pack import load_pack
 from tests.indicators.registry_builder import AT, reference_registry
-from tests.reports.helpers import header_formats, sheets
+from tests.reports.helpers import header_formats, pdf_text, sheets
 
 FORBIDDEN = set("[]:*?/\\")
 
@@ -76,3 +78,14 @@ def test_coverage_workbook_shares_are_ratios_and_names_words() -> None:
     data = coverage_report(brief, "en", "xlsx")
     assert header_formats(data, "Headline indicators")["Coverage"] == "0.0%"
     _valid_names(list(sheets(data)), set(brief.schemes))
+
+
+#: A year from 2020 to 2049 written with a thousands separator, alone (not within a number).
+GROUPED_YEAR = re.compile(r"(?<![\d.,])20[2-4][,.]\d(?![\d.,])|(?<![\d.,])2[,.]0[2-4]\d(?![\d.,])")
+
+
+@pytest.mark.parametrize("lang", ["en", "lo"])
+def test_pdf_years_are_plain(result: ProjectionResult, lang: Lang) -> None:
+    text = pdf_text(projection_report(projection_brief([result]), lang, "pdf"))
+    assert "2030" in text
+    assert GROUPED_YEAR.findall(text) == []
