@@ -3,15 +3,116 @@
 from __future__ import annotations
 
 import importlib
+import os
+import re
 import sys
 from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
 
 import typer
+from typer.core import TyperGroup
 
 from laosp import __version__
-from laosp.cli_common import DbOption, engine_for
+from laosp.cli_common import NEW_DATABASES, DbOption, engine_for, fail, remove_new_databases
+
+ERROR = "error / ຂໍ້ຜິດພາດ"
+
+
+class _Edge(TyperGroup):
+    """The root command: the one place where an error of the environment (a file or
+    folder missing, a database unreachable or without its tables) becomes one line on
+    standard error and exit status 1, never a traceback; and where the SQLite files a
+    failed command created are removed (``cli_common.NEW_DATABASES``). Other exceptions
+    are bugs and keep their traceback."""
+
+    def invoke(self, ctx: Any) -> Any:  # typer's vendored click Context
+        noted: list[Any] = []
+        token = NEW_DATABASES.set(noted)
+        succeeded = False
+        try:
+            result = super().invoke(ctx)
+            succeeded = True
+            return result
+        except typer.Exit as done:
+            succeeded = done.exit_code == 0
+            raise
+        except Exception as error:
+            message = error_message(error, list(dict.fromkeys(new.file for new in noted)))
+            if message is None:
+                raise
+            typer.echo(message, err=True)
+            raise typer.Exit(1) from None
+        finally:
+            NEW_DATABASES.reset(token)
+            if not succeeded:
+                remove_new_databases(noted)
+
+
+def error_message(error: BaseException, new_files: Sequence[Path] = ()) -> str | None:
+    """The one-line message of an error of the environment; None for any other error.
+    ``new_files``: SQLite files the command created (a table missing there means the
+    database did not exist)."""
+    if isinstance(error, OSError):
+        return _file_message(error)
+    if "sqlalchemy" in sys.modules:
+        from sqlalchemy.exc import DBAPIError
+
+        if isinstance(error, DBAPIError):
+            return _database_message(error, new_files)
+    return None
+
+
+def _database_message(error: Any, new_files: Sequence[Path]) -> str | None:
+    """A table missing (the database not created or not migrated) or the database
+    refusing for a reason of its own (``OperationalError``: locked, disk full, the
+    connection lost); None for other errors (an integrity error is a bug)."""
+    from sqlalchemy.exc import OperationalError
+
+    from laosp.db import shown_url
+
+    reason = shown_url(str(error.orig or error).splitlines()[0].strip())
+    missing_table = "no such table" in reason or (
+        getattr(error.orig, "sqlstate", None) == "42P01"  # PostgreSQL: undefined_table
+    )
+    if missing_table and new_files:
+        files = ", ".join(str(file) for file in new_files)
+        return (
+            f"{ERROR}: no database at {files}: create it with `laosp db upgrade --db "
+            f"{new_files[0]}` (or `laosp demo`) / ບໍ່ພົບຖານຂໍ້ມູນ"
+        )
+    if missing_table:
+        return (
+            f"{ERROR}: the database lacks its tables ({reason}): migrate it with "
+            "`laosp db upgrade` / ຖານຂໍ້ມູນຍັງບໍ່ໄດ້ສ້າງຕາຕະລາງ"
+        )
+    if isinstance(error, OperationalError):
+        return f"{ERROR}: the database refused: {reason} / ຖານຂໍ້ມູນປະຕິເສດ"
+    return None
+
+
+def _file_message(error: OSError) -> str:
+    text = str(error).splitlines()[0] if str(error) else type(error).__name__
+    if error.filename is not None:
+        path = Path(os.fsdecode(error.filename))
+    else:  # Polars names the file in its text only: "No such file or directory (os error 2): F"
+        named = re.search(r"\(os error \d+\): (.+)$", text)
+        if named is None:
+            return f"{ERROR}: {text}"
+        path = Path(named[1])
+    if isinstance(error, FileNotFoundError):
+        if not path.parent.is_dir():
+            return f"{ERROR}: {path}: the folder {path.parent} does not exist / ບໍ່ພົບໂຟນເດີ"
+        return f"{ERROR}: {path}: no such file / ບໍ່ພົບໄຟລ໌"
+    if isinstance(error, IsADirectoryError):
+        return f"{ERROR}: {path}: is a folder, give a file / ເປັນໂຟນເດີ, ບໍ່ແມ່ນໄຟລ໌"
+    if isinstance(error, PermissionError):
+        return f"{ERROR}: {path}: permission denied / ບໍ່ມີສິດເຂົ້າເຖິງ"
+    return f"{ERROR}: {path}: {error.strerror or error}"
+
 
 app = typer.Typer(
+    cls=_Edge,
     name="laosp",
     help="laosp — registry, policy rules, coverage and financing for Lao PDR's "
     "National Social Protection Strategy.",
@@ -25,10 +126,15 @@ app.add_typer(db_app, name="db")
 @db_app.command("upgrade")
 def db_upgrade(db: DbOption = None, revision: str = "head") -> None:
     """Create or migrate the database to the newest schema, with the reference data."""
+    from alembic.util.exc import CommandError
+
     from laosp import migrate
 
     engine = engine_for(db)
-    migrate.upgrade(engine, revision)
+    try:
+        migrate.upgrade(engine, revision)
+    except CommandError as error:
+        raise fail(f"{ERROR}: --revision: {error}") from None
     typer.echo(f"database at {engine.url.render_as_string(hide_password=True)} is up to date")
 
 

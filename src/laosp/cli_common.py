@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+from contextvars import ContextVar
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -24,7 +28,9 @@ DbOption = Annotated[
     str | None,
     typer.Option(
         "--db",
-        help="Database URL (default: $LAOSP_DATABASE_URL, else sqlite:///laosp.db).",
+        help="Database: a SQLAlchemy URL (sqlite:///laosp.db, "
+        "postgresql+psycopg://USER@HOST:5432/DATABASE) or a plain file path, which is a "
+        "SQLite file (default: $LAOSP_DATABASE_URL, else sqlite:///laosp.db).",
         show_default=False,
     ),
 ]
@@ -36,11 +42,89 @@ def settings_for(db: str | None) -> Settings:
     return load_settings(database_url=db)
 
 
+@dataclass(frozen=True)
+class NewDatabase:
+    """A SQLite file a command is about to create, the engine that opens it, and the
+    outermost folder created for it (None when its folder existed)."""
+
+    file: Path
+    engine: Engine
+    folder: Path | None
+
+
+#: The SQLite files the running command created (``engine_for``); set by the edge
+#: (``laosp.cli``), which removes them when the command fails.
+NEW_DATABASES: ContextVar[list[NewDatabase] | None] = ContextVar("new_databases", default=None)
+
+
 def engine_for(db: str | None) -> Engine:
-    from laosp.db import make_engine
+    """The engine of the database ``--db`` names (else the settings'). Exits 1 with one
+    line when the text is no database URL or a PostgreSQL server cannot be reached
+    (naming host:port, never the password). A SQLite file that does not exist yet is
+    noted in ``NEW_DATABASES``: a failed command leaves no empty database behind."""
+    from laosp.db import DatabaseUrlError, make_engine, sqlite_file
 
     settings = settings_for(db)
-    return make_engine(settings.database_url, echo=settings.echo_sql)
+    try:
+        file = sqlite_file(settings.database_url)
+        if file is None or file.exists():
+            return _reachable(make_engine(settings.database_url, echo=settings.echo_sql))
+        absent = [folder for folder in file.absolute().parents if not folder.exists()]
+        engine = make_engine(settings.database_url, echo=settings.echo_sql)
+    except DatabaseUrlError as error:
+        raise fail(f"error / ຂໍ້ຜິດພາດ: --db: {error} / ທີ່ຢູ່ຖານຂໍ້ມູນບໍ່ຖືກຕ້ອງ") from None
+    noted = NEW_DATABASES.get()
+    if noted is not None:
+        noted.append(NewDatabase(file, engine, absent[-1] if absent else None))
+    return engine
+
+
+def _reachable(engine: Engine) -> Engine:
+    """``engine`` once a connection to its server opened (SQLite: at once)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    if engine.dialect.name == "sqlite":
+        return engine
+    try:
+        with engine.connect():
+            pass
+    except SQLAlchemyError as error:
+        engine.dispose()
+        raise fail(unreachable(engine, error)) from None
+    return engine
+
+
+def unreachable(engine: Engine, error: BaseException) -> str:
+    """One line: the server ``engine`` could not connect to, and why (no password)."""
+    from laosp.db import shown_url
+
+    url = engine.url
+    where = f"{url.host or 'localhost'}:{url.port or 5432}"
+    reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+    reason = reason.removeprefix("connection failed: ")
+    reason = reason.split(" failed: ", 1)[-1].replace("FATAL:  ", "").strip()
+    return (
+        f"error / ຂໍ້ຜິດພາດ: cannot connect to PostgreSQL at {where} (database "
+        f"{url.database!r}, user {url.username!r}): {shown_url(reason)} / "
+        "ເຊື່ອມຕໍ່ຖານຂໍ້ມູນບໍ່ໄດ້"
+    )
+
+
+def remove_new_databases(noted: list[NewDatabase]) -> None:
+    """Remove the SQLite files of ``noted`` (with their journals) and the folders made
+    for them, once their engines are closed: what a failed command created."""
+    for new in noted:
+        new.engine.dispose()
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{new.file}{suffix}").unlink(missing_ok=True)
+        if new.folder is not None:
+            folder = new.file.absolute().parent
+            while folder.is_relative_to(new.folder):
+                try:
+                    folder.rmdir()
+                except OSError:
+                    break
+                folder = folder.parent
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
@@ -62,8 +146,6 @@ def reference_date(text: str | None, option: str = "--date") -> dt.date:
 
 def session_token(settings: Settings) -> str | None:
     """The CLI's session token: ``$LAOSP_TOKEN``, else the file of ``laosp login``."""
-    import os
-
     token = os.environ.get(TOKEN_VARIABLE, "").strip()
     if token:
         return token

@@ -6,6 +6,7 @@ session, the services use it without committing, and the edge commits once.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import sys
 import time
@@ -15,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 #: A writer waits this long for another process's write to end before "database is
@@ -23,8 +25,33 @@ from sqlalchemy.orm import Session, sessionmaker
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
+#: What to write instead of a text that is no database URL.
+URL_HINT = (
+    "write a SQLite file (laosp.db, sqlite:///laosp.db) or "
+    "postgresql+psycopg://USER@HOST:5432/DATABASE"
+)
+#: A scheme before a colon (``sqlite:``, ``postgres:``): a URL mistyped, not a file path.
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]+:")
+
+
+class DatabaseUrlError(ValueError):
+    """A text that names no database laosp can open (the message never shows a password)."""
+
+
+def shown_url(url: str) -> str:
+    """``url`` with the password of ``USER:PASSWORD@`` replaced by ``***``."""
+    return re.sub(r"((?:^|://)[^:/@]*:)[^@/]*@", r"\1***@", url)
+
+
 def normalise_url(url: str) -> str:
-    """Accept the URLs users type (``postgresql://``) and pick the psycopg 3 driver."""
+    """Accept what users type: a plain file path is a SQLite file (``laosp.db`` →
+    ``sqlite:///laosp.db``), ``postgres://`` and ``postgresql://`` pick the psycopg 3
+    driver. A text that is neither a URL nor a plain path (``sqlite:/x.db``,
+    ``user@host/db``) raises ``DatabaseUrlError``."""
+    if "://" not in url:
+        if not url.strip() or _SCHEME.match(url) or "@" in url:
+            raise DatabaseUrlError(f"{shown_url(url)!r} is not a database URL; {URL_HINT}")
+        return f"sqlite:///{url}"
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
@@ -32,8 +59,34 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def parse_url(url: str) -> URL:
+    """The URL ``url`` names (``normalise_url``); ``DatabaseUrlError`` when it is none
+    SQLAlchemy can open."""
+    url = normalise_url(url)
+    try:
+        parsed = make_url(url)
+        parsed.get_dialect().import_dbapi()
+    except (ArgumentError, NoSuchModuleError, ValueError, ImportError) as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise DatabaseUrlError(
+            f"{shown_url(url)!r} is not a database URL ({shown_url(reason)}); {URL_HINT}"
+        ) from None
+    return parsed
+
+
 def is_sqlite(url: str) -> bool:
-    return make_url(normalise_url(url)).get_backend_name() == "sqlite"
+    return parse_url(url).get_backend_name() == "sqlite"
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL; None for another database or SQLite in memory."""
+    parsed = parse_url(url)
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    if database.startswith("file:"):  # a URI filename (?uri=true)
+        return None
+    return Path(database)
 
 
 #: Modules that carry a SQLite library of their own. Loaded beside Python's in one
@@ -89,15 +142,15 @@ def _into_wal(cursor: Any) -> None:
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """An engine for ``url``; SQLite connections enforce foreign keys and use WAL."""
-    url = normalise_url(url)
-    if is_sqlite(url):
-        database = make_url(url).database
-        if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, echo=echo)
+    parsed = parse_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        file = sqlite_file(url)
+        if file is not None:
+            file.parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed, echo=echo)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    return create_engine(parsed, echo=echo, pool_pre_ping=True)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

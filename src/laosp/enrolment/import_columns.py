@@ -15,7 +15,7 @@ import polars as pl
 
 from laosp.enrolment.transitions import ENROLMENT
 from laosp.registry.import_columns import PROBLEM_SCHEMA, ROW, Field, cell, parse_field
-from laosp.registry.import_file import control_character_problems, read_table
+from laosp.registry.import_file import control_character_problems, read_table, require_columns
 from laosp.registry.import_limits import ImportLimits, UnreadableFile
 
 TABLE = "enrolments"
@@ -109,6 +109,7 @@ def read_enrolments(
     raw = read_table(path, TABLE, limits)
     renames, ignored = canonical_headers(raw.columns)
     raw = raw.select(ROW, *(pl.col(h).alias(n) for h, n in renames.items()))
+    require_columns(path, raw.columns, [field.name for field in COLUMNS if field.required])
     raw = raw.with_columns(
         cell(name).str.to_lowercase().alias(name)
         for name in ("scheme", "status")

@@ -158,13 +158,41 @@ def project(
         typer.echo(f"written / ບັນທຶກແລ້ວ: {output}", err=True)
 
 
+#: The columns of a ``--base-persons`` file.
+BASE_PERSON_COLUMNS = ("birth_date", "sex", "district_code")
+
+
 def _registry_base(path: Path) -> BaseTable:
+    """The base population of the persons file at ``path`` (Parquet, or CSV separated
+    by commas, semicolons or tabs); exit 1 naming the columns it lacks."""
     import polars as pl
 
     from laosp.projection.base_population import registry_base
+    from laosp.registry.import_file import csv_separator, require_columns
+    from laosp.registry.import_limits import UnreadableFile
 
-    frame = pl.read_parquet(path) if path.suffix == ".parquet" else pl.read_csv(path)
-    frame = frame.with_columns(pl.col("birth_date").cast(pl.Date))
+    if path.suffix == ".parquet":
+        frame = pl.read_parquet(path)
+    else:
+        frame = pl.read_csv(path, separator=csv_separator(path), infer_schema=False)
+        frame = frame.rename({name: name.strip().lstrip("\ufeff") for name in frame.columns})
+    try:
+        require_columns(path, frame.columns, BASE_PERSON_COLUMNS)
+    except UnreadableFile as error:
+        raise fail(f"error / ຂໍ້ຜິດພາດ: --base-persons: {error}") from None
+    birth = pl.col("birth_date")
+    try:
+        frame = frame.with_columns(
+            birth.str.to_date("%Y-%m-%d")
+            if frame.schema["birth_date"] == pl.String
+            else birth.cast(pl.Date)
+        )
+    except pl.exceptions.PolarsError as error:
+        reason = str(error).splitlines()[0]
+        raise fail(
+            f"error / ຂໍ້ຜິດພາດ: --base-persons: {path.name}: birth_date: {reason} "
+            "(write dates as YYYY-MM-DD)"
+        ) from None
     return registry_base(frame, date.today())
 
 

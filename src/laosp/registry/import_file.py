@@ -15,6 +15,7 @@ spreadsheet shows it (``=…``).
 from __future__ import annotations
 
 import codecs
+from collections.abc import Sequence
 from pathlib import Path
 
 import polars as pl
@@ -34,14 +35,29 @@ CONTROL = CONTROL_CHARACTERS
 CONTROL_REASON = "must not contain control characters such as NUL (ຫ້າມມີຕົວອັກສອນຄວບຄຸມ)"
 
 
+#: The separators a CSV may use: Excel writes ``;`` where the decimal mark is a comma
+#: (Lao regional settings among them) and "Unicode text" with tabs.
+SEPARATORS = (",", ";", "\t")
+
+
 class _HeaderWidth:
-    """The number of columns of a CSV's first line, fed chunk by chunk: commas outside
-    double quotes (a doubled quote inside quotes keeps the count of quotes even)."""
+    """The columns of a CSV's first line, fed chunk by chunk: each separator of
+    ``SEPARATORS`` counted outside double quotes (a doubled quote inside quotes keeps the
+    count of quotes even). The separator is the one the header holds most of (a comma
+    when it holds none: one column)."""
 
     def __init__(self) -> None:
-        self.columns = 1
+        self.counts = dict.fromkeys(SEPARATORS, 0)
         self.quoted = False
         self.done = False
+
+    @property
+    def separator(self) -> str:
+        return max(SEPARATORS, key=lambda separator: self.counts[separator])
+
+    @property
+    def columns(self) -> int:
+        return self.counts[self.separator] + 1
 
     def feed(self, chunk: bytes) -> None:
         for index, part in enumerate(chunk.split(b'"')):
@@ -50,16 +66,19 @@ class _HeaderWidth:
             if self.quoted:
                 continue
             end = part.find(b"\n")
+            for separator in SEPARATORS:
+                self.counts[separator] += part.count(
+                    separator.encode(), 0, len(part) if end < 0 else end
+                )
             if end >= 0:
-                self.columns += part.count(b",", 0, end)
                 self.done = True
                 return
-            self.columns += part.count(b",")
 
 
-def check_csv(path: Path, limits: ImportLimits, chunk_size: int = CHUNK) -> None:
+def check_csv(path: Path, limits: ImportLimits, chunk_size: int = CHUNK) -> str:
     """Refuse ``path`` unless it is UTF-8 (a byte-order mark is fine) and its header has
-    at most ``limits.max_columns`` columns; one pass in chunks of ``chunk_size`` bytes."""
+    at most ``limits.max_columns`` columns; one pass in chunks of ``chunk_size`` bytes.
+    The separator of its columns (``_HeaderWidth``)."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     header = _HeaderWidth()
     offset = 0  # bytes of the file before ``chunk``
@@ -92,6 +111,30 @@ def check_csv(path: Path, limits: ImportLimits, chunk_size: int = CHUNK) -> None
     except UnicodeDecodeError as error:
         bad = offset - len(error.object) + error.start
         raise UnreadableFile(_not_utf8(path, lines + 1, bad, line_start, error)) from None
+    return header.separator
+
+
+def csv_separator(path: Path, chunk_size: int = CHUNK) -> str:
+    """The separator of the columns of the CSV at ``path`` (``,`` ``;`` or tab), read
+    from its first line (``_HeaderWidth``)."""
+    header = _HeaderWidth()
+    with path.open("rb") as handle:
+        while not header.done and (chunk := handle.read(chunk_size)):
+            header.feed(chunk)
+    return header.separator
+
+
+def require_columns(path: Path, columns: Sequence[str], required: Sequence[str]) -> None:
+    """Refuse ``path`` whole, naming them, when its header lacks columns of
+    ``required``: each row would be refused for the same reason otherwise."""
+    missing = [name for name in required if name not in columns]
+    if missing:
+        found = ", ".join(name for name in columns if name != ROW) or "none"
+        raise UnreadableFile(
+            f"{path.name}: missing column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(missing)} (ຂາດຖັນ {', '.join(missing)}); the first line must name "
+            f"the columns, separated by commas or semicolons (found: {found})"
+        )
 
 
 def _not_utf8(path: Path, line: int, bad: int, line_start: int, error: UnicodeDecodeError) -> str:
@@ -133,6 +176,8 @@ def check_size(path: Path, limits: ImportLimits) -> None:
     """Refuse ``path`` when it is missing or larger than ``limits.max_bytes``."""
     try:
         size = path.stat().st_size
+    except FileNotFoundError:
+        raise UnreadableFile(f"{path}: no such file (ບໍ່ພົບໄຟລ໌)") from None
     except OSError as error:
         raise UnreadableFile(f"{path.name}: cannot be read ({error.strerror})") from None
     if size > limits.max_bytes:
@@ -160,8 +205,12 @@ def read_table(path: Path, sheet: str, limits: ImportLimits) -> pl.DataFrame:
             check_workbook(path, limits)
             frame = _read_excel(path, sheet, limits)
         else:
-            check_csv(path, limits)
-            frame = shown_text(pl.read_csv(path, infer_schema=False, n_rows=limits.max_rows + 1))
+            separator = check_csv(path, limits)
+            frame = shown_text(
+                pl.read_csv(
+                    path, separator=separator, infer_schema=False, n_rows=limits.max_rows + 1
+                )
+            )
     except (OSError, pl.exceptions.PolarsError, ValueError) as error:
         raise UnreadableFile(f"{path.name}: cannot be read ({error})") from error
     if frame.height > limits.max_rows:

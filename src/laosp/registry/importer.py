@@ -35,7 +35,12 @@ from laosp.registry.import_fields import (
     PERSON_COLUMNS,
     extra_columns,
 )
-from laosp.registry.import_file import CONTROL, control_character_problems, read_table
+from laosp.registry.import_file import (
+    CONTROL,
+    control_character_problems,
+    read_table,
+    require_columns,
+)
 from laosp.registry.import_limits import ImportLimits
 from laosp.registry.import_links import link_problems, spread_rejections
 from laosp.registry.import_report import REPORT_SCHEMA, Counts, ImportReport, notes_for_extra
@@ -123,6 +128,7 @@ def _load(
     limits: ImportLimits,
 ) -> _Loaded:
     raw = read_table(path, table, limits)
+    require_columns(path, raw.columns, [field.name for field in fields if field.required])
     extras = extra_columns(raw, fields)
     typed, problems = parse_table(raw, table, key, fields, today)
     problems = pl.concat([control_character_problems(raw, table, key), problems])
