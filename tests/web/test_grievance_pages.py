@@ -74,6 +74,10 @@ def test_open_see_overdue_escalate_resolve_in_english(client: TestClient) -> Non
     detail = client.get(f"/grievances/{late}")
     assert 'data-status="resolved"' in detail.text
     assert "paid in full" in detail.text
+    history = re.findall(r'<tr data-action="([a-z]+)">', detail.text)
+    assert history == ["create", "escalate", "status"]
+    assert "Escalated to: Provincial office" in detail.text
+    assert "Status changed to: Resolved" in detail.text
     assert client.get("/grievances.json?overdue=true").json()["total"] == 0
     twin = client.get(f"/grievances/{late}.json").json()
     assert (twin["grievance"]["status"], twin["grievance"]["escalation_level"]) == (

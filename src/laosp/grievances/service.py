@@ -33,7 +33,7 @@ from laosp.access.permissions import Action, reach, require
 from laosp.access.roles import Area, Principal, user_principal
 from laosp.enrolment.dates import date_error
 from laosp.enrolment.transitions import lifecycle
-from laosp.models import Grievance, Household, Person, User
+from laosp.models import AuditEvent, Grievance, Household, Person, User
 from laosp.registry.errors import (
     ConcurrentChange,
     ConflictError,
@@ -534,3 +534,13 @@ def handlers(session: Session, district: str | None) -> list[str]:
     assignment), by name."""
     users = session.scalars(select(User).where(User.active.is_(True)).order_by(User.username))
     return [user.username for user in users if _may_handle(user, district)]
+
+
+def history(session: Session, grievance_id: int) -> list[AuditEvent]:
+    """The grievance's audit events, oldest first: opened, assigned, escalated, moved."""
+    query = (
+        select(AuditEvent)
+        .where(AuditEvent.entity == "grievance", AuditEvent.entity_id == str(grievance_id))
+        .order_by(AuditEvent.id)
+    )
+    return list(session.scalars(query))

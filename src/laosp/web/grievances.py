@@ -276,8 +276,29 @@ def detail_data(
         "may_handle": may_handle,
         "may_escalate": may_handle and not at_top,
         "handlers": service.handlers(session, shown.district_code) if may_handle else [],
+        "history": steps(pack, service.history(session, grievance_id)),
         "messages": [],
     }
+
+
+def steps(pack: Pack, events: list[Any]) -> list[dict[str, Any]]:
+    """The audit events of a grievance as the page shows them: when, who, what (a
+    status, a level or an assignee, by code: the template names them)."""
+    levels = {lv.code: lv for lv in pack.grievances.levels}
+    shown = []
+    for event in events:
+        changes = event.changes or {}
+        step: dict[str, Any] = {"at": event.at.isoformat(), "actor": event.actor,
+                                "action": event.action, "to": None, "level": None}  # fmt: skip
+        if event.action == "assign":
+            step["to"] = (changes.get("assigned_to") or [None, None])[1]
+        elif event.action == "escalate":
+            level = levels.get((changes.get("escalation_level") or [None, ""])[1])
+            step["level"] = level and {"name_en": level.name, "name_lo": level.name_lo}
+        elif event.action == "status":
+            step["status"] = (changes.get("status") or [None, None])[1]
+        shown.append(step)
+    return shown
 
 
 @router.get("/grievances/{grievance_id}.json")
