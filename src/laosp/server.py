@@ -49,6 +49,7 @@ from laosp.rules.errors import PackError
 from laosp.rules.pack import Pack
 from laosp.web import audit as audit_page
 from laosp.web import grievances as grievances_page
+from laosp.web import households as household_pages
 from laosp.web import password as password_page
 from laosp.web import reform
 from laosp.web.views import LOGIN_PATH, mount_web
@@ -100,6 +101,7 @@ def create_app(settings: Settings, pack: Pack | None = None) -> FastAPI:
     app.include_router(audit_api.router)
     app.include_router(enrolments.router)
     app.include_router(grievances.router)
+    app.include_router(household_pages.router)  # before mount_web: its /household page
     mount_web(app)
     app.include_router(reform.router)
     app.include_router(audit_page.router)
