@@ -174,17 +174,30 @@ def test_missing_output_folders(
     folder = tmp_path / "nonexistent" / "dir"
     message = f"the folder {folder} does not exist / ບໍ່ພົບໂຟນເດີ"
     result = _run("report", "coverage", "--db", db_url, "--output", str(folder / "x.pdf"))
-    _failed(result, f"{folder / 'x.pdf'}: {message}")
+    _failed(result, f"--output: {folder / 'x.pdf'}: {message}")
     households = _csv(tmp_path / "h.csv", HOUSEHOLDS, ",")
     result = _run(
         "registry", "import", "--households", str(households), "--db", db_url,
         "--report", str(folder / "report.csv"),
     )  # fmt: skip
-    _failed(result, f"{folder / 'report.csv'}: {message}")
+    _failed(result, f"--report: {folder / 'report.csv'}: {message}")
     result = _run("registry", "duplicates", "--db", db_url, "--format", "csv",
                   "--output", str(folder / "pairs.csv"))  # fmt: skip
-    _failed(result, f"{folder / 'pairs.csv'}: {message}")
+    _failed(result, f"--output: {folder / 'pairs.csv'}: {message}")
     assert not folder.parent.exists()
+    # checked before the work: the import's report folder is missing, nothing imported
+    shown = _run("registry", "show", "H1", "--db", db_url)
+    _failed(shown, "no household or person")
+
+
+def test_a_missing_output_folder_is_refused_before_any_work(tmp_path: Path) -> None:
+    """No database is opened (it does not exist), no projection run: the folder first."""
+    out = tmp_path / "nonexistent" / "sweep.json"
+    result = _run("project", "-s", "child_grant_u3", "-f", "json", "-o", str(out))
+    _failed(result, f"--output: {out}: the folder {out.parent} does not exist")
+    result = _run("indicators", "--db", str(tmp_path / "none.db"), "--output", str(out))
+    _failed(result, f"--output: {out}: the folder {out.parent} does not exist")
+    assert list(tmp_path.iterdir()) == []
 
 
 # CSV files: separators and columns -------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import re
@@ -27,6 +28,7 @@ class _Edge(TyperGroup):
     are bugs and keep their traceback."""
 
     def invoke(self, ctx: Any) -> Any:  # typer's vendored click Context
+        _check_written_files(self)
         noted: list[Any] = []
         token = NEW_DATABASES.set(noted)
         succeeded = False
@@ -47,6 +49,39 @@ class _Edge(TyperGroup):
             NEW_DATABASES.reset(token)
             if not succeeded:
                 remove_new_databases(noted)
+
+
+#: The options that name a file a command writes: their folder must exist before the
+#: command starts its work (an import is not run, nor a brief computed, to end in
+#: "no such folder").
+WRITTEN_FILES = frozenset({"output", "report", "truth"})
+
+
+def _check_written_files(command: Any) -> None:
+    """Make every command of the tree under ``command`` that takes an option of
+    ``WRITTEN_FILES`` refuse, before it runs, a file whose folder does not exist."""
+    if getattr(command, "_laosp_checked", False):
+        return
+    command._laosp_checked = True
+    options = {param.name: param.opts[0] for param in command.params if param.name in WRITTEN_FILES}
+    if options and command.callback is not None:
+        command.callback = _with_folders_checked(command.callback, options)
+    for sub in getattr(command, "commands", {}).values():
+        _check_written_files(sub)
+
+
+def _with_folders_checked(callback: Any, options: dict[str, str]) -> Any:
+    @functools.wraps(callback)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        for name, option in options.items():
+            file = kwargs.get(name)
+            if isinstance(file, Path) and not file.absolute().parent.is_dir():
+                raise fail(
+                    f"{ERROR}: {option}: {file}: the folder {file.parent} does not exist / ບໍ່ພົບໂຟນເດີ"
+                )
+        return callback(*args, **kwargs)
+
+    return checked
 
 
 def error_message(error: BaseException, new_files: Sequence[Path] = ()) -> str | None:
