@@ -34,7 +34,7 @@ def area_name(brief: CoverageBrief, words: Words) -> str:
 def footer_text(brief: CoverageBrief, words: Words) -> str:
     return (
         f"{words('source_registry')} ({words.number(brief.registry_persons)} "
-        f"{words('persons').lower() if words.lang == 'en' else 'ຄົນ'}) · "
+        f"{words('workbook.unit.person').lower()}) · "
         f"{words('reference_date')}: {words.date(brief.at)} · "
         f"{words('computed_at')}: {words.datetime(brief.computed_at.isoformat())}"
     )
