@@ -48,10 +48,12 @@ from laosp.rules.configured import pack_of
 from laosp.rules.errors import PackError
 from laosp.rules.pack import Pack
 from laosp.web import audit as audit_page
+from laosp.web import cycles as cycles_page
 from laosp.web import grievances as grievances_page
 from laosp.web import households as household_pages
 from laosp.web import password as password_page
 from laosp.web import reform
+from laosp.web import requests as requests_page
 from laosp.web.views import LOGIN_PATH, mount_web
 
 MIN_SECRET_LENGTH = 16
@@ -105,6 +107,8 @@ def create_app(settings: Settings, pack: Pack | None = None) -> FastAPI:
     mount_web(app)
     app.include_router(reform.router)
     app.include_router(audit_page.router)
+    app.include_router(cycles_page.router)
+    app.include_router(requests_page.router)
     app.include_router(grievances_page.router)
     app.include_router(password_page.router)
     install_error_handlers(app)
