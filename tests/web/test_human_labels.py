@@ -58,6 +58,10 @@ def test_projection_and_reform_pages_name_scenarios_and_parameters(client: TestC
     assert (
         options["nssf.retirement_age"] == "Pensionable age by sex: Male: 60 years, Female: 55 years"
     )
+    picked = client.get("/rules/diff", params={"district": "1703"}).text
+    assert _options(picked, "district")["1703"] == "Sanamxay"
+    assert '<option value="1703" selected>' in picked
+    assert '<optgroup label="Attapeu">' in picked
     twin = client.get("/rules/diff.json", params={"date": "2026-01-01"}).json()
     grant = next(p for p in twin["parameters"] if p["name"] == "mecg.benefit_monthly")
     assert grant["value_lo"] == "150.000 ກີບ ຕໍ່ເດືອນ"
@@ -75,3 +79,7 @@ def test_the_audit_page_names_actions_records_and_roles(client: TestClient) -> N
     assert _options(page, "action")["login"] == "ເຂົ້າສູ່ລະບົບ"
     assert _options(page, "entity")["payment_cycle"] == "ຮອບການຈ່າຍເງິນ"
     assert "auditor (ຜູ້ກວດສອບ)" in page  # the header names the role
+    places = client.get("/audit", params={"province": "17", "district": "1703"}).text
+    assert _options(places, "province")["17"] == "ອັດຕະປື"
+    assert '<option value="17" selected>' in places
+    assert _options(places, "district")["1703"] == "ສະໜາມໄຊ"

@@ -16,6 +16,7 @@ from laosp.api.deps import AuditorDep, MaybePrincipal, SessionDep
 from laosp.api.routers.audit import FiltersDep, Limit, Offset, page_of
 from laosp.presentation.i18n import words
 from laosp.reference.admin_units import districts
+from laosp.web.reform import place_choices
 from laosp.web.views import page_principal, render
 
 router = APIRouter(include_in_schema=False)
@@ -60,6 +61,7 @@ def page_data(
         event["district_name_en"], event["district_name_lo"] = names.get(code, (code, code))
     return {
         **page,
+        "places": place_choices(),
         "actions": named(ACTIONS, filters.action),
         "entities": named(ENTITIES, filters.entity),
         "filters": {

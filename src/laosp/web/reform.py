@@ -35,6 +35,20 @@ SHARE_OF = {"share of insured earnings": "labels.of_earnings",
 AFTER_NUMBER = {"months": "labels.months", "years": "labels.years"}
 
 
+def place_choices() -> list[dict[str, Any]]:
+    """The provinces, each with its districts, by name in both languages, for the
+    pages' place pickers."""
+    in_province: dict[str, list[dict[str, str]]] = {}
+    for row in districts():
+        place = {"code": row.code, "name_en": row.name_en, "name_lo": row.name_lo}
+        in_province.setdefault(row.code[:2], []).append(place)
+    return [
+        {"code": row.code, "name_en": row.name_en, "name_lo": row.name_lo,
+         "districts": in_province.get(row.code, [])}
+        for row in provinces()
+    ]  # fmt: skip
+
+
 def _place_names() -> dict[str, tuple[str, str]]:
     """Provinces' and districts' names by code (``13``, ``1703``)."""
     names = {row.code: (row.name_en, row.name_lo) for row in provinces()}
@@ -119,6 +133,7 @@ def page_data(
         "from": first.isoformat(),
         "date": when.isoformat(),
         "district": district,
+        "places": place_choices(),
         "diff": None,
     }
     if parameter and value is not None and value.strip():
