@@ -11,6 +11,7 @@ daughter (born 10/01/2024: 34 months on 01/12/2026, not under 12) do not.
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -42,20 +43,20 @@ def api(settings: Settings, client: TestClient) -> TestClient:
     return client
 
 
-def _enrol(client: TestClient, who: str, unit: str, scheme: str = "mecg") -> dict[str, object]:
+def _enrol(client: TestClient, who: str, unit: str, scheme: str = "mecg") -> dict[str, Any]:
     answer = client.post(
         "/api/enrolments",
         json={"scheme": scheme, "unit_id": unit, "date": ON},
         headers=bearer(client, who),
     )
     assert answer.status_code == 201, answer.text
-    body: dict[str, object] = answer.json()
+    body: dict[str, Any] = answer.json()
     return body
 
 
 def _status(
     client: TestClient, who: str, enrolment: object, status: str, expected: str, **extra: str
-) -> tuple[int, dict[str, object]]:
+) -> tuple[int, Any]:
     answer = client.post(
         f"/api/enrolments/{enrolment}/status",
         json={"status": status, "expected": expected, "date": ON, **extra},
