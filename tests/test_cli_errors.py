@@ -6,6 +6,9 @@ command leaves no database file behind (#13)."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -306,3 +309,27 @@ def test_projection_base_persons_read_any_separator(separator: str, tmp_path: Pa
     missing = _csv(tmp_path / "bad.csv", [row[:2] for row in rows], separator)
     result = _run("project", "-s", str(scenario), "--base-persons", str(missing), "--to", "2026")
     _failed(result, "--base-persons: bad.csv: missing column district_code")
+
+
+def test_the_installed_command_prints_one_line(tmp_path: Path) -> None:
+    """The real entry point (``laosp.cli:main``, its lazy loading of the domains) in a
+    process of its own: the same lines, nothing else on standard error."""
+    laosp = Path(sys.executable).parent / "laosp"
+    cases = [
+        (["indicators", "--db", "postgresql://laosp:s3cret@127.0.0.1:1/laosp"],
+         "cannot connect to PostgreSQL at 127.0.0.1:1"),
+        (["indicators", "--db", str(tmp_path / "none.db")], "no database at"),
+        (["project", "-s", "child_grant_u3", "--base-persons", str(tmp_path / "p.csv")],
+         f"{tmp_path / 'p.csv'}: no such file"),
+    ]  # fmt: skip
+    env = {**os.environ, TOKEN_VARIABLE: "some-token"}
+    for args, message in cases:
+        done = subprocess.run(
+            [str(laosp), *args], capture_output=True, text=True, env=env, cwd=tmp_path, check=False
+        )
+        assert done.returncode == 1, done.stderr
+        assert "Traceback" not in done.stderr + done.stdout
+        assert message in done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+        assert "s3cret" not in done.stderr
+    assert list(tmp_path.iterdir()) == []
