@@ -110,3 +110,14 @@ def test_an_officer_of_another_area_sees_nothing(client: TestClient) -> None:
     assert elsewhere.status_code == 422
     analyst = bearer(client, "analyst")
     assert client.get("/api/grievances", headers=analyst).status_code == 403
+
+
+def test_the_grievances_of_a_household_and_its_members(client: TestClient) -> None:
+    about_household = _open(client, "vientiane")
+    about_member = _open(client, "vientiane", household_id=None, person_id="EX-VT-0001-2")
+    central = bearer(client, "central")
+    listed = client.get("/api/grievances?household=EX-VT-0001", headers=central).json()
+    assert sorted(g["id"] for g in listed["items"]) == [about_household["id"], about_member["id"]]
+    assert client.get("/api/grievances?household=EX-AT-0003", headers=central).json() == {
+        "items": [], "total": 0, "limit": 50, "offset": 0,
+    }  # fmt: skip

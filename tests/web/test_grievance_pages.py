@@ -55,6 +55,10 @@ def test_open_see_overdue_escalate_resolve_in_english(client: TestClient) -> Non
     assert "3 days overdue" in queue.text
     assert "1–1 of 1 grievances" in queue.text
     assert "Vientiane Capital" in queue.text or "Chanthabuly" in queue.text
+    of_household = client.get("/grievances?household=EX-VT-0001")
+    assert "1–2 of 2 grievances" in of_household.text
+    assert 'href="/grievances/new?household=EX-VT-0001"' in of_household.text
+    assert "0–0 of 0 grievances" in client.get("/grievances?household=EX-AT-0003").text
     everything = client.get("/grievances?limit=1")
     assert "1–1 of 2 grievances" in everything.text
     assert 'id="grievance-next"' in everything.text

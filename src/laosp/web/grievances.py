@@ -134,17 +134,17 @@ def _pages(
 def queue_data(
     session: SessionDep, pack: Pack, principal: Principal, *, status_: str | None,
     category: str | None, district: str | None, overdue: bool, mine: bool, limit: int,
-    offset: int,
+    offset: int, household: str | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     _may_see(principal)
     filters = api.filters_of(
         pack, principal, status=status_, category=category, district=district,
-        overdue=overdue, mine=mine,
+        overdue=overdue, mine=mine, household=household,
     )  # fmt: skip
     page = api.page_of(session, pack, principal, filters, limit, offset)
     chosen = {
         "status": status_ or "", "category": category or "", "district": district or "",
-        "overdue": overdue, "mine": mine,
+        "overdue": overdue, "mine": mine, "household": household or "",
     }  # fmt: skip
     return {
         **page.model_dump(mode="json"),
@@ -160,11 +160,11 @@ def queue_json(
     session: SessionDep, state: StateDep, principal: PrincipalDep,
     status: api.Status | None = None, category: CategoryFilter = None,
     district: DistrictCode = None, overdue: bool = False, mine: bool = False,
-    limit: api.Limit = PAGE_SIZE, offset: api.Offset = 0,
+    household: HouseholdQuery = None, limit: api.Limit = PAGE_SIZE, offset: api.Offset = 0,
 ) -> Any:  # fmt: skip
     return queue_data(
         session, state.pack, principal, status_=status, category=category, district=district,
-        overdue=overdue, mine=mine, limit=limit, offset=offset,
+        overdue=overdue, mine=mine, limit=limit, offset=offset, household=household,
     )  # fmt: skip
 
 
@@ -188,14 +188,14 @@ def queue_page(
     request: Request, session: SessionDep, state: StateDep, principal: MaybePrincipal,
     status: api.Status | None = None, category: CategoryFilter = None,
     district: DistrictCode = None, overdue: bool = False, mine: bool = False,
-    limit: api.Limit = PAGE_SIZE, offset: api.Offset = 0,
+    household: HouseholdQuery = None, limit: api.Limit = PAGE_SIZE, offset: api.Offset = 0,
 ) -> Response:  # fmt: skip
     who = page_principal(principal)
     return _shown(
         request, "grievances.html",
         lambda: queue_data(
             session, state.pack, who, status_=status, category=category, district=district,
-            overdue=overdue, mine=mine, limit=limit, offset=offset,
+            overdue=overdue, mine=mine, limit=limit, offset=offset, household=household,
         ), who,
     )  # fmt: skip
 

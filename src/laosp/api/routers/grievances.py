@@ -223,14 +223,16 @@ def listed(
     district: DistrictCode = None,
     overdue: bool = False,
     mine: bool = False,
+    household: Annotated[str, Query(max_length=64), PlainText] | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> GrievancePage:
     """The grievances of your area, most overdue first; ``overdue`` only those past
-    their due date and not closed, ``mine`` only those assigned to you."""
+    their due date and not closed, ``mine`` only those assigned to you, ``household``
+    only those about that household or one of its members."""
     filters = filters_of(
         state.pack, principal, status=status, category=category, district=district,
-        overdue=overdue, mine=mine,
+        overdue=overdue, mine=mine, household=household,
     )  # fmt: skip
     return page_of(session, state.pack, principal, filters, limit, offset)
 
