@@ -196,3 +196,26 @@ def _fields(person: dict[str, str]) -> dict[str, str]:
     return {
         k: person[k] for k in ("given_name", "family_name", "sex", "birth_date", "relationship")
     }
+
+
+def test_bulk_enrolment_from_the_list_page(pages: TestClient) -> None:
+    sign_in(pages, "sanamxay")
+    assert 'id="bulk-form"' in pages.get("/enrolments").text
+    form = {"scheme": "mecg", "district": "1703", "date": "2026-12-01"}
+    made = pages.post("/enrolments/bulk", data=with_csrf(pages, form), follow_redirects=False)
+    assert made.status_code == 303
+    request_id = int(made.headers["location"].rsplit("=", 1)[1])
+    shown = _text(pages.get(made.headers["location"]).text)
+    assert f"another officer approves it on the Approvals page. Request {request_id}" in shown
+    # nothing is enrolled before another user approves (the mother is the one eligible)
+    assert pages.get("/enrolments.json").json()["total"] == 0
+    outside = pages.post("/enrolments/bulk", data=with_csrf(pages, {**form, "district": "0101"}))
+    assert outside.status_code == 403
+    assert "outside your area" in outside.text
+    sign_in(pages, "central")
+    decided = pages.post(f"/api/requests/{request_id}/approve", headers=bearer(pages, "central"))
+    assert decided.json()["result"]["enrolled"] == 1
+    sign_in(pages, "sanamxay")
+    none = pages.post("/enrolments/bulk", data=with_csrf(pages, form))
+    assert none.status_code == 200
+    assert "No one to enrol: everyone eligible is enrolled already" in _text(none.text)

@@ -27,12 +27,14 @@ from laosp.api.errors import problems, request_errors
 from laosp.api.params import IdInPath
 from laosp.api.routers import registry as registry_api
 from laosp.api.routers.enrolments import (
+    BulkIn,
     EnrolIn,
     StatusIn,
     change_status,
     enrol_unit,
     enrolment_page,
 )
+from laosp.api.routers.enrolments import enrol_eligible as bulk_enrol
 from laosp.api.state import AppState
 from laosp.enrolment import queries
 from laosp.enrolment.transitions import ENROLMENT
@@ -58,6 +60,7 @@ DONE = {
     "rejected": "enrol_rejected",
     "registered": "enrol_registered",
     "saved": "enrol_saved",
+    "bulk": "enrol_bulk_done",
 }
 
 
@@ -217,6 +220,7 @@ def enrolments_data(
         }
         for item in page.items
     ]
+    bulk_area = reach(principal, Action.import_enrolments)
     return {
         "items": items,
         "total": page.total,
@@ -226,6 +230,13 @@ def enrolments_data(
         "status": status_,
         "schemes": _schemes(state),
         "statuses": list(ENROLMENT.statuses),
+        # the form of a bulk enrolment: the districts where the user may prepare one
+        "bulk_districts": [
+            {"code": d.code, "name_en": d.name_en, "name_lo": d.name_lo}
+            for d in districts()
+            if not bulk_area.nowhere and bulk_area.contains(d.code)
+        ],
+        "today": dt.date.today().isoformat(),
     }
 
 
@@ -266,7 +277,7 @@ def _enrolments_page(
     request: Request, session: Session, state: AppState, who: Principal, *,
     scheme: str | None, status_: str | None, limit: int, offset: int,
     messages: list[dict[str, Any]] | None = None, done: str | None = None,
-    status_code: int = 200,
+    status_code: int = 200, request_id: int | None = None, bulk_none: bool = False,
 ) -> HTMLResponse:  # fmt: skip
     if not allows(who, Action.read_persons):
         return render(request, "forbidden.html", {}, who, status.HTTP_403_FORBIDDEN)
@@ -283,6 +294,8 @@ def _enrolments_page(
     data["pages"] = _pages("/enrolments", query, data["total"], limit, offset)
     data["messages"] = messages or []
     data["done"] = done
+    data["request_id"] = request_id
+    data["bulk_none"] = bulk_none
     return render(request, "enrolments.html", data, who, status_code)
 
 
@@ -291,12 +304,48 @@ def enrolments(
     request: Request, session: SessionDep, state: StateDep, principal: MaybePrincipal,
     scheme: SchemeQ = None, status_: StatusQ = None, limit: Limit = 50, offset: Offset = 0,
     done: Annotated[str | None, Query(max_length=16)] = None,
+    request_id: Annotated[int | None, Query(alias="request", ge=1)] = None,
 ) -> HTMLResponse:  # fmt: skip
     who = page_principal(principal)
     return _enrolments_page(
         request, session, state, who, scheme=_blank(scheme), status_=_blank(status_),
-        limit=limit, offset=offset, done=_done(done),
+        limit=limit, offset=offset, done=_done(done), request_id=request_id,
     )  # fmt: skip
+
+
+@router.post("/enrolments/bulk", response_model=None)
+def enrol_eligible(
+    request: Request, session: SessionDep, state: StateDep, principal: MaybePrincipal,
+    scheme: Annotated[str, Form(max_length=32), PlainText],
+    district: Annotated[str, Form(max_length=4), PlainText],
+    date: Annotated[str, Form(max_length=10), PlainText] = "",
+) -> Response:  # fmt: skip
+    """Prepare the enrolment of everyone eligible and not enrolled in a district (the
+    API's bulk request); 303 to the list with the request's number."""
+    who = page_principal(principal)
+    try:
+        body = BulkIn.model_validate({"scheme": scheme, "district": district, "date": date or None})
+        with session.begin_nested():  # a refusal leaves nothing written
+            answer = bulk_enrol(session, state, who, body)
+    except ValidationError as error:
+        return _enrolments_page(
+            request, session, state, who, scheme=None, status_=None, limit=50, offset=0,
+            messages=problems(_as_api_errors(error)),
+            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+        )  # fmt: skip
+    except (ValidationFailed, ConflictError, HTTPException) as error:
+        code, messages = _refusal(error)
+        return _enrolments_page(
+            request, session, state, who, scheme=None, status_=None, limit=50, offset=0,
+            messages=messages, status_code=code,
+        )  # fmt: skip
+    if isinstance(answer, JSONResponse):  # no one to enrol
+        return _enrolments_page(
+            request, session, state, who, scheme=None, status_=None, limit=50, offset=0,
+            bulk_none=True,
+        )  # fmt: skip
+    target = f"/enrolments?{urlencode({'done': 'bulk', 'request': answer.request_id})}"
+    return RedirectResponse(target, status.HTTP_303_SEE_OTHER)
 
 
 @router.post("/enrolments/{enrolment_id}/status", response_model=None)
