@@ -42,6 +42,8 @@ def _open(client: TestClient, days_ago: int) -> int:
 
 def test_open_see_overdue_escalate_resolve_in_english(client: TestClient) -> None:
     sign_in(client, "central")
+    household = client.get("/household/EX-VT-0001")
+    assert 'href="/grievances/new?household=EX-VT-0001"' in household.text
     new = client.get("/grievances/new?household=EX-VT-0001")
     assert new.status_code == 200
     assert 'value="EX-VT-0001"' in new.text
