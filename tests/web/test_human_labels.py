@@ -83,3 +83,13 @@ def test_the_audit_page_names_actions_records_and_roles(client: TestClient) -> N
     assert _options(places, "province")["17"] == "ອັດຕະປື"
     assert '<option value="17" selected>' in places
     assert _options(places, "district")["1703"] == "ສະໜາມໄຊ"
+
+
+def test_a_refused_reform_names_the_parameter(client: TestClient) -> None:
+    sign_in(client, "analyst")
+    client.get("/lang/en?next=/rules/diff")
+    page = client.get("/rules/diff", params={"parameter": "mecg.benefit_monthly", "value": "abc"})
+    assert page.status_code == 422
+    error = page.text.split('id="reform-errors"')[1].split("</div>")[0]
+    assert 'data-field="overrides.mecg.benefit_monthly">' in error
+    assert ">Grant per eligible mother or child per month: " in error

@@ -2,14 +2,15 @@
 
 Users of several roles sign in, in Lao and in English, and walk every HTML page they can
 reach: the routes the app lists (GET, no path parameter) and every link of the pages
-(same origin, GET), a few of each kind of link. Every page answers 200, or a styled 403
-or 404 page; its visible text (no tags, scripts or attribute values; ``<code>``, ``<pre>``
-and elements marked ``data-code`` are left out, for a code a page shows on purpose such
-as a household id) holds no code that has a name: schemes and parameters of the pack,
-projection scenarios, the registry's coded fields, the code lists of
-``laosp.reference.codes.LABELLED``, indicators, provinces and districts shown without
-their name, actions and records of the audit trail, and no key of the catalogues in
-place of its words.
+(same origin, GET), a few of each kind of link, after some work done through the API
+(enrolments, a grievance, a payment cycle). Every page answers 200, or a styled 403, 404
+or 422 page; its visible text (no tags, scripts or attribute values; ``<code>``,
+``<pre>`` and elements marked ``data-code`` are left out, for a code a page shows on
+purpose such as a household id) holds no code that has a name: schemes and parameters
+of the pack, projection scenarios, grievance categories and levels, the registry's coded
+fields, the code lists of ``laosp.reference.codes.LABELLED``, indicators, provinces and
+districts shown without their name, actions and records of the audit trail, and no key
+of the catalogues in place of its words.
 
 A new page (``/cycles``, ``/grievances``, ``/district/...``) is scanned as soon as a
 route lists it or a page links to it.
@@ -53,10 +54,13 @@ PER_KIND = 3
 #: Links the walk does not follow: other languages (the walk sets it), the API, files
 #: (the briefs, the workbooks), JSON twins, signing out, the API's documentation.
 NOT_PAGES = ("/lang/", "/api/", "/reports/", "/static/", "/logout", "/docs", "/redoc")
+#: The answers a page may give: the page, a refusal, no such thing, a form sent back.
+STYLED = (200, 403, 404, 422)
 #: Pages with a query worth reading that no link gives (a form fills it).
 FORM_PAGES = (
     "/search?q=ພົມມະສອນ",
     "/rules/diff?parameter=mecg.benefit_monthly&value=200000&district=1703",
+    "/rules/diff?parameter=mecg.benefit_monthly&value=many",
     "/gaps?district=0101",
     "/audit?limit=200",
 )
@@ -285,7 +289,7 @@ def walk(client: TestClient, username: str, lang: str, known: Codes) -> Walk:
                 done.problems.append((target, f"answers {response.status_code} without a page"))
             continue
         done.pages[target] = response.status_code
-        if response.status_code not in (200, 403, 404) or "<main>" not in response.text:
+        if response.status_code not in STYLED or "<main>" not in response.text:
             done.problems.append((target, f"answers {response.status_code}, not a styled page"))
         text = visible(response.text)
         for code in raw_codes(text, known, USERS):

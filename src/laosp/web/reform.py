@@ -155,6 +155,21 @@ def page_data(
     return data
 
 
+#: The form's fields an error of the API can name (``overrides.<parameter>`` aside).
+FIELD_KEYS = {"date": "reference_date", "from": "reform_from", "district": "district",
+              "overrides": "new_value", "parameter": "parameter", "value": "new_value"}  # fmt: skip
+
+
+def field_names(state: AppState, field: str) -> dict[str, str]:
+    """The name of the field an error names, in both languages: a parameter by what it
+    is (``overrides.mecg.benefit_monthly``), a field of the form by its label."""
+    parameter = state.pack.parameters.get(field.removeprefix("overrides."))
+    if parameter is not None:
+        return {f"field_{lang}": parameter.label(lang) for lang in LANGS}
+    key = FIELD_KEYS.get(field.split(".")[0])
+    return {f"field_{lang}": Formatter(lang)(key) if key else field for lang in LANGS}
+
+
 @router.get("/rules/diff.json")
 def reform_json(
     state: StateDep,
@@ -184,6 +199,7 @@ def reform_page(
         data = page_data(state, who, parameter, value, start, date, district or None)
     except ValidationFailed as error:
         data = page_data(state, who, None, None, start, date, district or None)
-        data.update(parameter=parameter, value=value, errors=[e.as_dict() for e in error.errors])
+        errors = [e.as_dict() | field_names(state, e.field) for e in error.errors]
+        data.update(parameter=parameter, value=value, errors=errors)
         return render(request, "rules_diff.html", data, who, status.HTTP_422_UNPROCESSABLE_CONTENT)
     return render(request, "rules_diff.html", data, who)
