@@ -121,6 +121,10 @@ def test_a_refused_enrolment_shows_the_apis_message(pages: TestClient) -> None:
     reason = api.json()["detail"][0]["reason"]
     assert reason.startswith("is not a scheme of the pack")
     assert reason in unescape(answer.text)
+    other = with_csrf(pages, {"scheme": "nhi", "unit_id": "EX-VT-0001-1"})
+    elsewhere = pages.post("/household/EX-AT-0003/enrol", data=other)
+    assert elsewhere.status_code == 422
+    assert "is not a member of household EX-AT-0003" in elsewhere.text
 
 
 def _household_form(birth_date: str) -> dict[str, str | list[str]]:

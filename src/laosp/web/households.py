@@ -173,6 +173,7 @@ def enrol_from_household(
     """Enrol a member (or the household) from its page; 303 back to the page."""
     who = page_principal(principal)
     try:
+        _of_household(session, household_id, unit_id)
         with session.begin_nested():  # a refusal leaves nothing written
             made = enrol_unit(session, state.pack, who, EnrolIn(scheme=scheme, unit_id=unit_id))
     except (ValidationFailed, ConflictError, HTTPException) as error:
@@ -182,6 +183,19 @@ def enrol_from_household(
         )
     target = f"/household/{household_id}?{urlencode({'done': 'enrolled', 'enrolment': made.id})}"
     return RedirectResponse(target, status.HTTP_303_SEE_OTHER)
+
+
+def _of_household(session: Session, household_id: str, unit_id: str) -> None:
+    """The page enrols the household or one of its members, no one else."""
+    if unit_id == household_id:
+        return
+    try:
+        member = registry.get_person(session, unit_id).household_id == household_id
+    except NotFoundError:
+        member = False
+    if not member:
+        reason = f"is not a member of household {household_id}"
+        raise ValidationFailed([FieldError("unit_id", unit_id, reason)])
 
 
 def _refusal(error: Exception) -> tuple[int, list[dict[str, Any]]]:
@@ -384,7 +398,8 @@ def decide_enrolment(
     done = "approved" if status_ == "active" and expected == "pending" else "rejected"
     if (expected, status_) != ("pending", "exited") and done == "rejected":
         done = "saved"
-    target = next_ if next_.startswith("/") and not next_.startswith("//") else "/enrolments"
+    local = next_.startswith("/") and not next_.startswith("//") and "\\" not in next_
+    target = next_ if local else "/enrolments"
     separator = "&" if "?" in target else "?"
     return RedirectResponse(f"{target}{separator}done={done}", status.HTTP_303_SEE_OTHER)
 
