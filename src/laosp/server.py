@@ -49,11 +49,12 @@ from laosp.rules.errors import PackError
 from laosp.rules.pack import Pack
 from laosp.web import audit as audit_page
 from laosp.web import cycles as cycles_page
+from laosp.web import drill, reform
 from laosp.web import grievances as grievances_page
 from laosp.web import households as household_pages
 from laosp.web import password as password_page
-from laosp.web import reform
 from laosp.web import requests as requests_page
+from laosp.web.error_pages import crash_page, install_error_pages
 from laosp.web.views import LOGIN_PATH, mount_web
 
 MIN_SECRET_LENGTH = 16
@@ -110,8 +111,10 @@ def create_app(settings: Settings, pack: Pack | None = None) -> FastAPI:
     app.include_router(cycles_page.router)
     app.include_router(requests_page.router)
     app.include_router(grievances_page.router)
+    app.include_router(drill.router)
     app.include_router(password_page.router)
     install_error_handlers(app)
+    install_error_pages(app)
     # innermost first: the CSRF check reads a form's body only within the size limit;
     # every answer, refusals and 500s too, gets the security headers
     app.add_middleware(
@@ -121,7 +124,7 @@ def create_app(settings: Settings, pack: Pack | None = None) -> FastAPI:
         token_exchanges=frozenset({app.url_path_for(auth.token.__name__)}),
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.api_max_body_bytes)
-    app.add_middleware(UnhandledErrors)
+    app.add_middleware(UnhandledErrors, page=crash_page)
     app.add_middleware(SecurityHeaders)
     return app
 

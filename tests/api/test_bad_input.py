@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
+import re
 from typing import Any
 from urllib.parse import unquote
 
@@ -64,7 +66,19 @@ def counts(settings: Settings) -> tuple[int | None, ...]:
 
 
 def problems(response: Any) -> list[dict[str, Any]]:
+    """The problems of a 422: the API's JSON, or the rows of a page's styled error page
+    (``field``, ``value`` and the reason in the reader's language)."""
     assert response.status_code == 422, response.text
+    if response.headers["content-type"].startswith("text/html"):
+        rows = re.findall(
+            r'<tr data-field="([^"]*)" data-value="([^"]*)"><td>.*?</td><td>.*?</td><td>(.*?)</td>',
+            response.text,
+            re.S,
+        )
+        return [
+            {"field": field, "value": html.unescape(value), "reason": html.unescape(reason)}
+            for field, value, reason in rows
+        ]
     detail: list[dict[str, Any]] = response.json()["detail"]
     return detail
 
@@ -165,6 +179,7 @@ def test_members_and_extra_are_bounded_by_the_settings(
 
 def test_a_date_outside_the_range_is_a_422_naming_it_and_the_range(client: TestClient) -> None:
     officer = bearer(client, "central")
+    client.cookies.set("laosp_lang", "en")  # the pages' error pages in English
     for date in ("0001-01-01", "1899-12-31", "2101-01-01", "9999-12-31"):
         for path in DATED:
             joiner = "&" if "?" in path else "?"

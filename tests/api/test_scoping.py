@@ -30,7 +30,7 @@ def test_district_officer_sees_own_district_only(client: TestClient) -> None:
     assert client.get("/api/registry/households/EX-SV-0002", headers=headers).status_code == 404
     other = client.get("/api/registry/persons?district=1301", headers=headers)
     assert other.status_code == 403
-    hits = client.get("/api/registry/persons?name=", headers=headers).json()
+    hits = client.get("/api/registry/persons?name=", headers=headers).json()["items"]
     assert hits
     assert {hit["district_code"] for hit in hits} == {"0101"}
     listed = client.get("/api/gaps/list", headers=headers).json()["rows"]
@@ -42,7 +42,7 @@ def test_provincial_officer_sees_own_province(client: TestClient) -> None:
     headers = bearer(client, "savannakhet")
     assert client.get(SAVANNAKHET_PERSON, headers=headers).status_code == 200
     assert client.get(VIENTIANE_PERSON, headers=headers).status_code == 404
-    hits = client.get("/api/registry/persons", headers=headers).json()
+    hits = client.get("/api/registry/persons", headers=headers).json()["items"]
     assert {hit["province_code"] for hit in hits} == {"13"}
 
 
@@ -50,7 +50,7 @@ def test_central_officer_sees_everything(client: TestClient) -> None:
     headers = bearer(client, "central")
     for path in (VIENTIANE_PERSON, SAVANNAKHET_PERSON):
         assert client.get(path, headers=headers).status_code == 200
-    hits = client.get("/api/registry/persons", headers=headers).json()
+    hits = client.get("/api/registry/persons", headers=headers).json()["items"]
     assert len({hit["district_code"] for hit in hits}) == 6
 
 

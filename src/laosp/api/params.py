@@ -39,6 +39,11 @@ def known_province(value: str) -> str:
     return value
 
 
+def blank_or_province(value: str | None) -> str | None:
+    """A dashboard form's province: blank (``None``) or a known code."""
+    return known_province(value) if value else None
+
+
 ReferenceDate = Annotated[
     Annotated[IsoDate, AfterValidator(in_reference_range)] | None,
     Query(description=f"reference date, {DATE_RANGE} (default today)"),

@@ -8,8 +8,9 @@ SQL statement's parameters (names, birth dates) or the request's body.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 UNHANDLED = (
@@ -28,10 +29,14 @@ def route_of(scope: Scope) -> str:
 
 class UnhandledErrors:
     """ASGI middleware: an exception no handler answered becomes a 500, logged by its
-    type and route only (the server would log its message and traceback)."""
+    type and route only (the server would log its message and traceback); ``page``
+    gives the answer of a request that has its own (a dashboard page), else JSON."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(
+        self, app: ASGIApp, page: Callable[[Scope], Response | None] | None = None
+    ) -> None:
         self.app = app
+        self.page = page
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -49,5 +54,7 @@ class UnhandledErrors:
         except Exception as error:  # every error, logged without its data
             log.error("unhandled %s on %s", type(error).__qualname__, route_of(scope))
             if not started:
-                answer = JSONResponse({"detail": UNHANDLED}, status_code=500)
+                answer = self.page(scope) if self.page is not None else None
+                if answer is None:
+                    answer = JSONResponse({"detail": UNHANDLED}, status_code=500)
                 await answer(scope, receive, send)

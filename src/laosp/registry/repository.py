@@ -11,6 +11,7 @@ from sqlalchemy import (
     Select,
     Table,
     and_,
+    func,
     literal,
     literal_column,
     or_,
@@ -223,8 +224,9 @@ def search_query(
     *,
     district_code: str | None = None,
     province_code: str | None = None,
-    limit: int = 50,
+    limit: int | None = 50,
     walk: int | None = None,
+    offset: int = 0,
 ) -> Select[tuple[object, ...]]:
     """The query of ``search_persons``: persons whose name contains every token (in
     ``name_key``; or every fold token in ``name_fold``; or every cross-script token in
@@ -238,7 +240,8 @@ def search_query(
 
     With ``walk``, the query looks only at the first ``walk`` persons in the order of
     the results (the b-tree on ``name_key``), without the search index: when it finds
-    ``limit`` persons, they are the answer (see ``search_persons``)."""
+    ``limit`` persons, they are the answer (see ``search_persons``). ``limit`` None:
+    every match (to count them); ``offset``: skip the first matches."""
     tokens, fold_tokens, latin_tokens = name.tokens, name.fold_tokens, name.latin_tokens
     entity: Any = Person
     if walk is not None:
@@ -296,7 +299,7 @@ def search_query(
         # not the b-tree on name_key: walking it in order and filtering (the planner's
         # choice for LIMIT) reads much of the table when the matches sort late
         order = Person.name_key.op("||")(literal(""))
-    return query.order_by(order, entity.person_id).limit(limit)
+    return query.order_by(order, entity.person_id).offset(offset or None).limit(limit)
 
 
 def search_persons(
@@ -306,13 +309,16 @@ def search_persons(
     district_code: str | None = None,
     province_code: str | None = None,
     limit: int = 50,
+    offset: int = 0,
 ) -> list[PersonHit]:
-    """Persons found by name, district and province (``search_query``), by name.
+    """Persons found by name, district and province (``search_query``), by name, the
+    ``limit`` after the first ``offset``.
 
     A query that matches many persons (a part of a common name) would make the index
-    return them all, to be sorted for the first ``limit``: so the first ``WALK_ROWS``
-    persons in name order are tried first, and when ``limit`` of them match, those are
-    the answer (every other match sorts after them); otherwise the index answers."""
+    return them all, to be sorted for the first ``offset + limit``: so the first
+    ``WALK_ROWS`` persons in name order are tried first, and when ``offset + limit`` of
+    them match, those are the answer (every other match sorts after them); otherwise
+    the index answers."""
 
     def run(walk: int | None) -> list[Any]:
         query = search_query(
@@ -320,12 +326,92 @@ def search_persons(
             name,
             district_code=district_code,
             province_code=province_code,
-            limit=limit,
+            limit=offset + limit if walk is not None else limit,
             walk=walk,
+            offset=0 if walk is not None else offset,
         )
         return list(session.execute(query))
 
     rows = run(WALK_ROWS) if name.tokens else []
-    if len(rows) < limit:
-        rows = run(None)
+    rows = rows[offset:] if len(rows) >= offset + limit else run(None)
     return [PersonHit(**row._asdict(), province_code=row.district_code[:2]) for row in rows]
+
+
+def count_persons(
+    session: Session,
+    name: NameQuery,
+    *,
+    district_code: str | None = None,
+    province_code: str | None = None,
+) -> int:
+    """How many persons ``search_persons`` finds in all (every page)."""
+    query = search_query(
+        session, name, district_code=district_code, province_code=province_code, limit=None
+    ).order_by(None)
+    return session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
+# --- villages (the drill-down of the dashboard) ------------------------------------------
+
+
+def village_counts(session: Session, district_code: str) -> list[dict[str, Any]]:
+    """Per village of ``district_code`` (``village_code`` None: not recorded): its name
+    (the first one written, by household id), households and persons registered."""
+    persons = (
+        select(Person.household_id, func.count().label("persons"))
+        .group_by(Person.household_id)
+        .subquery("member_counts")
+    )
+    rows = session.execute(
+        select(
+            Household.village_code,
+            func.min(Household.village_name).label("village_name"),
+            func.count().label("households"),
+            func.coalesce(func.sum(persons.c.persons), 0).label("persons"),
+        )
+        .outerjoin(persons, persons.c.household_id == Household.household_id)
+        .where(Household.district_code == district_code)
+        .group_by(Household.village_code)
+        .order_by(Household.village_code.is_(None), Household.village_code)
+    )
+    return [row._asdict() for row in rows]
+
+
+def village_households(
+    session: Session, village_code: str, limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    """The households of ``village_code`` by id (``limit`` after ``offset``), each with
+    its head's names and its number of members; and how many there are in all."""
+    total = (
+        session.scalar(
+            select(func.count())
+            .select_from(Household)
+            .where(Household.village_code == village_code)
+        )
+        or 0
+    )
+    members = (
+        select(Person.household_id, func.count().label("members"))
+        .group_by(Person.household_id)
+        .subquery("member_counts")
+    )
+    head = aliased(Person)
+    rows = session.execute(
+        select(
+            Household.household_id,
+            Household.village_name,
+            Household.poor,
+            head.given_name,
+            head.family_name,
+            func.coalesce(members.c.members, 0).label("members"),
+        )
+        .outerjoin(
+            head, and_(head.household_id == Household.household_id, head.relationship == "head")
+        )
+        .outerjoin(members, members.c.household_id == Household.household_id)
+        .where(Household.village_code == village_code)
+        .order_by(Household.household_id)
+        .offset(offset)
+        .limit(limit)
+    )
+    return [row._asdict() for row in rows], total

@@ -234,17 +234,9 @@ def get_person(session: Session, person_id: str) -> PersonRead:
     return repo.to_person_read(person)
 
 
-def search(
-    session: Session,
-    *,
-    name: str | None = None,
-    district_code: str | None = None,
-    province_code: str | None = None,
-    limit: int = 50,
-) -> list[PersonHit]:
-    """Persons by name (Lao script or romanised; every word of the query must occur,
-    tone marks, case, diacritics and romanisation variants ignored), district and
-    province."""
+def _search_filters(
+    district_code: str | None, province_code: str | None, limit: int = 1, offset: int = 0
+) -> None:
     errors: list[FieldError] = []
     if district_code is not None and district_code not in district_codes():
         errors.append(FieldError("district", district_code, "is not one of the 148 district codes"))
@@ -252,15 +244,62 @@ def search(
         errors.append(FieldError("province", province_code, "is not one of the province codes"))
     if limit < 1:
         errors.append(FieldError("limit", limit, "must be at least 1"))
+    if offset < 0:
+        errors.append(FieldError("offset", offset, "must be at least 0"))
     if errors:
         raise ValidationFailed(errors)
+
+
+def search(
+    session: Session,
+    *,
+    name: str | None = None,
+    district_code: str | None = None,
+    province_code: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[PersonHit]:
+    """Persons by name (Lao script or romanised; every word of the query must occur,
+    tone marks, case, diacritics and romanisation variants ignored), district and
+    province: ``limit`` of them after the first ``offset``."""
+    _search_filters(district_code, province_code, limit, offset)
     return repo.search_persons(
         session,
         NameQuery.of(name or ""),
         district_code=district_code,
         province_code=province_code,
         limit=limit,
+        offset=offset,
     )
+
+
+def search_total(
+    session: Session,
+    *,
+    name: str | None = None,
+    district_code: str | None = None,
+    province_code: str | None = None,
+) -> int:
+    """How many persons ``search`` finds over all its pages."""
+    _search_filters(district_code, province_code)
+    return repo.count_persons(
+        session, NameQuery.of(name or ""), district_code=district_code, province_code=province_code
+    )
+
+
+def villages_of(session: Session, district_code: str) -> list[dict[str, Any]]:
+    """The villages of a district with their households and persons registered
+    (aggregates: no names)."""
+    return repo.village_counts(session, district_code)
+
+
+def households_of_village(
+    session: Session, village_code: str, limit: int = 50, offset: int = 0
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of the households of a village (their heads' names: personal data, to be
+    shown only to those who may read persons there, and the read audited) and their
+    count."""
+    return repo.village_households(session, village_code, limit, offset)
 
 
 # --- households with members -----------------------------------------------------------

@@ -37,7 +37,9 @@ from laosp.api.params import (
     ReferenceDate,
     SearchText,
     blank_or_district,
+    blank_or_province,
 )
+from laosp.api.routers.gaps import known_scheme
 from laosp.api.routers.projection import DEFAULT_POLICY, checked_policy
 from laosp.api.routers.registry import household_in_area, search_persons
 from laosp.db import unit_of_work
@@ -45,7 +47,8 @@ from laosp.presentation.i18n import LANGS, Formatter, pick_lang
 from laosp.registry.schemas import PlainText
 from laosp.registry.service import record_read
 from laosp.web import pages
-from laosp.web.charts import Series, line_chart, places_chart
+from laosp.web.charts import Series, line_chart, places_chart, tile_map
+from laosp.web.paging import pager
 
 LANG_COOKIE = "laosp_lang"
 #: The sign-in form: posted before any session, so the CSRF check asks for a token too.
@@ -53,8 +56,15 @@ LOGIN_PATH = "/login"
 router = APIRouter(include_in_schema=False)
 #: A place filter of the dashboard's forms: blank (none) or a known code.
 BlankOrDistrict = Annotated[str | None, Query(max_length=4), AfterValidator(blank_or_district)]
+BlankOrProvince = Annotated[str | None, Query(max_length=2), AfterValidator(blank_or_province)]
 SchemeFilter = Annotated[str | None, Query(max_length=64), PlainText]
 SearchQ = Annotated[SearchText, Query()]
+#: The indicator the overview's map colours the provinces by (a headline indicator).
+MapIndicator = Annotated[str | None, Query(max_length=64), PlainText]
+#: A list's page: ``limit`` rows (default 50) after the first ``offset``.
+DEFAULT_PAGE = 50
+PageLimit = Annotated[int, Query(ge=1, le=500)]
+PageOffset = Annotated[int, Query(ge=0, le=1_000_000)]
 
 
 class LoginRequired(Exception):  # noqa: N818 (reads as the condition)
@@ -69,7 +79,13 @@ def templates() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.globals.update(places_chart=places_chart, line_chart=line_chart, Series=Series)
+    environment.globals.update(
+        places_chart=places_chart,
+        line_chart=line_chart,
+        Series=Series,
+        pager=pager,
+        tile_map=tile_map,
+    )
     return environment
 
 
@@ -193,15 +209,24 @@ def refresh(state: StateDep, _admin: CacheClearerDep, next: str = "/overview") -
 
 
 @router.get("/overview.json")
-def overview_json(state: StateDep, principal: PrincipalDep, date: ReferenceDate = None) -> Any:
-    return pages.overview(state, reference_date(date), principal)
+def overview_json(
+    state: StateDep,
+    principal: PrincipalDep,
+    date: ReferenceDate = None,
+    indicator: MapIndicator = None,
+) -> Any:
+    return pages.overview(state, reference_date(date), principal, indicator)
 
 
 @router.get("/overview", response_class=HTMLResponse)
 def overview(
-    request: Request, state: StateDep, principal: MaybePrincipal, date: ReferenceDate = None
+    request: Request,
+    state: StateDep,
+    principal: MaybePrincipal,
+    date: ReferenceDate = None,
+    indicator: MapIndicator = None,
 ) -> HTMLResponse:
-    data = pages.overview(state, reference_date(date), page_principal(principal))
+    data = pages.overview(state, reference_date(date), page_principal(principal), indicator)
     return render(request, "overview.html", data, principal)
 
 
@@ -235,12 +260,17 @@ def province(
 
 def _gaps(
     state: StateDep, session: SessionDep, principal: Principal, date: dt.date | None,
-    district: str | None, scheme: str | None,
+    province: str | None, district: str | None, scheme: str | None, limit: int, offset: int,
 ) -> dict[str, Any]:  # fmt: skip
     """The gaps page; the named rows it shows are audited like the API's list."""
-    data = pages.gaps(state, principal, reference_date(date), district, scheme)
+    known_scheme(state.pack, scheme)
+    if province is not None and district is not None and district[:2] != province:
+        district = None  # the province was changed in the form: its districts are chosen anew
+    data = pages.gaps(
+        state, principal, reference_date(date), province, district, scheme, limit, offset
+    )
     if data["named"] is not None:
-        ids = [row["person_id"] for row in data["named"]["rows"]]
+        ids = [row["person_id"] for row in data["named"]["items"]]
         record_read(session, principal, "gap_list", ids, district)
     return data
 
@@ -251,10 +281,13 @@ def gaps_json(
     session: SessionDep,
     principal: PrincipalDep,
     date: ReferenceDate = None,
+    province: BlankOrProvince = None,
     district: BlankOrDistrict = None,
     scheme: SchemeFilter = None,
+    limit: PageLimit = DEFAULT_PAGE,
+    offset: PageOffset = 0,
 ) -> Any:
-    return _gaps(state, session, principal, date, district or None, scheme or None)
+    return _gaps(state, session, principal, date, province, district, scheme or None, limit, offset)
 
 
 @router.get("/gaps", response_class=HTMLResponse)
@@ -264,11 +297,14 @@ def gaps(
     session: SessionDep,
     principal: MaybePrincipal,
     date: ReferenceDate = None,
+    province: BlankOrProvince = None,
     district: BlankOrDistrict = None,
     scheme: SchemeFilter = None,
+    limit: PageLimit = DEFAULT_PAGE,
+    offset: PageOffset = 0,
 ) -> HTMLResponse:
     who = page_principal(principal)
-    data = _gaps(state, session, who, date, district or None, scheme or None)
+    data = _gaps(state, session, who, date, province, district, scheme or None, limit, offset)
     return render(request, "gaps.html", data, principal)
 
 
@@ -286,26 +322,47 @@ def projection(
     return render(request, "projection.html", data, principal)
 
 
-def _search(session: SessionDep, principal: Principal, q: str) -> dict[str, Any]:
-    hits = search_persons(session, principal, q, None, None, 100) if q.strip() else []
-    return {"q": q, "hits": [hit.model_dump(mode="json") for hit in hits]}
+def _search(
+    session: SessionDep, principal: Principal, q: str, limit: int, offset: int
+) -> dict[str, Any]:
+    """One page of the search (``limit`` after ``offset``) and the count of every match."""
+    if not q.strip():
+        return {"q": q, "items": [], "total": 0, "limit": limit, "offset": offset}
+    page = search_persons(session, principal, q, None, None, limit, offset).model_dump(mode="json")
+    names = pages.district_names()
+    for item in page["items"]:
+        item["district_name_en"], item["district_name_lo"] = names.get(
+            item["district_code"], ("", "")
+        )
+    return {"q": q, **page}
 
 
 @router.get("/search.json")
-def search_json(session: SessionDep, principal: PrincipalDep, q: SearchQ = "") -> Any:
+def search_json(
+    session: SessionDep,
+    principal: PrincipalDep,
+    q: SearchQ = "",
+    limit: PageLimit = DEFAULT_PAGE,
+    offset: PageOffset = 0,
+) -> Any:
     if not allows(principal, Action.read_persons):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "aggregates only for this role")
-    return _search(session, principal, q)
+    return _search(session, principal, q, limit, offset)
 
 
 @router.get("/search", response_class=HTMLResponse)
 def search(
-    request: Request, session: SessionDep, principal: MaybePrincipal, q: SearchQ = ""
+    request: Request,
+    session: SessionDep,
+    principal: MaybePrincipal,
+    q: SearchQ = "",
+    limit: PageLimit = DEFAULT_PAGE,
+    offset: PageOffset = 0,
 ) -> HTMLResponse:
     who = page_principal(principal)
     if not allows(who, Action.read_persons):
         return render(request, "forbidden.html", {}, who, status.HTTP_403_FORBIDDEN)
-    return render(request, "search.html", _search(session, who, q), who)
+    return render(request, "search.html", _search(session, who, q, limit, offset), who)
 
 
 def _household(session: SessionDep, principal: Principal, household_id: str) -> dict[str, Any]:

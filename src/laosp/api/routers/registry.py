@@ -12,6 +12,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, HTTPException, Query, status
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from laosp.access.permissions import Action, Forbidden, area_of, reach
 from laosp.access.roles import OutsideArea, Principal, scoped_filters
@@ -39,6 +40,15 @@ def _not_found(entity: str, entity_id: str) -> HTTPException:
     return HTTPException(status.HTTP_404_NOT_FOUND, f"no {entity} {entity_id}")
 
 
+class PersonPage(BaseModel):
+    """One page of a search: ``limit`` persons after the first ``offset`` of ``total``."""
+
+    items: list[PersonHit]
+    total: int
+    limit: int
+    offset: int
+
+
 def search_persons(
     session: SessionDep,
     principal: PersonViewerDep,
@@ -46,23 +56,27 @@ def search_persons(
     district: str | None,
     province: str | None,
     limit: int,
-) -> list[PersonHit]:
-    """The search of the API and of the dashboard, within the principal's area."""
+    offset: int = 0,
+) -> PersonPage:
+    """The search of the API and of the dashboard, within the principal's area: one page
+    and the count of every match."""
     try:
         district, province = scoped_filters(area_of(principal), district, province)
     except OutsideArea:
         raise HTTPException(status.HTTP_403_FORBIDDEN, OUTSIDE) from None
     hits = service.search(
-        session, name=name, district_code=district, province_code=province, limit=limit
-    )
+        session, name=name, district_code=district, province_code=province, limit=limit,
+        offset=offset,
+    )  # fmt: skip
+    total = service.search_total(session, name=name, district_code=district, province_code=province)
     service.record_read(
         session, principal, "search", [hit.person_id for hit in hits], district,
         details={"province": province} if province else None,
     )  # fmt: skip
-    return hits
+    return PersonPage(items=hits, total=total, limit=limit, offset=offset)
 
 
-@router.get("/persons", response_model=list[PersonHit])
+@router.get("/persons", response_model=PersonPage)
 def persons(
     session: SessionDep,
     principal: PersonViewerDep,
@@ -70,9 +84,11 @@ def persons(
     district: DistrictCode = None,
     province: ProvinceCode = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-) -> list[PersonHit]:
-    """Search persons by name, district and province (within your area)."""
-    return search_persons(session, principal, name, district, province, limit)
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> PersonPage:
+    """Search persons by name, district and province (within your area): ``limit`` of
+    them after the first ``offset``, and the ``total`` found."""
+    return search_persons(session, principal, name, district, province, limit, offset)
 
 
 def household_in_area(
