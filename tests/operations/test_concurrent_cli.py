@@ -278,7 +278,7 @@ def test_three_imports_of_one_file_at_once_enrol_once(
     assert [code for code, _ in outcomes] == [0, 0, 0], outcomes
     assert all("Traceback" not in out for _, out in outcomes)
     assert sum("imported: 0, updated: 0, unchanged: 1" in out for _, out in outcomes) == 2
-    assert _nhi_of(engine, "P1") == [("pending", AT)]
+    assert _nhi_of(engine, "P1") == [("active", AT)]
     with Session(engine) as session:
         created = session.scalar(
             select(func.count()).where(
