@@ -49,7 +49,7 @@ SOURCE = Path(__file__).resolve().parents[2] / "src" / "laosp"
 WALKERS = ("central", "vientiane", "analyst", "auditor", "admin")
 #: Pages a walk reads at most, and links of one kind (same path, numbers aside, and the
 #: same query parameters) it follows: the gaps page links every district.
-MAX_PAGES = 60
+MAX_PAGES = 80
 PER_KIND = 3
 #: Links the walk does not follow: other languages (the walk sets it), the API, files
 #: (the briefs, the workbooks), JSON twins, signing out, the API's documentation.
@@ -62,6 +62,7 @@ FORM_PAGES = (
     "/rules/diff?parameter=mecg.benefit_monthly&value=200000&district=1703",
     "/rules/diff?parameter=mecg.benefit_monthly&value=many",
     "/gaps?district=0101",
+    "/projection?policy=extend_voluntary_ss",
     "/audit?limit=200",
 )
 #: A word of a page: letters, digits, ``_`` and ``.`` inside (``enrolment_status.active``).
