@@ -356,20 +356,16 @@ def count_persons(
 
 def village_counts(session: Session, district_code: str) -> list[dict[str, Any]]:
     """Per village of ``district_code`` (``village_code`` None: not recorded): its name
-    (the first one written, by household id), households and persons registered."""
-    persons = (
-        select(Person.household_id, func.count().label("persons"))
-        .group_by(Person.household_id)
-        .subquery("member_counts")
-    )
+    (the first one written), households and persons registered; reads the district's
+    rows only (the index on ``households.district_code``, then ``persons.household_id``)."""
     rows = session.execute(
         select(
             Household.village_code,
             func.min(Household.village_name).label("village_name"),
-            func.count().label("households"),
-            func.coalesce(func.sum(persons.c.persons), 0).label("persons"),
+            func.count(func.distinct(Household.household_id)).label("households"),
+            func.count(Person.person_id).label("persons"),
         )
-        .outerjoin(persons, persons.c.household_id == Household.household_id)
+        .outerjoin(Person, Person.household_id == Household.household_id)
         .where(Household.district_code == district_code)
         .group_by(Household.village_code)
         .order_by(Household.village_code.is_(None), Household.village_code)
@@ -381,19 +377,22 @@ def village_households(
     session: Session, village_code: str, limit: int, offset: int
 ) -> tuple[list[dict[str, Any]], int]:
     """The households of ``village_code`` by id (``limit`` after ``offset``), each with
-    its head's names and its number of members; and how many there are in all."""
+    its head's names and its number of members; and how many there are in all (the
+    district's rows only: a village code begins with its district's, ``PPDDVVV``)."""
     total = (
         session.scalar(
             select(func.count())
             .select_from(Household)
+            .where(Household.district_code == village_code[:4])
             .where(Household.village_code == village_code)
         )
         or 0
     )
     members = (
-        select(Person.household_id, func.count().label("members"))
-        .group_by(Person.household_id)
-        .subquery("member_counts")
+        select(func.count())
+        .where(Person.household_id == Household.household_id)
+        .correlate(Household)
+        .scalar_subquery()
     )
     head = aliased(Person)
     rows = session.execute(
@@ -403,12 +402,12 @@ def village_households(
             Household.poor,
             head.given_name,
             head.family_name,
-            func.coalesce(members.c.members, 0).label("members"),
+            members.label("members"),
         )
         .outerjoin(
             head, and_(head.household_id == Household.household_id, head.relationship == "head")
         )
-        .outerjoin(members, members.c.household_id == Household.household_id)
+        .where(Household.district_code == village_code[:4])
         .where(Household.village_code == village_code)
         .order_by(Household.household_id)
         .offset(offset)
