@@ -5,8 +5,8 @@ reach: the routes the app lists (GET, no path parameter) and every link of the p
 (same origin, GET), a few of each kind of link, after some work done through the API
 (enrolments, a grievance, a payment cycle). Every page answers 200, or a styled 403, 404
 or 422 page; its visible text (no tags, scripts or attribute values; ``<code>``,
-``<pre>`` and elements marked ``data-code`` are left out, for a code a page shows on
-purpose such as a household id) holds no code that has a name: schemes and parameters
+``<pre>`` and elements marked with a bare ``data-code`` are left out, for a code a page
+shows on purpose such as a household id or a user name) holds no code that has a name: schemes and parameters
 of the pack, projection scenarios, grievance categories and levels, the registry's coded
 fields, the code lists of ``laosp.reference.codes.LABELLED``, indicators, provinces and
 districts shown without their name, actions and records of the audit trail, and no key
@@ -102,7 +102,9 @@ class _Reader(HTMLParser):
             self.text.links.append(str(found["href"]))
         if tag in VOID:
             return
-        hidden = self._hidden() or tag in HIDDEN or "data-code" in found
+        # ``data-code`` alone marks a code shown on purpose; ``data-code="0101"`` is data
+        marked = "data-code" in found and not found["data-code"]
+        hidden = self._hidden() or tag in HIDDEN or marked
         number = self._number() or "num" in (found.get("class") or "").split()
         self.stack.append((tag, hidden, number))
 
@@ -360,11 +362,13 @@ def test_the_reader_keeps_only_what_a_reader_sees() -> None:
     html = (
         '<p title="nssf_voluntary">Social security <code>nssf_voluntary</code></p>'
         "<script>var cct = 1;</script><td data-code>EX-VT-0001</td>"
+        '<tr data-code="0101"><td>Chanthabouly</td></tr>'
         '<td class="num"><span>13</span></td><td>0101</td><a href="/x?y=1">link</a>'
     )
     text = visible(html)
     assert text.segments == [
         ("Social security", False),
+        ("Chanthabouly", False),
         ("13", True),
         ("0101", False),
         ("link", False),
