@@ -16,7 +16,9 @@ import polars as pl
 from laosp.access.permissions import Action, allows
 from laosp.access.roles import Area, Principal
 from laosp.api.analytics import Coverage, Projections
+from laosp.indicators import gaps
 from laosp.indicators.definitions import LABELS
+from laosp.presentation.i18n import LANGS, Formatter
 from laosp.projection.result import ProjectionResult
 
 #: The indicators the overview shows, in order.
@@ -131,32 +133,76 @@ def with_scheme_names(frame: pl.DataFrame, coverage: Coverage) -> pl.DataFrame:
     )
 
 
+#: The catalogue key of a unit's name in words (``person``: "Persons", ``household``:
+#: "Households"), the same words as the briefs' and workbooks'.
+UNIT_WORDS = "workbook.unit.{unit}"
+
+
+def with_unit_names(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with ``unit_name_en`` and ``unit_name_lo``: its ``unit`` in words, from
+    the catalogues."""
+    words = {lang: Formatter(lang) for lang in LANGS}
+    return frame.with_columns(
+        pl.col("unit")
+        .replace_strict(
+            {unit: words[lang](UNIT_WORDS.format(unit=unit)) for unit in gaps.UNITS},
+            return_dtype=pl.String,
+        )
+        .alias(f"unit_name_{lang}")
+        for lang in LANGS
+    )
+
+
+def _in_area(frame: pl.DataFrame, province: str | None, district: str | None) -> pl.DataFrame:
+    """The rows of ``frame`` (with a ``district`` column) in ``district``, else in
+    ``province``, else all."""
+    if district is not None:
+        return frame.filter(pl.col("district") == district)
+    if province is not None:
+        return frame.filter(pl.col("district").str.slice(0, 2) == province)
+    return frame
+
+
 def gap_counts(coverage: Coverage, province: str | None = None) -> list[dict[str, Any]]:
-    """Rows ``gap, scheme, scheme_name_en, scheme_name_lo, district, count`` (in
-    ``province`` only, when given)."""
-    listed = coverage.gaps
-    if province is not None:
-        listed = listed.filter(pl.col("district").str.slice(0, 2) == province)
-    counts = (
-        listed.group_by("gap", "scheme", "district")
-        .agg(pl.len().cast(pl.Int64).alias("count"))
-        .sort("gap", "scheme", "district", nulls_last=False)
-    )
-    return with_scheme_names(counts, coverage).to_dicts()
+    """Rows ``gap, scheme, unit, district, count, scheme_name_en, scheme_name_lo,
+    unit_name_en, unit_name_lo`` (in ``province`` only, when given): ``count`` is of
+    ``unit``, persons, or households for a scheme that enrols households."""
+    listed = _in_area(coverage.gaps, province, None)
+    counts = gaps.gap_counts(listed, ("district",), coverage.units)
+    return with_unit_names(with_scheme_names(counts, coverage)).to_dicts()
 
 
-def left_behind(coverage: Coverage, province: str | None = None) -> list[dict[str, Any]]:
-    """Rows ``gap, scheme, count, scheme_name_en, scheme_name_lo`` nationally (or in
-    ``province``)."""
-    listed = coverage.gaps
-    if province is not None:
-        listed = listed.filter(pl.col("district").str.slice(0, 2) == province)
-    counts = (
-        listed.group_by("gap", "scheme")
-        .agg(pl.len().cast(pl.Int64).alias("count"))
-        .sort("gap", "scheme", nulls_last=False)
-    )
-    return with_scheme_names(counts, coverage).to_dicts()
+def left_behind(
+    coverage: Coverage, province: str | None = None, district: str | None = None
+) -> list[dict[str, Any]]:
+    """Rows ``gap, scheme, unit, count, scheme_name_en, scheme_name_lo, unit_name_en,
+    unit_name_lo`` nationally (or in ``district``, or in ``province``): a scheme's line
+    counts its ``unit``, so the lines do not add up to persons (``left_out`` does)."""
+    listed = _in_area(coverage.gaps, province, district)
+    counts = gaps.gap_counts(listed, units=coverage.units)
+    return with_unit_names(with_scheme_names(counts, coverage)).to_dicts()
+
+
+def left_out(
+    coverage: Coverage, province: str | None = None, district: str | None = None
+) -> dict[str, Any]:
+    """The headline "eligible, not enrolled" nationally (or in ``district``, or in
+    ``province``): ``gap, unit, count, unit_name_en, unit_name_lo``, the persons eligible
+    for at least one scheme they are not enrolled in, each once (a member of an eligible
+    household not enrolled in a household scheme is one of them)."""
+    persons = _in_area(coverage.left_out, province, district)
+    count = gaps.left_out_counts(persons)
+    row = count.with_columns(pl.lit(gaps.NOT_ENROLLED).alias("gap"), pl.lit("person").alias("unit"))
+    return with_unit_names(row.select("gap", "unit", "count")).to_dicts()[0]
+
+
+def left_out_by(
+    coverage: Coverage, place: str, province: str | None = None
+) -> list[dict[str, Any]]:
+    """The persons of ``left_out`` per ``place`` (``province`` or ``district``, in
+    ``province`` only when given): rows ``<place>, count``."""
+    persons = _in_area(coverage.left_out, province, None)
+    return gaps.left_out_counts(persons, (place,)).to_dicts()
 
 
 def named_gap_list(

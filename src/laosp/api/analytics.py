@@ -33,8 +33,11 @@ T = TypeVar("T")
 @dataclass(frozen=True)
 class Coverage:
     """Coverage at ``at``: indicators nationally, by province and by district, and the
-    gap list (it holds names: show it only through ``laosp.access.roles``); ``schemes``
-    is the pack's catalogue, for the schemes' names."""
+    gap list (it holds names: show it only through ``laosp.access.roles``); ``left_out``
+    the persons eligible for a scheme they are not enrolled in, each once
+    (``laosp.indicators.gaps.left_out_persons``: ``person_id, province, district``, the
+    same count as the briefs'); ``units`` what each scheme's gap line counts (``person``
+    or ``household``); ``schemes`` is the pack's catalogue, for the schemes' names."""
 
     at: dt.date
     computed_at: dt.datetime
@@ -42,6 +45,8 @@ class Coverage:
     by_province: pl.DataFrame
     by_district: pl.DataFrame
     gaps: pl.DataFrame
+    left_out: pl.DataFrame
+    units: Mapping[str, str]
     schemes: Mapping[str, Scheme]
 
 
@@ -55,7 +60,12 @@ class Projections:
 def compute_coverage(engine: Engine, pack: Pack, at: dt.date) -> Coverage:
     from laosp.indicators.engine import compute_indicators
     from laosp.indicators.frames import from_snapshot
-    from laosp.indicators.gaps import evaluate_eligibility, gap_list
+    from laosp.indicators.gaps import (
+        evaluate_eligibility,
+        gap_list,
+        left_out_persons,
+        scheme_units,
+    )
     from laosp.registry.snapshot import TABLES, load_snapshot
 
     frames = from_snapshot(
@@ -66,13 +76,17 @@ def compute_coverage(engine: Engine, pack: Pack, at: dt.date) -> Coverage:
         return compute_indicators(frames, at, by, pack=pack, inequality=True)
 
     eligibility = evaluate_eligibility(pack, frames, at)
+    listed = gap_list(frames, at, eligibility, pack=pack)
+    units = scheme_units(pack)
     return Coverage(
         at=at,
         computed_at=dt.datetime.now(dt.UTC),
         national=indicators(()),
         by_province=indicators(("province",)),
         by_district=indicators(("district",)),
-        gaps=gap_list(frames, at, eligibility, pack=pack),
+        gaps=listed,
+        left_out=left_out_persons(listed, frames, at, units),
+        units=units,
         schemes=dict(pack.schemes),
     )
 

@@ -274,11 +274,69 @@ def gap_list(
     )
 
 
-def gap_counts(listed: pl.DataFrame, by: Sequence[str] = ()) -> pl.DataFrame:
-    """Rows of the gap list per gap, scheme and breakdown cell (``count``)."""
+#: What a gap line counts: persons, or households for a scheme that enrols households.
+UNITS: tuple[Literal["person", "household"], ...] = ("person", "household")
+
+
+def scheme_units(pack: Pack) -> dict[str, Literal["person", "household"]]:
+    """What each gap list counts, by scheme code: ``household`` for a scheme that enrols
+    households (its list has one row per household), ``person`` otherwise."""
+    return {rule.code: rule.unit for rule in gap_rules(pack)}
+
+
+def gap_counts(
+    listed: pl.DataFrame, by: Sequence[str] = (), units: Mapping[str, str] | None = None
+) -> pl.DataFrame:
+    """Rows of the gap list per gap, scheme and breakdown cell (``count``); with
+    ``units`` (:func:`scheme_units`) each row also names its ``unit`` (``person``, or
+    ``household`` for a household scheme's line; the uncovered are persons), the columns
+    ``gap, scheme, unit, *by, count``."""
     keys = ["gap", "scheme", *by]
-    return (
+    counts = (
         listed.group_by(keys)
         .agg(pl.len().cast(pl.Int64).alias("count"))
         .sort(keys, nulls_last=False)
+    )
+    if units is None:
+        return counts
+    unit = pl.col("scheme").replace_strict(dict(units), default="person", return_dtype=pl.String)
+    return counts.with_columns(unit.alias("unit")).select("gap", "scheme", "unit", *by, "count")
+
+
+def left_out_persons(
+    listed: pl.DataFrame, frames: RegistryFrames, at: dt.date, units: Mapping[str, str]
+) -> pl.DataFrame:
+    """Each person eligible for at least one scheme they are not enrolled in, once
+    (``person_id``, ``province``, ``district``): the persons of the person schemes' gap
+    lists, and every member born by ``at`` of a household in a household scheme's list
+    (a household enrolment covers every member; the household's place). The one count
+    behind the briefs' and the dashboard's headline "eligible, not enrolled"."""
+    wanted = listed.filter(pl.col("gap") == NOT_ENROLLED)
+    household_schemes = [code for code, unit in units.items() if unit == "household"]
+    persons = wanted.filter(~pl.col("scheme").is_in(household_schemes)).select(
+        "person_id", "province", "district"
+    )
+    households = (
+        wanted.filter(pl.col("scheme").is_in(household_schemes))
+        .select("household_id", "province", "district")
+        .unique("household_id")
+    )
+    members = (
+        frames.persons.filter((pl.col("birth_date") <= at).fill_null(False))
+        .select("person_id", "household_id")
+        .join(households, on="household_id")
+        .select("person_id", "province", "district")
+    )
+    return pl.concat([persons, members]).unique("person_id").sort("person_id")
+
+
+def left_out_counts(left_out: pl.DataFrame, by: Sequence[str] = ()) -> pl.DataFrame:
+    """The persons of :func:`left_out_persons` per ``by`` (``count``; one row when
+    ``by`` is empty, 0 for nobody)."""
+    if not by:
+        return pl.DataFrame({"count": [left_out.height]}, schema={"count": pl.Int64})
+    return (
+        left_out.group_by(*by)
+        .agg(pl.len().cast(pl.Int64).alias("count"))
+        .sort(*by, nulls_last=False)
     )

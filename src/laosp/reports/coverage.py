@@ -23,8 +23,11 @@ from laosp.indicators.gaps import (
     NOT_ENROLLED,
     UNCOVERED,
     evaluate_eligibility,
+    gap_counts,
     gap_list,
-    gap_rules,
+    left_out_counts,
+    left_out_persons,
+    scheme_units,
 )
 from laosp.reference.admin_units import districts, provinces
 from laosp.rules.pack import Pack, Scheme
@@ -133,61 +136,6 @@ def _headline(cells: pl.DataFrame) -> pl.DataFrame:
     return _with_ratio(joined).collect()
 
 
-PERSON, HOUSEHOLD = "person", "household"
-
-
-def _gap_counts(
-    listed: pl.DataFrame, place_field: str, units: Mapping[str, str]
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Rows of the gap list per gap and scheme (and place), with the unit they count."""
-    unit = (
-        pl.col("scheme")
-        .replace_strict(dict(units), default=PERSON, return_dtype=pl.String)
-        .alias("unit")
-    )
-    by_scheme = (
-        listed.group_by("gap", "scheme")
-        .agg(pl.len().cast(pl.Int64).alias("count"))
-        .with_columns(unit)
-        .select("gap", "scheme", "unit", "count")
-        .sort("gap", "scheme", nulls_last=False)
-    )
-    by_place = (
-        listed.group_by("gap", "scheme", place_field)
-        .agg(pl.len().cast(pl.Int64).alias("count"))
-        .with_columns(unit)
-        .select("gap", "scheme", "unit", place_field, "count")
-        .sort("gap", "scheme", place_field, nulls_last=False)
-    )
-    return by_scheme, by_place
-
-
-def left_out_persons(
-    listed: pl.DataFrame, frames: RegistryFrames, at: dt.date, units: Mapping[str, str]
-) -> pl.DataFrame:
-    """Each person eligible for at least one scheme they are not enrolled in, once
-    (``person_id``, ``province``, ``district``): the persons of the person schemes' gap
-    lists, and every member born by ``at`` of a household in a household scheme's list
-    (the household's place)."""
-    wanted = listed.filter(pl.col("gap") == NOT_ENROLLED)
-    household_schemes = [code for code, unit in units.items() if unit == HOUSEHOLD]
-    persons = wanted.filter(~pl.col("scheme").is_in(household_schemes)).select(
-        "person_id", "province", "district"
-    )
-    households = (
-        wanted.filter(pl.col("scheme").is_in(household_schemes))
-        .select("household_id", "province", "district")
-        .unique("household_id")
-    )
-    members = (
-        frames.persons.filter((pl.col("birth_date") <= at).fill_null(False))
-        .select("person_id", "household_id")
-        .join(households, on="household_id")
-        .select("person_id", "province", "district")
-    )
-    return pl.concat([persons, members]).unique("person_id").sort("person_id")
-
-
 def coverage_brief(
     frames: RegistryFrames, at: dt.date, province: str | None = None, *, pack: Pack
 ) -> CoverageBrief:
@@ -201,8 +149,7 @@ def coverage_brief(
         cells = cells.filter(pl.col("province") == province)
         listed = listed.filter(pl.col("province") == province)
     place_field = "district" if province is not None else "province"
-    units = {rule.code: rule.unit for rule in gap_rules(pack)}
-    gaps, gaps_by_place = _gap_counts(listed, place_field, units)
+    units = scheme_units(pack)
     left_out = left_out_persons(listed, frames, at, units)
     return CoverageBrief(
         at=at,
@@ -214,13 +161,11 @@ def coverage_brief(
         by_sex=summed(cells, ("sex",), GROUP_INDICATORS),
         by_age_group=summed(cells, ("age_group",), GROUP_INDICATORS),
         by_formal=summed(cells, ("formal",), GROUP_INDICATORS),
-        gaps=gaps,
-        gaps_by_place=gaps_by_place,
+        gaps=gap_counts(listed, units=units),
+        gaps_by_place=gap_counts(listed, (place_field,), units),
         schemes=dict(pack.schemes),
         left_out=left_out.height,
-        left_out_by_place=left_out.group_by(place_field)
-        .agg(pl.len().cast(pl.Int64).alias("count"))
-        .sort(place_field),
+        left_out_by_place=left_out_counts(left_out, (place_field,)),
     )
 
 

@@ -15,6 +15,7 @@ from laosp.api.aggregates import (
     OVERVIEW,
     indicator_rows,
     left_behind,
+    left_out,
     named_gap_list,
     projection_view,
     shown_to,
@@ -121,6 +122,7 @@ def overview(
         "places": places,
         "map": province_map(places, known_indicator(indicator)),
         "left_behind": shown_to(principal, left_behind(coverage), cells),
+        "left_out": shown_to(principal, [left_out(coverage)], cells)[0],
     }
 
 
@@ -147,6 +149,7 @@ def province(
         "national": shown_to(principal, national, cells),
         "places": _places(places, "district", district_names()),
         "left_behind": shown_to(principal, left_behind(coverage, code), cells),
+        "left_out": shown_to(principal, [left_out(coverage, code)], cells)[0],
     }
 
 
@@ -305,6 +308,8 @@ def gaps(
         "small_cell_threshold": cells,
         "table": gap_table(coverage, state.pack, principal, cells, province, district, scheme),
         "left_behind": shown_to(principal, left_behind(coverage, province, district), cells),
+        "left_out": shown_to(principal, [left_out(coverage, province, district)], cells)[0],
+        "units": dict(coverage.units),
         "named": named,
     }
 

@@ -12,7 +12,14 @@ from fastapi.responses import Response
 
 from laosp.access.permissions import Action, reach
 from laosp.access.roles import Principal
-from laosp.api.aggregates import gap_counts, named_gap_list, reference_date, shown_to
+from laosp.api.aggregates import (
+    gap_counts,
+    left_out,
+    left_out_by,
+    named_gap_list,
+    reference_date,
+    shown_to,
+)
 from laosp.api.deps import PrincipalDep, SessionDep, StateDep, allowed_to
 from laosp.api.downloads import XLSX, attachment, downloads
 from laosp.api.errors import documented
@@ -51,10 +58,18 @@ def known_scheme(pack: Pack, scheme: str | None) -> str | None:
 
 @router.get("")
 def counts(state: StateDep, principal: PrincipalDep, date: ReferenceDate = None) -> dict[str, Any]:
-    """Counts by gap (``uncovered`` or ``eligible_not_enrolled``), scheme and district."""
+    """Counts by gap (``uncovered`` or ``eligible_not_enrolled``), scheme and district,
+    each row of its ``unit`` (persons, or households for a scheme that enrols households);
+    ``left_out``: the persons eligible for at least one scheme they are not enrolled in,
+    each once (nationally, and ``left_out_by_district``)."""
     coverage = state.analytics.coverage(reference_date(date))
-    rows = shown_to(principal, gap_counts(coverage), state.settings.small_cell_threshold)
-    return {"date": coverage.at.isoformat(), "rows": rows}
+    cells = state.settings.small_cell_threshold
+    return {
+        "date": coverage.at.isoformat(),
+        "rows": shown_to(principal, gap_counts(coverage), cells),
+        "left_out": shown_to(principal, [left_out(coverage)], cells)[0],
+        "left_out_by_district": shown_to(principal, left_out_by(coverage, "district"), cells),
+    }
 
 
 def xlsx_bytes(frame: Any) -> bytes:
