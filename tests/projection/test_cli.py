@@ -54,6 +54,20 @@ def test_project_writes_a_rap_workbook(tmp_path: Path) -> None:
     assert all(len(name) <= 31 for name in sheets)
 
 
+def test_project_writes_the_workbook_in_the_chosen_language(tmp_path: Path) -> None:
+    out = tmp_path / "rap-lo.xlsx"
+    args = ["project", "-s", "child_grant_u3", "-f", "xlsx", "-o", str(out), "--lang", "lo"]
+    result = CliRunner().invoke(_app(), args)
+    assert result.exit_code == 0, result.output
+    sheets = fastexcel.read_excel(str(out)).sheet_names
+    # the workbooks catalogue's Lao sheet names: assumptions, the NHI fund, the summary
+    assert sheets[0] == "ສົມມຸດຕິຖານ"
+    assert {"ກອງທຶນປະກັນສຸຂະພາບ", "ສັງລວມ"} <= set(sheets)
+    assert not {"Assumptions", "NHI fund", "Summary"} & set(sheets)
+    refused = CliRunner().invoke(_app(), [*args[:-1], "fr"])
+    assert refused.exit_code == 2
+
+
 def test_a_bad_scenario_fails_with_the_file_and_field(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("extends: lao_default\nmacro:\n  exchange_rate: {value: oops}\n", "utf-8")

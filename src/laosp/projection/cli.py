@@ -27,6 +27,11 @@ class OutputFormat(StrEnum):
     xlsx = "xlsx"
 
 
+class WorkbookLang(StrEnum):
+    lo = "lo"
+    en = "en"
+
+
 ScenarioOption = Annotated[
     str,
     typer.Option(
@@ -93,6 +98,10 @@ def project(
         OutputFormat, typer.Option("--format", "-f", help="table, json, csv or xlsx.")
     ] = OutputFormat.table,
     output: OutputOption = None,
+    lang: Annotated[
+        WorkbookLang,
+        typer.Option("--lang", help="Sheet names of the xlsx workbook: lo (Lao) or en (English)."),
+    ] = WorkbookLang.en,
     base_persons: Annotated[
         Path | None,
         typer.Option(
@@ -154,7 +163,7 @@ def project(
 
         if output is None:
             raise fail("--format xlsx needs --output FILE.xlsx")
-        write_workbook(results, output)
+        write_workbook(results, output, lang.value)
         typer.echo(f"written / ບັນທຶກແລ້ວ: {output}", err=True)
 
 
