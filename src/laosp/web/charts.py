@@ -149,6 +149,7 @@ PROVINCE_TILES: dict[str, tuple[int, int]] = {
 MAP_CLASSES = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
 MAP_NO_DATA = "#d9d9d9"
 TILE_W, TILE_H, TILE_GAP = 118, 58, 4
+LEGEND_STEP = 118
 
 
 def map_colour(ratio: float | None) -> str:
@@ -206,11 +207,11 @@ def tile_map(
         name = label(tile["name_en"], tile["name_lo"])
         value = percent(tile["ratio"]) if tile["ratio"] is not None else no_data
         colour = tile["colour"]
-        ink = "#ffffff" if colour in MAP_CLASSES[3:] else "#1d2a33"
+        ink = "on-dark" if colour in MAP_CLASSES[3:] else "on-light"
         lines = _lines(name, 16)
         texts = "".join(
             f'<text x="{x + TILE_W / 2:.0f}" y="{y + 18 + 14 * i}" text-anchor="middle" '
-            f'fill="{ink}">{escape(line)}</text>'
+            f'class="{ink}">{escape(line)}</text>'
             for i, line in enumerate(lines)
         )
         parts.append(
@@ -219,16 +220,16 @@ def tile_map(
             f'<rect x="{x}" y="{y}" width="{TILE_W}" height="{TILE_H}" rx="4" fill="{colour}" '
             f'stroke="#5b6b76"><title>{escape(name)}: {escape(value)}</title></rect>{texts}'
             f'<text x="{x + TILE_W / 2:.0f}" y="{y + TILE_H - 8}" text-anchor="middle" '
-            f'fill="{ink}" font-weight="bold">{escape(value)}</text></a>'
+            f'class="{ink} value">{escape(value)}</text></a>'
         )
     for index, item in enumerate(map_legend()):
-        x = 5 + index * 92
+        x = 5 + index * LEGEND_STEP
         parts.append(
             f'<rect class="legend" x="{x}" y="{legend_y}" width="18" height="14" '
             f'fill="{item["colour"]}" stroke="#5b6b76"/><text x="{x + 22}" y="{legend_y + 12}">'
             f"{escape(percent(item['from']))}–{escape(percent(item['to']))}</text>"
         )
-    x = 5 + len(MAP_CLASSES) * 92
+    x = 5 + len(MAP_CLASSES) * LEGEND_STEP
     parts.append(
         f'<rect class="legend" x="{x}" y="{legend_y}" width="18" height="14" '
         f'fill="{MAP_NO_DATA}" stroke="#5b6b76"/><text x="{x + 22}" y="{legend_y + 12}">'
