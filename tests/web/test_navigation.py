@@ -233,7 +233,11 @@ def test_under_a_district_only_its_named_list(client: TestClient) -> None:
     assert 'id="gap-counts"' not in html  # no table of the country, nor of the district
     named = rows_of(html, "named-table")
     assert len(named) == len(data["named"]["items"]) == min(50, data["named"]["total"])
-    assert html.count("<tr") == len(named) + 1  # the named list's rows and its heading
+    # every row of the page: the named list's and the district's few gap lines (one
+    # per scheme and one of the uncovered, at most), each table with its heading
+    summary = rows_of(html, "left-behind-table")
+    assert len(summary) <= 1 + len(data["pickers"]["schemes"])
+    assert html.count("<tr") == len(named) + len(summary) + 2
     # a district outside the officer's area: its one row of counts, no names; nobody
     # of household EX-SV-0002 (3 persons) is enrolled in anything: 3 uncovered
     other = client.get("/gaps?district=1301").text
