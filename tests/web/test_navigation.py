@@ -273,6 +273,9 @@ def test_drill_down_from_the_country_to_a_household(client: TestClient) -> None:
     [village_row] = rows_of(district.text, "village-table")
     assert re.findall(r'data-count="(\d+)"', village_row) == ["1", "3", "3", "3"]
     assert _link(district.text, "/village/") == "/village/1301042"
+    villages = client.get("/district/1301.json").json()["villages"]
+    assert (villages["total"], villages["limit"], villages["offset"]) == (1, 50, 0)
+    assert "1–1 of 1" in district.text
     village = client.get("/village/1301042")
     assert village.status_code == 200
     assert "Ban Nakae" in village.text

@@ -51,8 +51,16 @@ def _gap_persons(gaps: pl.DataFrame, gap: str) -> dict[str | None, int]:
 
 
 def district_data(
-    state: AppState, session: SessionDep, principal: Principal, code: str, at: dt.date
+    state: AppState,
+    session: SessionDep,
+    principal: Principal,
+    code: str,
+    at: dt.date,
+    limit: int = 50,
+    offset: int = 0,
 ) -> dict[str, Any]:
+    """A district's indicators and a page of its villages (``limit`` after ``offset``)
+    with their counts."""
     names = pages.district_names()
     if code not in names:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no district {code}")
@@ -62,7 +70,8 @@ def district_data(
     uncovered = _gap_persons(in_district, "uncovered")
     eligible = _gap_persons(in_district, "eligible_not_enrolled")
     villages = []
-    for row in service.villages_of(session, code):
+    found = service.villages_of(session, code)
+    for row in found[offset : offset + limit]:
         village = row["village_code"]
         values = {
             "households": int(row["households"]),
@@ -88,7 +97,7 @@ def district_data(
         "small_cell_threshold": threshold,
         "national": shown_to(principal, indicators, threshold),
         "columns": list(VILLAGE_COUNTS),
-        "villages": villages,
+        "villages": {"items": villages, "total": len(found), "limit": limit, "offset": offset},
     }
 
 
@@ -99,8 +108,10 @@ def district_json(
     principal: PrincipalDep,
     code: DistrictInPath,
     date: ReferenceDate = None,
+    limit: PageLimit = DEFAULT_PAGE,
+    offset: PageOffset = 0,
 ) -> Any:
-    return district_data(state, session, principal, code, reference_date(date))
+    return district_data(state, session, principal, code, reference_date(date), limit, offset)
 
 
 @router.get("/district/{code}", response_class=HTMLResponse)
@@ -111,9 +122,11 @@ def district(
     principal: MaybePrincipal,
     code: DistrictInPath,
     date: ReferenceDate = None,
+    limit: PageLimit = DEFAULT_PAGE,
+    offset: PageOffset = 0,
 ) -> HTMLResponse:
     who = page_principal(principal)
-    data = district_data(state, session, who, code, reference_date(date))
+    data = district_data(state, session, who, code, reference_date(date), limit, offset)
     return render(request, "district.html", data, who)
 
 
