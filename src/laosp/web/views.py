@@ -31,7 +31,6 @@ from laosp.api.deps import (
     token_of,
 )
 from laosp.api.params import (
-    IdInPath,
     LoginPassword,
     LoginUsername,
     ReferenceDate,
@@ -41,7 +40,7 @@ from laosp.api.params import (
 )
 from laosp.api.routers.gaps import known_scheme
 from laosp.api.routers.projection import DEFAULT_POLICY, checked_policy
-from laosp.api.routers.registry import household_in_area, search_persons
+from laosp.api.routers.registry import search_persons
 from laosp.db import unit_of_work
 from laosp.presentation.i18n import LANGS, Formatter, pick_lang
 from laosp.registry.schemas import PlainText
@@ -363,36 +362,6 @@ def search(
     if not allows(who, Action.read_persons):
         return render(request, "forbidden.html", {}, who, status.HTTP_403_FORBIDDEN)
     return render(request, "search.html", _search(session, who, q, limit, offset), who)
-
-
-def _household(session: SessionDep, principal: Principal, household_id: str) -> dict[str, Any]:
-    if not allows(principal, Action.read_persons):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "aggregates only for this role")
-    detail = household_in_area(session, principal, household_id)
-    names = pages.district_names().get(detail.district_code, ("", ""))
-    return {
-        "household": detail.model_dump(mode="json", exclude={"extra"}),
-        "district_name_en": names[0],
-        "district_name_lo": names[1],
-    }
-
-
-@router.get("/household/{household_id}.json")
-def household_json(session: SessionDep, principal: PrincipalDep, household_id: IdInPath) -> Any:
-    return _household(session, principal, household_id)
-
-
-@router.get("/household/{household_id}", response_class=HTMLResponse)
-def household(
-    request: Request, session: SessionDep, principal: MaybePrincipal, household_id: IdInPath
-) -> HTMLResponse:
-    who = page_principal(principal)
-    try:
-        data = _household(session, who, household_id)
-    except HTTPException as error:
-        name = "forbidden.html" if error.status_code == 403 else "not_found.html"
-        return render(request, name, {}, who, error.status_code)
-    return render(request, "household.html", data, who)
 
 
 def mount_web(app: FastAPI) -> None:
