@@ -4,13 +4,13 @@ Users of several roles sign in, in Lao and in English, and walk every HTML page 
 reach: the routes the app lists (GET, no path parameter) and every link of the pages
 (same origin, GET), a few of each kind of link, after some work done through the API
 (enrolments, a grievance, a payment cycle). Every page answers 200, or a styled 403, 404
-or 422 page; its visible text (no tags, scripts or attribute values; ``<code>``,
-``<pre>`` and elements marked with a bare ``data-code`` are left out, for a code a page
-shows on purpose such as a household id or a user name) holds no code that has a name: schemes and parameters
-of the pack, projection scenarios, grievance categories and levels, the registry's coded
-fields, the code lists of ``laosp.reference.codes.LABELLED``, indicators, provinces and
-districts shown without their name, actions and records of the audit trail, and no key
-of the catalogues in place of its words.
+or 422 page; its visible text (no tags, scripts or attribute values; ``<code>``, ``<pre>``
+and elements marked with a bare ``data-code`` are left out, for a code a page shows on
+purpose such as a household id or a user name) holds no code that has a name: schemes and
+parameters of the pack, projection scenarios, grievance categories and levels, the
+registry's coded fields, the code lists of ``laosp.reference.codes.LABELLED``, indicators,
+provinces and districts shown without their name, actions and records of the audit trail,
+and no key of the catalogues in place of its words.
 
 A new page (``/cycles``, ``/grievances``, ``/district/...``) is scanned as soon as a
 route lists it or a page links to it.
