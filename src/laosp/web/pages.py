@@ -26,7 +26,7 @@ from laosp.api.routers.gaps import UNCOVERED
 from laosp.api.state import AppState
 from laosp.indicators.definitions import LABELS
 from laosp.indicators.export import records
-from laosp.indicators.gaps import gap_schemes
+from laosp.indicators.gaps import gap_counts, gap_schemes
 from laosp.presentation.i18n import LANGS, Formatter
 from laosp.projection.loading import shipped_scenario_infos
 from laosp.reference.admin_units import districts, provinces
@@ -243,12 +243,8 @@ def gap_table(
         listed = listed.filter(pl.col("district").str.slice(0, 2) == province)
     else:
         key, places = "province", [(r.code, r.name_en, r.name_lo) for r in provinces()]
-    long = (
-        listed.with_columns(pl.col("district").str.slice(0, 2).alias("province"))
-        .group_by("gap", "scheme", key)
-        .agg(pl.len().cast(pl.Int64).alias("count"))
-        .to_dicts()
-    )
+    by_place = listed.with_columns(pl.col("district").str.slice(0, 2).alias("province"))
+    long = gap_counts(by_place, by=[key]).to_dicts()
     found = {(row["scheme"] or UNCOVERED, row[key]): row["count"] for row in long}
     columns = _gap_columns(pack, scheme)
     rows = []
