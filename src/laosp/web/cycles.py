@@ -8,75 +8,30 @@ with status 422 and each field's reason), the same refusals (403, 404, 409).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request, status
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import BaseModel, ValidationError
+from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel
 
 from laosp.access.permissions import Action, allows, reach
 from laosp.access.roles import Principal
 from laosp.api.deps import MaybePrincipal, PrincipalDep, SessionDep, StateDep, forbidden
-from laosp.api.errors import problems, request_errors
+from laosp.api.errors import problems
 from laosp.api.params import DistrictCode
 from laosp.api.routers import contributions as dues_api
 from laosp.api.routers import cycles as api
 from laosp.api.routers.contributions import DuesState
 from laosp.api.routers.cycles import CycleStatus, Limit, Month, Offset, PaymentStatus, SchemeCode
-from laosp.registry.errors import ConflictError, ValidationFailed
+from laosp.registry.errors import ValidationFailed
 from laosp.rules.pack import Pack, Scheme
-from laosp.web.views import page_principal, render
+from laosp.web.views import Refused, attempt, page_principal, render, see_other, validated
 
 router = APIRouter(include_in_schema=False)
 M = TypeVar("M", bound=BaseModel)
 #: A form field as posted (checked by the API's body model, not here).
 Field = Annotated[str | None, Form(max_length=200)]
-
-
-def validated(model: type[M], form: dict[str, Any]) -> M:
-    """``form`` (blank fields left out) as the API's body ``model``; a
-    ``ValidationFailed`` with the API's words for each field otherwise."""
-    try:
-        return model.model_validate({k: v for k, v in form.items() if v not in (None, "")})
-    except ValidationError as error:
-        found = [{**e, "loc": ("body", *e["loc"])} for e in error.errors()]
-        raise ValidationFailed(
-            request_errors(RequestValidationError(found), extra_hint=False)
-        ) from None
-
-
-class Refused(Exception):  # noqa: N818 (reads as the outcome)
-    """A form's action refused: the status to answer and the messages to show."""
-
-    def __init__(self, code: int, messages: list[dict[str, Any]]) -> None:
-        super().__init__(code)
-        self.code = code
-        self.messages = messages
-
-
-@contextmanager
-def form_refusals() -> Iterator[None]:
-    """The API's refusals of a form's action as a ``Refused``: 422 with each field's
-    reason, 403/404/409 with the API's message."""
-    try:
-        yield
-    except ValidationFailed as error:
-        raise Refused(status.HTTP_422_UNPROCESSABLE_CONTENT, problems(error.errors)) from None
-    except ConflictError as error:
-        raise Refused(status.HTTP_409_CONFLICT, [{"field": None, "reason": str(error)}]) from None
-    except HTTPException as error:
-        raise Refused(error.status_code, [{"field": None, "reason": str(error.detail)}]) from None
-
-
-@contextmanager
-def attempt(session: SessionDep) -> Iterator[None]:
-    """A form's action in a savepoint: refused (``Refused``), it leaves nothing written,
-    and the page shown with the refusal reads (and audits) in the same transaction."""
-    with session.begin_nested(), form_refusals():
-        yield
 
 
 def scheme_choices(schemes: list[Scheme]) -> list[dict[str, str]]:
@@ -85,10 +40,6 @@ def scheme_choices(schemes: list[Scheme]) -> list[dict[str, str]]:
 
 def _json(model: BaseModel) -> dict[str, Any]:
     return model.model_dump(mode="json")
-
-
-def _redirect(target: str) -> RedirectResponse:
-    return RedirectResponse(target, status.HTTP_303_SEE_OTHER)
 
 
 def _may(principal: Principal, *actions: Action) -> bool:
@@ -170,7 +121,7 @@ def create_cycle(
             lambda: cycles_data(session, state.pack, who, None, None, 50, 0), who, extra,
             refused.code,
         )  # fmt: skip
-    return _redirect(f"/cycles/{created.id}")
+    return see_other(f"/cycles/{created.id}")
 
 
 # --- /cycles/{id} -----------------------------------------------------------------
@@ -233,7 +184,7 @@ def _cycle_action(
             lambda: cycle_data(session, state.pack, who, cycle_id, None, 50, 0), who,
             {"messages": refused.messages}, refused.code,
         )  # fmt: skip
-    return _redirect(f"/cycles/{cycle_id}")
+    return see_other(f"/cycles/{cycle_id}")
 
 
 def _allowed(who: Principal, action: Action) -> None:
@@ -374,7 +325,7 @@ def record_dues(
     except Refused as refused:
         extra = {"form": {k: v or "" for k, v in form.items()}, "messages": refused.messages}
         return _contributions_page(request, session, state, who, extra, refused.code)
-    return _redirect(f"/contributions?scheme={recorded.scheme}&period={recorded.period:%Y-%m}")
+    return see_other(f"/contributions?scheme={recorded.scheme}&period={recorded.period:%Y-%m}")
 
 
 @router.post("/contributions/{contribution_id}/pay", response_model=None)
@@ -393,4 +344,4 @@ def pay_contribution(
         extra = {"messages": refused.messages, "paying": contribution_id,
                  "pay_form": {"amount": amount or "", "paid_on": paid_on or ""}}  # fmt: skip
         return _contributions_page(request, session, state, who, extra, refused.code)
-    return _redirect("/contributions")
+    return see_other("/contributions")

@@ -9,29 +9,26 @@ reason), the same refusals (403, 404, 409)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request, status
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import BaseModel, ValidationError
+from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel
 
 from laosp.access.permissions import Action, allows
 from laosp.access.roles import Principal
 from laosp.api.deps import MaybePrincipal, PrincipalDep, SessionDep, StateDep, forbidden
-from laosp.api.errors import problems, request_errors
+from laosp.api.errors import problems
 from laosp.api.params import DistrictCode
 from laosp.api.routers import grievances as api
 from laosp.grievances import service
 from laosp.reference import codes
 from laosp.reference.admin_units import districts
-from laosp.registry.errors import ConflictError, ValidationFailed
+from laosp.registry.errors import ValidationFailed
 from laosp.registry.schemas import PlainText
 from laosp.rules.pack import Pack
-from laosp.web.views import page_principal, render
+from laosp.web.views import Refused, attempt, page_principal, render, see_other, validated
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
@@ -45,45 +42,6 @@ ACTIONS: dict[str, type[BaseModel]] = {
     "resolve": api.Decision,
     "reject": api.Decision,
 }
-
-
-class Refused(Exception):  # noqa: N818 (reads as the outcome)
-    """A form refused: the status to answer and the messages to show."""
-
-    def __init__(self, code: int, messages: list[dict[str, Any]]) -> None:
-        super().__init__(code)
-        self.code = code
-        self.messages = messages
-
-
-def validated(model: type[BaseModel], form: dict[str, Any]) -> Any:
-    """``form`` (blank fields left out) as the API's body ``model``; a ``ValidationFailed``
-    with the API's words for each field otherwise."""
-    try:
-        return model.model_validate({k: v for k, v in form.items() if v not in (None, "")})
-    except ValidationError as error:
-        found = [{**e, "loc": ("body", *e["loc"])} for e in error.errors()]
-        raise ValidationFailed(
-            request_errors(RequestValidationError(found), extra_hint=False)
-        ) from None
-
-
-@contextmanager
-def attempt(session: SessionDep) -> Iterator[None]:
-    """A form's action in a savepoint: refused, it leaves nothing written."""
-    try:
-        with session.begin_nested():
-            yield
-    except ValidationFailed as error:
-        raise Refused(status.HTTP_422_UNPROCESSABLE_CONTENT, problems(error.errors)) from None
-    except ConflictError as error:
-        raise Refused(status.HTTP_409_CONFLICT, [{"field": None, "reason": str(error)}]) from None
-    except HTTPException as error:
-        raise Refused(error.status_code, [{"field": None, "reason": str(error.detail)}]) from None
-
-
-def _redirect(target: str) -> RedirectResponse:
-    return RedirectResponse(target, status.HTTP_303_SEE_OTHER)
 
 
 def _may_see(principal: Principal) -> None:
@@ -252,7 +210,7 @@ def open_from_form(
             return render(request, "forbidden.html", {}, who, refused.code)
         data = {**new_data(state.pack, who, form), "messages": refused.messages}
         return render(request, "grievance_new.html", data, who, refused.code)
-    return _redirect(f"/grievances/{opened_id}")
+    return see_other(f"/grievances/{opened_id}")
 
 
 # --- /grievances/{id} -----------------------------------------------------------------
@@ -348,4 +306,4 @@ def act_from_form(
             "form": {k: v or "" for k, v in form.items()},
         }
         return render(request, "grievance.html", data, who, refused.code)
-    return _redirect(f"/grievances/{grievance_id}")
+    return see_other(f"/grievances/{grievance_id}")

@@ -25,8 +25,7 @@ from laosp.presentation.i18n import Formatter
 from laosp.reference.admin_units import provinces
 from laosp.rules.fields import HOUSEHOLD
 from laosp.rules.pack import Pack
-from laosp.web.cycles import Refused, attempt, validated
-from laosp.web.views import page_principal, render
+from laosp.web.views import Refused, attempt, page_principal, render, validated
 
 router = APIRouter(include_in_schema=False)
 Reason = Annotated[str | None, Form(max_length=2000)]

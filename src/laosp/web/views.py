@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from importlib import resources
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, FastAPI, Form, HTTPException, Query, Request, status
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BaseModel, ValidationError
 
 from laosp.access import sessions
 from laosp.access.permissions import Action, allows
@@ -30,6 +33,7 @@ from laosp.api.deps import (
     live_session,
     token_of,
 )
+from laosp.api.errors import problems, request_errors
 from laosp.api.params import (
     LoginPassword,
     LoginUsername,
@@ -43,6 +47,7 @@ from laosp.api.routers.projection import DEFAULT_POLICY, checked_policy
 from laosp.api.routers.registry import search_persons
 from laosp.db import unit_of_work
 from laosp.presentation.i18n import LANGS, Formatter, pick_lang
+from laosp.registry.errors import ConflictError, ValidationFailed
 from laosp.registry.schemas import PlainText
 from laosp.registry.service import record_read
 from laosp.web import pages
@@ -64,6 +69,7 @@ MapIndicator = Annotated[str | None, Query(max_length=64), PlainText]
 DEFAULT_PAGE = 50
 PageLimit = Annotated[int, Query(ge=1, le=500)]
 PageOffset = Annotated[int, Query(ge=0, le=1_000_000)]
+M = TypeVar("M", bound=BaseModel)
 
 
 class LoginRequired(Exception):  # noqa: N818 (reads as the condition)
@@ -127,6 +133,57 @@ def page_principal(principal: MaybePrincipal) -> Principal:
     if principal is None:
         raise LoginRequired
     return principal
+
+
+# --- the forms of the pages (cycles, contributions, grievances, requests) ------------
+
+
+def validated(model: type[M], form: dict[str, Any]) -> M:
+    """``form`` (blank fields left out) as the API's body ``model``; a
+    ``ValidationFailed`` with the API's words for each field otherwise."""
+    try:
+        return model.model_validate({k: v for k, v in form.items() if v not in (None, "")})
+    except ValidationError as error:
+        found = [{**e, "loc": ("body", *e["loc"])} for e in error.errors()]
+        raise ValidationFailed(
+            request_errors(RequestValidationError(found), extra_hint=False)
+        ) from None
+
+
+class Refused(Exception):  # noqa: N818 (reads as the outcome)
+    """A form's action refused: the status to answer and the messages to show."""
+
+    def __init__(self, code: int, messages: list[dict[str, Any]]) -> None:
+        super().__init__(code)
+        self.code = code
+        self.messages = messages
+
+
+@contextmanager
+def form_refusals() -> Iterator[None]:
+    """The API's refusals of a form's action as a ``Refused``: 422 with each field's
+    reason, 403/404/409 with the API's message."""
+    try:
+        yield
+    except ValidationFailed as error:
+        raise Refused(status.HTTP_422_UNPROCESSABLE_CONTENT, problems(error.errors)) from None
+    except ConflictError as error:
+        raise Refused(status.HTTP_409_CONFLICT, [{"field": None, "reason": str(error)}]) from None
+    except HTTPException as error:
+        raise Refused(error.status_code, [{"field": None, "reason": str(error.detail)}]) from None
+
+
+@contextmanager
+def attempt(session: SessionDep) -> Iterator[None]:
+    """A form's action in a savepoint: refused (``Refused``), it leaves nothing written,
+    and the page shown with the refusal reads (and audits) in the same transaction."""
+    with session.begin_nested(), form_refusals():
+        yield
+
+
+def see_other(target: str) -> RedirectResponse:
+    """The answer to a form done: on to ``target`` (303, so the browser GETs it)."""
+    return RedirectResponse(target, status.HTTP_303_SEE_OTHER)
 
 
 # --- signing in, language, cache -----------------------------------------------------
