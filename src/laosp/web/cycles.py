@@ -30,6 +30,7 @@ from laosp.web.views import Refused, attempt, page_principal, render, see_other,
 
 router = APIRouter(include_in_schema=False)
 M = TypeVar("M", bound=BaseModel)
+R = TypeVar("R")
 #: A form field as posted (checked by the API's body model, not here).
 Field = Annotated[str | None, Form(max_length=200)]
 
@@ -44,6 +45,24 @@ def _json(model: BaseModel) -> dict[str, Any]:
 
 def _may(principal: Principal, *actions: Action) -> bool:
     return any(allows(principal, action) for action in actions)
+
+
+def _form_post(
+    session: SessionDep, who: Principal, action: Action, model: type[M], form: dict[str, Any],
+    act: Callable[[M], R], refused_page: Callable[[dict[str, Any], int], HTMLResponse],
+    target: Callable[[R], str],
+) -> Response:  # fmt: skip
+    """A form that makes something: ``act`` on the ``form`` as the API's body ``model``
+    when ``who`` may do ``action``, then on to ``target`` of what it made; refused, the
+    ``refused_page`` with the form as posted and the messages, with the refusal's status."""
+    try:
+        with attempt(session):
+            _allowed(who, action)
+            made = act(validated(model, form))
+    except Refused as refused:
+        extra = {"form": {k: v or "" for k, v in form.items()}, "messages": refused.messages}
+        return refused_page(extra, refused.code)
+    return see_other(target(made))
 
 
 # --- /cycles ----------------------------------------------------------------------
@@ -108,20 +127,15 @@ def create_cycle(
     scheme: Field = None, period: Field = None,
 ) -> Response:  # fmt: skip
     who = page_principal(principal)
-    form = {"scheme": scheme, "period": period}
-    try:
-        with attempt(session):
-            if not allows(who, Action.prepare_cycle):
-                raise forbidden(Action.prepare_cycle)
-            created = api.create(session, state.pack, who, validated(api.CycleIn, form))
-    except Refused as refused:
-        extra = {"form": {k: v or "" for k, v in form.items()}, "messages": refused.messages}
-        return _page(
+    return _form_post(
+        session, who, Action.prepare_cycle, api.CycleIn, {"scheme": scheme, "period": period},
+        lambda body: api.create(session, state.pack, who, body),
+        lambda extra, code: _page(
             request, "cycles.html",
-            lambda: cycles_data(session, state.pack, who, None, None, 50, 0), who, extra,
-            refused.code,
-        )  # fmt: skip
-    return see_other(f"/cycles/{created.id}")
+            lambda: cycles_data(session, state.pack, who, None, None, 50, 0), who, extra, code,
+        ),
+        lambda created: f"/cycles/{created.id}",
+    )  # fmt: skip
 
 
 # --- /cycles/{id} -----------------------------------------------------------------
@@ -316,16 +330,13 @@ def record_dues(
     scheme: Field = None, period: Field = None,
 ) -> Response:  # fmt: skip
     who = page_principal(principal)
-    form = {"scheme": scheme, "period": period}
-    try:
-        with attempt(session):
-            if not allows(who, Action.record_contributions):
-                raise forbidden(Action.record_contributions)
-            recorded = dues_api.record(session, state.pack, who, validated(dues_api.DuesIn, form))
-    except Refused as refused:
-        extra = {"form": {k: v or "" for k, v in form.items()}, "messages": refused.messages}
-        return _contributions_page(request, session, state, who, extra, refused.code)
-    return see_other(f"/contributions?scheme={recorded.scheme}&period={recorded.period:%Y-%m}")
+    return _form_post(
+        session, who, Action.record_contributions, dues_api.DuesIn,
+        {"scheme": scheme, "period": period},
+        lambda body: dues_api.record(session, state.pack, who, body),
+        lambda extra, code: _contributions_page(request, session, state, who, extra, code),
+        lambda recorded: f"/contributions?scheme={recorded.scheme}&period={recorded.period:%Y-%m}",
+    )  # fmt: skip
 
 
 @router.post("/contributions/{contribution_id}/pay", response_model=None)
