@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.api.conftest import PASSWORD
 from tests.api.test_cycles import add_central, enrol
-from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, _require_chromium
-from tests.web.test_browser import server as server  # the fixture
+from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, DATABASE, require_chromium, signed_in
+from tests.web.browser import server as server  # the fixture
 
 TOTAL = 2 * 2 * 150_000
 
@@ -22,12 +21,12 @@ TOTAL = 2 * 2 * 150_000
 def test_create_approve_pay_cycle_in_chromium(
     server: str, tmp_path: Path, lang: str, period: str
 ) -> None:
-    _require_chromium()
+    require_chromium()
     from playwright.sync_api import Page, sync_playwright
 
     from tests.web.walk_cycles import create_approve_pay_cycle
 
-    url = f"sqlite:///{tmp_path / 'browser.db'}"  # the server fixture's database
+    url = f"sqlite:///{tmp_path / DATABASE}"  # the server fixture's registry
     enrol(url, "mecg", "EX-AT-0003-2", "EX-AT-0003-3")
     add_central(url, "central2")
     shots = Path(os.environ.get("LAOSP_SCREENSHOT_DIR", tmp_path))
@@ -38,15 +37,7 @@ def test_create_approve_pay_cycle_in_chromium(
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            pages = []
-            for username in ("central", "central2"):
-                page = browser.new_context(viewport={"width": 1280, "height": 1000}).new_page()
-                page.goto(f"{server}/lang/{lang}?next=/login")
-                page.fill("#username", username)
-                page.fill("#password", PASSWORD)
-                page.click("#login-submit")
-                page.wait_for_url("**/overview")
-                pages.append(page)
+            pages = [signed_in(browser, server, name, lang) for name in ("central", "central2")]
             create_approve_pay_cycle(
                 pages[0], pages[1], server, lang, shot, period=period, expected_paid=TOTAL,
             )  # fmt: skip

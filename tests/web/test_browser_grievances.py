@@ -10,16 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.api.conftest import PASSWORD
-from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, _require_chromium
-from tests.web.test_browser import server as server  # the fixture
+from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium, signed_in
+from tests.web.browser import server as server  # the fixture
 
 
 @pytest.mark.parametrize("lang", ["lo", "en"])
 def test_open_escalate_resolve_grievance_in_chromium(
     server: str, tmp_path: Path, lang: str
 ) -> None:
-    _require_chromium()
+    require_chromium()
     from playwright.sync_api import Page, sync_playwright
 
     from tests.web.walk_grievances import open_escalate_resolve_grievance
@@ -32,15 +31,7 @@ def test_open_escalate_resolve_grievance_in_chromium(
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            pages = []
-            for username in ("vientiane", "central"):
-                page = browser.new_context(viewport={"width": 1280, "height": 1000}).new_page()
-                page.goto(f"{server}/lang/{lang}?next=/login")
-                page.fill("#username", username)
-                page.fill("#password", PASSWORD)
-                page.click("#login-submit")
-                page.wait_for_url("**/overview")
-                pages.append(page)
+            pages = [signed_in(browser, server, name, lang) for name in ("vientiane", "central")]
             grievance_id = open_escalate_resolve_grievance(pages[0], pages[1], server, lang, shot)
             assert grievance_id == 1
             assert (shots / f"grievance-resolved-{lang}.png").is_file()

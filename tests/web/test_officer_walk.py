@@ -19,23 +19,24 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
-from laosp import migrate
 from laosp.access.roles import Role
 from laosp.access.users import create_user
-from laosp.config import Settings
 from laosp.db import make_engine, unit_of_work
-from laosp.server import create_app
-from tests.api.conftest import PASSWORD, SECRET, seed
-from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, _free_port, _require_chromium
+from tests.api.conftest import PASSWORD
+from tests.web.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    live_server,
+    require_chromium,
+    seeded_registry,
+    signed_in,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts" / "screenshots"
@@ -54,33 +55,14 @@ GRANT = 150_000
 
 @pytest.fixture
 def walk_server(tmp_path: Path) -> Iterator[str]:
-    url = f"sqlite:///{tmp_path / 'walk.db'}"
-    engine = make_engine(url)
-    migrate.upgrade(engine)
-    engine.dispose()
-    seed(url)
+    url = seeded_registry(tmp_path / "walk.db")
     engine = make_engine(url)
     with unit_of_work(engine) as session:
         for name, (role, province, district) in WALKERS.items():
             create_user(session, name, PASSWORD, role, province=province, district=district)
     engine.dispose()
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(Settings(database_url=url, secret_key=SECRET)),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-    )
-    instance = uvicorn.Server(config)
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not instance.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    instance.should_exit = True
-    thread.join(timeout=10)
+    with live_server(url) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")
@@ -104,21 +86,9 @@ def _shooter(folder: Path) -> Callable[[Any, str], None]:
     return shot
 
 
-def _signed_in(browser: Any, base_url: str, username: str, lang: str) -> Any:
-    from playwright.sync_api import expect
-
-    page = browser.new_context(viewport={"width": 1280, "height": 1000}).new_page()
-    page.goto(f"{base_url}/lang/{lang}?next=/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("#login-submit")
-    expect(page).to_have_url(re.compile(r"/overview"))
-    return page
-
-
 @pytest.mark.parametrize("lang", ["lo", "en"])
 def test_the_officers_walk(walk_server: str, screenshots: Path, lang: str) -> None:
-    _require_chromium()
+    require_chromium()
     from playwright.sync_api import expect, sync_playwright
 
     from tests.web.walk_cycles import create_approve_pay_cycle
@@ -129,9 +99,9 @@ def test_the_officers_walk(walk_server: str, screenshots: Path, lang: str) -> No
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            officer = _signed_in(browser, base, "sanamxay", lang)
-            central = _signed_in(browser, base, "central", lang)
-            central2 = _signed_in(browser, base, "central2", lang)
+            officer = signed_in(browser, base, "sanamxay", lang)
+            central = signed_in(browser, base, "central", lang)
+            central2 = signed_in(browser, base, "central2", lang)
 
             # find the household by a Lao-script name
             officer.goto(f"{base}/search")
