@@ -321,19 +321,21 @@ def escalate(
     return shown(session, state.pack, principal, grievance_id)
 
 
-@router.post("/{grievance_id}/resolve", response_model=GrievanceOut, responses=ACTION_ERRORS)
-def resolve(
-    grievance_id: int, body: Decision, session: SessionDep, state: StateDep,
-    principal: HandlerDep,
-) -> GrievanceOut:  # fmt: skip
-    act(session, state.pack, principal, grievance_id, "resolve", body)
-    return shown(session, state.pack, principal, grievance_id)
+def _decision_route(action: str) -> None:
+    """``POST /{grievance_id}/{action}`` (resolve or reject): the decision, then the
+    grievance as it is now (the route named ``action``, as a function of that name)."""
+
+    @router.post(
+        f"/{{grievance_id}}/{action}", response_model=GrievanceOut, responses=ACTION_ERRORS,
+        name=action,
+    )  # fmt: skip
+    def decide(
+        grievance_id: int, body: Decision, session: SessionDep, state: StateDep,
+        principal: HandlerDep,
+    ) -> GrievanceOut:  # fmt: skip
+        act(session, state.pack, principal, grievance_id, action, body)
+        return shown(session, state.pack, principal, grievance_id)
 
 
-@router.post("/{grievance_id}/reject", response_model=GrievanceOut, responses=ACTION_ERRORS)
-def reject(
-    grievance_id: int, body: Decision, session: SessionDep, state: StateDep,
-    principal: HandlerDep,
-) -> GrievanceOut:  # fmt: skip
-    act(session, state.pack, principal, grievance_id, "reject", body)
-    return shown(session, state.pack, principal, grievance_id)
+_decision_route("resolve")
+_decision_route("reject")
