@@ -27,9 +27,10 @@ TITLED = frozenset({400, 403, 404, 405, 413, 422, 429, 500})
 
 
 def is_page(path: str) -> bool:
-    """Whether ``path`` is a dashboard page (HTML), not the API nor a JSON twin."""
+    """Whether ``path`` is a dashboard page (HTML), not the API (``/api``, and the report
+    downloads of ``/reports``, which the OpenAPI schema documents) nor a JSON twin."""
     return not (
-        path.startswith("/api/")
+        path.startswith(("/api/", "/reports/"))
         or path == "/api"
         or path.endswith(".json")
         or path.startswith("/static/")
