@@ -87,4 +87,5 @@ def test_projection_command_compares_two_scenarios(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     text = pdf_text(output.read_bytes())
     assert "Scenario against scenario" in text
-    assert "child_grant_u3" in text
+    assert "Child grant under 3 in the poorest districts" in text  # its title, not its id
+    assert "child_grant_u3" not in text

@@ -106,11 +106,15 @@ def test_projection_brief_in_both_languages(comparison: ProjectionBrief) -> None
         "Scenario against scenario",
         f"{default.spending_pct_gdp:.1f}%",
         f"{default.spending_lak / 1e9:,.1f} bn LAK",
-        "lao_default",
-        "social_pension_65",
+        "Current schemes, current policy",  # the scenarios by their titles
+        "Universal social pension at 65",
     ):
         assert expected in english, expected
+    assert "lao_default" not in english
+    assert "social_pension_65" not in english
     lao = squeezed(pdf_text(projection_report(comparison, "lo", "pdf")))
+    assert squeezed("ລະບົບປະຈຸບັນ, ນະໂຍບາຍປະຈຸບັນ") in lao
+    assert "lao_default" not in lao
     lao_amount = f"{default.spending_lak / 1e9:,.1f}".translate(str.maketrans(",.", ".,"))
     for expected in ("ບົດສະຫຼຸບການສະໜອງທຶນການປົກປ້ອງສັງຄົມ", "ປຽບທຽບສະຖານະການ", f"{lao_amount}ຕື້ກີບ"):
         assert squeezed(expected) in lao, expected

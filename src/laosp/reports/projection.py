@@ -44,6 +44,12 @@ class ScenarioFigures:
     #: (field, "value: override of pack value X (parameter) / ...: source") for each
     #: value the scenario replaces in the policy pack: the brief shows them.
     overrides: tuple[tuple[str, str], ...] = ()
+    #: The title in English and in Lao (``ScenarioInfo.titles``): what a reader sees.
+    titles: tuple[str, str] = ("", "")
+
+    def label(self, lang: str) -> str:
+        english, lao = self.titles
+        return (lao if lang == "lo" else english) or english or self.name
 
     def at(self, year: int) -> YearFigures:
         return next(item for item in self.years if item.year == year)
@@ -80,7 +86,7 @@ def scenario_figures(result: ProjectionResult) -> ScenarioFigures:
         for fact in (provenance.facts if provenance else [])
         if fact.origin == "override"
     )
-    return ScenarioFigures(info.name, info.title or info.name, years, overrides)
+    return ScenarioFigures(info.name, info.title or info.name, years, overrides, info.titles)
 
 
 def projection_brief(results: Sequence[ProjectionResult]) -> ProjectionBrief:
@@ -118,7 +124,7 @@ def _rows(words: Words) -> list[Row]:
 
 
 def footer_text(brief: ProjectionBrief, words: Words) -> str:
-    names = ", ".join(s.name for s in brief.scenarios)
+    names = ", ".join(s.label(words.lang) for s in brief.scenarios)
     return (
         f"{words('source_projection')} · {words('scenario')}: {names} · "
         f"{words('computed_at')}: {words.datetime(brief.computed_at.isoformat())}"
@@ -130,7 +136,7 @@ def projection_pdf(brief: ProjectionBrief, words: Words, font: LaoFont) -> bytes
     pdf = BriefDocument(words, font, title, footer_text(brief, words))
     first = brief.scenarios[0]
     last_year = brief.key_years[-1]
-    pdf.title_block(title, " · ".join(f"{s.title} ({s.name})" for s in brief.scenarios))
+    pdf.title_block(title, " · ".join(s.label(words.lang) for s in brief.scenarios))
     figures = [
         (words.percent_points(first.at(year).spending_pct_gdp), f"{words('pct_gdp')}, {year}")
         for year in brief.key_years
@@ -145,7 +151,7 @@ def projection_pdf(brief: ProjectionBrief, words: Words, font: LaoFont) -> bytes
     pdf.key_figures(figures)
     widths = (62, *(118 / len(brief.key_years),) * len(brief.key_years))
     for scenario in brief.scenarios:
-        pdf.heading(f"{words('scenario')}: {scenario.title} ({scenario.name})", room=80)
+        pdf.heading(f"{words('scenario')}: {scenario.label(words.lang)}", room=80)
         rows = [
             [label, *(value(scenario.at(year)) for year in brief.key_years)]
             for label, value in _rows(words)
@@ -155,10 +161,16 @@ def projection_pdf(brief: ProjectionBrief, words: Words, font: LaoFont) -> bytes
             pdf.paragraph(f"{key} = {text}", size=8)
     years = [item.year for item in first.years]
     pdf.heading(words("cost_chart"), room=80)
-    lines = [Line(s.name, [s.at(y).spending_pct_gdp for y in years]) for s in brief.scenarios]
+    lines = [
+        Line(s.label(words.lang), [s.at(y).spending_pct_gdp for y in years])
+        for s in brief.scenarios
+    ]
     line_chart(pdf, years, lines, words.percent_points)
     pdf.heading(words("nhi_chart"), room=80)
-    lines = [Line(s.name, [_bn(s.at(y).nhi_balance_lak) for y in years]) for s in brief.scenarios]
+    lines = [
+        Line(s.label(words.lang), [_bn(s.at(y).nhi_balance_lak) for y in years])
+        for s in brief.scenarios
+    ]
     line_chart(pdf, years, lines, lambda v: words.number(v, 0))
     if len(brief.scenarios) == 2:
         _comparison(pdf, brief, words)
@@ -171,6 +183,7 @@ def _bn(value: int | None) -> float | None:
 
 def _comparison(pdf: BriefDocument, brief: ProjectionBrief, words: Words) -> None:
     one, other = brief.scenarios
+    first, second = one.label(words.lang), other.label(words.lang)
     years = [year for year in brief.key_years if year in (2030, 2040)] or brief.key_years[-1:]
     pdf.heading(words("comparison"), room=60)
     measures: list[tuple[str, Callable[[YearFigures], float | None], Callable[[float], str]]] = [
@@ -190,7 +203,7 @@ def _comparison(pdf: BriefDocument, brief: ProjectionBrief, words: Words) -> Non
     ]
     headings = [words("item")]
     for year in years:
-        headings += [f"{one.name} {year}", f"{other.name} {year}", f"{words('difference')} {year}"]
+        headings += [f"{first} {year}", f"{second} {year}", f"{words('difference')} {year}"]
     rows = []
     for label, value, fmt in measures:
         cells = [label]
@@ -204,7 +217,7 @@ def _comparison(pdf: BriefDocument, brief: ProjectionBrief, words: Words) -> Non
         rows.append(cells)
     widths = (44, *(136 / (3 * len(years)),) * (3 * len(years)))
     pdf.data_table(headings, rows, widths, size=7)
-    pdf.paragraph(f"{words('unit_bn')} · {words('difference')} = {other.name} − {one.name}", 8)
+    pdf.paragraph(f"{words('unit_bn')} · {words('difference')} = {second} − {first}", 8)
 
 
 def _shown(value: float | None, fmt: Callable[[float], str]) -> str:
@@ -227,7 +240,7 @@ def projection_xlsx(brief: ProjectionBrief, words: Words) -> bytes:
     ]
     rows: list[list[Value]] = [
         [
-            s.name,
+            s.label(words.lang),
             y.year,
             y.population,
             y.spending_lak,
@@ -246,10 +259,14 @@ def projection_xlsx(brief: ProjectionBrief, words: Words) -> bytes:
         words("about"),
         [Column(words("item"), width=28), Column(words("value"), width=70)],
         [
-            [words("projection_title"), ", ".join(s.title for s in brief.scenarios)],
+            [words("projection_title"), ", ".join(s.label(words.lang) for s in brief.scenarios)],
             [words("computed_at"), words.datetime(brief.computed_at.isoformat())],
-            [words("source_projection"), ", ".join(s.name for s in brief.scenarios)],
-            *([f"{s.name}: {key}", text] for s in brief.scenarios for key, text in s.overrides),
+            [words("source_projection"), ", ".join(s.label(words.lang) for s in brief.scenarios)],
+            *(
+                [f"{s.label(words.lang)}: {key}", text]
+                for s in brief.scenarios
+                for key, text in s.overrides
+            ),
         ],
     )
     key = [row for row in rows if row[1] in brief.key_years]
