@@ -7,7 +7,9 @@ import datetime as dt
 
 from fastapi.testclient import TestClient
 
+from laosp.config import Settings
 from tests.api.conftest import bearer
+from tests.api.test_privacy import events
 
 TODAY = dt.date.today()
 
@@ -121,3 +123,18 @@ def test_the_grievances_of_a_household_and_its_members(client: TestClient) -> No
     assert client.get("/api/grievances?household=EX-AT-0003", headers=central).json() == {
         "items": [], "total": 0, "limit": 50, "offset": 0,
     }  # fmt: skip
+
+
+def test_reading_grievances_is_audited_by_ids(client: TestClient, settings: Settings) -> None:
+    opened = _open(client, "vientiane")
+    officer = bearer(client, "central")
+    assert client.get(f"/api/grievances/{opened['id']}", headers=officer).status_code == 200
+    assert client.get("/api/grievances", headers=officer).status_code == 200
+    reads = [e for e in events(settings, "read") if e.entity == "grievance"]
+    assert [(e.actor, e.entity_id) for e in reads] == [
+        ("central", str(opened["id"])),
+        ("central", None),  # the queue: its ids, never the descriptions
+    ]
+    assert reads[0].district_code == "0101"
+    assert str(opened["id"]) in str(reads[1].changes)
+    assert "not paid" not in str(reads[1].changes)

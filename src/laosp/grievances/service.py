@@ -537,10 +537,15 @@ def handlers(session: Session, district: str | None) -> list[str]:
 
 
 def history(session: Session, grievance_id: int) -> list[AuditEvent]:
-    """The grievance's audit events, oldest first: opened, assigned, escalated, moved."""
+    """The grievance's audit events, oldest first: opened, assigned, escalated, moved
+    (not who read it: that is the audit trail's, not the grievance's story)."""
     query = (
         select(AuditEvent)
-        .where(AuditEvent.entity == "grievance", AuditEvent.entity_id == str(grievance_id))
+        .where(
+            AuditEvent.entity == "grievance",
+            AuditEvent.entity_id == str(grievance_id),
+            AuditEvent.action != "read",
+        )
         .order_by(AuditEvent.id)
     )
     return list(session.scalars(query))

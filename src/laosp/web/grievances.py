@@ -220,7 +220,7 @@ def detail_data(
     session: SessionDep, pack: Pack, principal: Principal, grievance_id: int
 ) -> dict[str, Any]:
     _may_see(principal)
-    shown = api.shown(session, pack, principal, grievance_id)
+    shown = api.read(session, pack, principal, grievance_id)
     is_open = shown.status in service.OPEN_STATUSES
     may_handle = is_open and allows(principal, Action.handle_grievance, shown.district_code)
     levels = pack.grievances.levels

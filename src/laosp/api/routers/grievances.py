@@ -26,6 +26,7 @@ from laosp.models import Grievance
 from laosp.reference import codes
 from laosp.registry.errors import FieldError, NotFoundError, ValidationFailed
 from laosp.registry.schemas import PlainText
+from laosp.registry.service import record_read
 from laosp.rules.pack import Pack
 
 router = APIRouter(prefix="/api/grievances", tags=["grievances"], responses=documented(401))
@@ -210,6 +211,10 @@ def page_of(
     today = dt.date.today()
     rows, total = service.queue(session, principal, filters, limit=limit, offset=offset)
     items = [GrievanceOut.of(g, district, pack, today) for g, district in rows]
+    if items:  # a grievance names a person and what happened to them: its reading is audited
+        record_read(
+            session, principal, "grievance", [str(item.id) for item in items], filters.district
+        )
     return GrievancePage(items=items, total=total, limit=limit, offset=offset)
 
 
@@ -269,11 +274,19 @@ def shown(session: SessionDep, pack: Pack, principal: Principal, grievance_id: i
     return GrievanceOut.of(grievance, district, pack, dt.date.today())
 
 
+def read(session: SessionDep, pack: Pack, principal: Principal, grievance_id: int) -> GrievanceOut:
+    """One grievance for reading: it names a person and what happened to them, so the
+    reading is audited (an action's answer is not: the action is)."""
+    answer = shown(session, pack, principal, grievance_id)
+    record_read(session, principal, "grievance", str(grievance_id), answer.district_code)
+    return answer
+
+
 @router.get("/{grievance_id}", response_model=GrievanceOut, responses=documented(403, 404))
 def one(
     grievance_id: int, session: SessionDep, state: StateDep, principal: OpenerDep
 ) -> GrievanceOut:
-    return shown(session, state.pack, principal, grievance_id)
+    return read(session, state.pack, principal, grievance_id)
 
 
 def act(
